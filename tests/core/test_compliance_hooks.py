@@ -1,0 +1,89 @@
+"""Each provider quirk against a real loopback endpoint that misbehaves in exactly that way."""
+
+import json
+from urllib.parse import parse_qs
+
+import pytest
+
+from widgets import ClientCredentialsFlow, TokenEndpointError, Transcript, WebhookAuthConfig
+from tests.conftest import Reply
+
+
+def flow_for(scripted, **changes):
+    cfg = WebhookAuthConfig(auth_type="oauth_client_credentials", token_url=scripted.url("/token"),
+                            client_id="client", client_secret="s3cret-value-long-enough", **changes)
+    return ClientCredentialsFlow(cfg, Transcript())
+
+
+def test_github_style_form_encoded_token(scripted):
+    scripted.routes["/token"] = Reply(200, "access_token=gho_16C7e42F292c6912E7710c838347Ae178B4a&scope=repo&token_type=bearer",
+                                      content_type="application/x-www-form-urlencoded; charset=utf-8")
+    token = flow_for(scripted).fetch_token()
+    assert token.access_token == "gho_16C7e42F292c6912E7710c838347Ae178B4a"
+    assert token.token_type == "Bearer" and token.scope == "repo"
+    assert any("form-encoded" in n for n in token.notes)
+
+
+def test_github_style_200_with_error(scripted):
+    scripted.routes["/token"] = Reply(200, "error=bad_verification_code&error_description=The+code+passed+is+incorrect+or+expired.",
+                                      content_type="application/x-www-form-urlencoded")
+    flow = flow_for(scripted)
+    with pytest.raises(TokenEndpointError) as info:
+        flow.fetch_token()
+    assert info.value.error == "bad_verification_code"
+    assert "expired" in info.value.description and "code" in info.value.hint
+    assert flow.transcript[-1].outcome in ("error", "refused")
+
+
+def test_lowercase_bearer_token_type(scripted):
+    scripted.routes["/token"] = Reply(200, {"access_token": "abc123", "token_type": "bearer", "expires_in": 60})
+    token = flow_for(scripted).fetch_token()
+    assert token.authorization_header == "Bearer abc123"
+
+
+def test_missing_expires_in(scripted):
+    scripted.routes["/token"] = Reply(200, {"access_token": "abc123", "token_type": "Bearer"})
+    token = flow_for(scripted).fetch_token()
+    assert token.expires_at is None and any("expires" in n for n in token.notes)
+
+
+def test_expires_in_as_string(scripted):
+    scripted.routes["/token"] = Reply(200, {"access_token": "abc123", "token_type": "Bearer", "expires_in": "120"})
+    token = flow_for(scripted).fetch_token()
+    assert 100 < token.expires_in() <= 120
+
+
+def test_narrowed_scope_is_a_note_in_token_and_transcript(scripted):
+    scripted.routes["/token"] = Reply(200, {"access_token": "abc123", "token_type": "Bearer", "scope": "read"})
+    flow = flow_for(scripted, scope="read write")
+    token = flow.fetch_token()
+    assert token.scope == "read"
+    assert any("granted scope" in n for n in token.notes)
+    assert "granted scope" in flow.transcript[-1].note
+
+
+def test_scope_and_extra_params_are_sent_with_client_secret_basic(scripted):
+    scripted.routes["/token"] = Reply(200, {"access_token": "abc123", "token_type": "Bearer"})
+    flow_for(scripted, scope="alerts:write profile", extra_params={"audience": "https://api.example", "resource": "urn:x"}).fetch_token()
+    sent = scripted.requests_to("/token")[0]
+    form = parse_qs(sent["body"])
+    assert form["grant_type"] == ["client_credentials"]
+    assert form["scope"] == ["alerts:write profile"]
+    assert form["audience"] == ["https://api.example"] and form["resource"] == ["urn:x"]
+    assert "client_secret" not in form and "client_id" not in form
+    assert sent["headers"]["Authorization"].startswith("Basic ")
+
+
+def test_client_secret_post_sends_credentials_in_the_body(scripted):
+    scripted.routes["/token"] = Reply(200, {"access_token": "abc123", "token_type": "Bearer"})
+    flow_for(scripted, client_auth="client_secret_post").fetch_token()
+    sent = scripted.requests_to("/token")[0]
+    form = parse_qs(sent["body"])
+    assert form["client_id"] == ["client"] and form["client_secret"] == ["s3cret-value-long-enough"]
+    assert "Authorization" not in sent["headers"]
+
+
+def test_token_endpoint_receives_json_accept_header(scripted):
+    scripted.routes["/token"] = Reply(200, {"access_token": "abc123", "token_type": "Bearer"})
+    flow_for(scripted).fetch_token()
+    assert "application/json" in scripted.requests_to("/token")[0]["headers"]["Accept"]

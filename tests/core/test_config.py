@@ -1,0 +1,117 @@
+import pytest
+
+from widgets import THOUSANDEYES_REDIRECT_URI, AuthType, ConfigError, WebhookAuthConfig
+from tests.conftest import CANARY_PASSWORD, CANARY_SECRET, CANARY_TOKEN
+
+
+def test_redirect_uri_defaults_to_thousandeyes_callback():
+    assert WebhookAuthConfig().redirect_uri == THOUSANDEYES_REDIRECT_URI
+
+
+@pytest.mark.parametrize("text", ["basic", "BASIC", "Basic", AuthType.BASIC])
+def test_auth_type_accepts_names_values_and_labels(text):
+    assert WebhookAuthConfig(auth_type=text).auth_type is AuthType.BASIC
+
+
+def test_auth_type_label_with_spaces_is_accepted():
+    assert WebhookAuthConfig(auth_type="OAuth Client Credentials").auth_type is AuthType.OAUTH_CLIENT_CREDENTIALS
+
+
+def test_scope_list_becomes_space_separated_string():
+    cfg = WebhookAuthConfig(scope=["alerts:write", " profile "])
+    assert cfg.scope == "alerts:write profile"
+    assert cfg.scopes == ["alerts:write", "profile"]
+
+
+@pytest.mark.parametrize(
+    "auth_type, missing",
+    [
+        (AuthType.BASIC, {"username", "password"}),
+        (AuthType.TOKEN, {"token"}),
+        (AuthType.OAUTH_CLIENT_CREDENTIALS, {"token_url", "client_id", "client_secret"}),
+        (AuthType.OAUTH_CODE, {"auth_url", "token_url", "client_id"}),
+    ],
+)
+def test_validate_lists_every_missing_field_for_the_auth_type(auth_type, missing):
+    with pytest.raises(ConfigError) as info:
+        WebhookAuthConfig(auth_type=auth_type).validate()
+    assert missing <= set(info.value.problems)
+    for field in missing:
+        assert field in str(info.value)
+
+
+def test_validate_reports_all_problems_at_once():
+    cfg = WebhookAuthConfig(auth_type="oauth_client_credentials", token_url="ftp://x", client_id="",
+                            client_secret="s", webhook_url="http://example.com/hook", timeout=0)
+    problems = cfg.problems()
+    assert {"token_url", "client_id", "webhook_url", "timeout"} <= set(problems)
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:8080/token", "http://localhost:9/token", "http://[::1]:80/t",
+                                 "https://login.example.com/oauth2/token"])
+def test_https_and_loopback_http_are_accepted(url):
+    cfg = WebhookAuthConfig(auth_type="oauth_client_credentials", token_url=url, client_id="c", client_secret="s")
+    assert cfg.problems() == {}
+
+
+@pytest.mark.parametrize("url", ["http://login.example.com/token", "http://10.0.0.5/token", "http://127.0.0.1.nip.io/t"])
+def test_plain_http_elsewhere_is_refused_with_a_hint(url):
+    cfg = WebhookAuthConfig(auth_type="oauth_client_credentials", token_url=url, client_id="c", client_secret="s")
+    message = cfg.problems()["token_url"][0]
+    assert "https" in message and "127.0.0.1" in message
+
+
+@pytest.mark.parametrize("url", ["login.example.com/token", "/token", "https://", "https://exa mple.com/t",
+                                 "https://user:pw@example.com/t", "https://example.com/t#frag", "https://example.com:99999/t"])
+def test_malformed_urls_are_refused(url):
+    cfg = WebhookAuthConfig(auth_type="oauth_client_credentials", token_url=url, client_id="c", client_secret="s")
+    assert "token_url" in cfg.problems()
+
+
+def test_redirect_uri_http_must_be_loopback_too():
+    cfg = WebhookAuthConfig(auth_type="oauth_code", auth_url="https://a.example/authorize",
+                            token_url="https://a.example/token", client_id="c", redirect_uri="http://example.com/cb")
+    assert "redirect_uri" in cfg.problems()
+
+
+def test_public_client_without_pkce_is_refused():
+    cfg = WebhookAuthConfig(auth_type="oauth_code", auth_url="https://a.example/authorize",
+                            token_url="https://a.example/token", client_id="c", pkce=False)
+    assert "pkce" in cfg.problems()
+
+
+def test_extra_params_cannot_override_flow_parameters():
+    cfg = WebhookAuthConfig(auth_type="oauth_client_credentials", token_url="https://a.example/token",
+                            client_id="c", client_secret="s", extra_params={"grant_type": "password", "audience": "x"})
+    assert cfg.problems() == {"extra_params": [cfg.problems()["extra_params"][0]]}
+    assert "grant_type" in cfg.problems()["extra_params"][0]
+
+
+def test_invalid_scope_characters_are_refused():
+    cfg = WebhookAuthConfig(auth_type="oauth_client_credentials", token_url="https://a.example/token",
+                            client_id="c", client_secret="s", scope='read "write"')
+    assert "scope" in cfg.problems()
+
+
+def test_basic_username_with_colon_is_refused():
+    assert "username" in WebhookAuthConfig(auth_type="basic", username="a:b", password="p").problems()
+
+
+def test_token_with_bearer_prefix_or_spaces_is_refused():
+    assert "token" in WebhookAuthConfig(auth_type="token", token="Bearer abc").problems()
+    assert "token" in WebhookAuthConfig(auth_type="token", token="abc def").problems()
+
+
+def test_repr_and_str_mask_every_secret():
+    cfg = WebhookAuthConfig(auth_type="basic", client_secret=CANARY_SECRET, password=CANARY_PASSWORD,
+                            token=CANARY_TOKEN, username="alice", extra_params={"client_assertion": CANARY_TOKEN})
+    for text in (repr(cfg), str(cfg), f"{cfg}"):
+        for canary in (CANARY_SECRET, CANARY_PASSWORD, CANARY_TOKEN):
+            assert canary not in text
+        assert "alice" in text
+
+
+def test_config_error_names_each_field_and_has_a_hint():
+    err = ConfigError({"token_url": ["is required"], "client_id": ["is required"]})
+    assert "token_url: is required" in str(err) and "client_id: is required" in str(err)
+    assert err.hint

@@ -1,0 +1,221 @@
+"""The authorization code grant by hand, RFC 6749 §4.1, with state, PKCE (RFC 7636) and
+the ``iss`` response parameter (RFC 9207).
+
+This is the manual workaround for platforms that cannot send ``state``: the tool builds the
+authorize link *with* a state, a person logs in and pastes back where the browser landed, the
+tool checks the answer and exchanges the code; the token is then pasted into the webhook.
+
+Checks on a pasted answer run in this order, and a failed check stops everything after it:
+
+1. ``error=`` in the redirect → :class:`AuthorizationDenied` (no token request);
+2. ``state`` wrong, missing, expired or already used → :class:`StateMismatchError`
+   (no token request);
+3. ``iss`` present and different from the known issuer → :class:`IssuerMismatchError`;
+4. the code exchange, with the same ``redirect_uri`` and the PKCE ``code_verifier``.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from urllib.parse import parse_qsl, urlsplit
+
+from oauthlib.oauth2 import WebApplicationClient
+
+from . import pkce
+from .authorize import AuthorizationRequest, PastedRedirect, parse_pasted_redirect
+from .config import AuthType, WebhookAuthConfig
+from .errors import (
+    AuthorizationDenied,
+    ConfigError,
+    IssuerMismatchError,
+    PastedRedirectError,
+    StateMismatchError,
+    WebhookAuthError,
+)
+from .loopback import allow_loopback_http
+from .redact import remember
+from .token import Token
+from .token_endpoint import TokenEndpoint
+from .transcript import Transcript
+
+__all__ = ["AuthorizationCodeFlow", "STATE_BYTES", "STATE_LIFETIME"]
+
+#: 32 random bytes: 256 bits of entropy, twice the 128 bits asked for.
+STATE_BYTES = 32
+#: An authorize link older than this is refused when its answer comes back.
+STATE_LIFETIME = 15 * 60
+
+
+class AuthorizationCodeFlow:
+    """Run the authorization code grant by hand: :meth:`begin`, a browser, :meth:`complete`.
+
+    ``begin()`` may be called more than once (each link gets its own state); each state can
+    be completed once. Every step is recorded in ``transcript``, masked.
+    """
+
+    def __init__(self, config: WebhookAuthConfig, transcript: Transcript | None = None):
+        config = config.replace(auth_type=AuthType.OAUTH_CODE)
+        config.validate()
+        self.config = config
+        self._client = WebApplicationClient(client_id=config.client_id)
+        self._endpoint = TokenEndpoint(config, transcript, self._client)
+        self._pending: dict[str, AuthorizationRequest] = {}
+        self._used: set[str] = set()
+        self.token: Token | None = None
+
+    @property
+    def transcript(self) -> Transcript:
+        return self._endpoint.transcript
+
+    # -- 1. the authorize link ------------------------------------------------------------
+    def begin(self) -> AuthorizationRequest:
+        """Build a fresh authorize URL with a new state (and PKCE S256 unless ``pkce=False``)."""
+        cfg = self.config
+        state = secrets.token_urlsafe(STATE_BYTES)
+        verifier = challenge = method = None
+        extra = dict(cfg.extra_params)
+        if cfg.pkce:
+            verifier = pkce.new_verifier()
+            challenge, method = pkce.challenge_for(verifier), pkce.METHOD
+            extra.update(code_challenge=challenge, code_challenge_method=method)
+            remember(verifier)
+        with allow_loopback_http():
+            url, _ = self._endpoint.session.authorization_url(cfg.auth_url, state=state, **extra)
+        request = AuthorizationRequest(
+            url=url,
+            state=state,
+            redirect_uri=cfg.redirect_uri,
+            code_verifier=verifier,
+            code_challenge=challenge,
+            code_challenge_method=method,
+            params=dict(parse_qsl(urlsplit(url).query, keep_blank_values=True)),
+        )
+        self._pending[state] = request
+        self.transcript.record(
+            "authorization code: authorize link",
+            method="GET (browser)",
+            url=url,
+            note="Open this link in a browser, log in, and paste back the address you land on."
+            + (" PKCE S256 challenge included." if cfg.pkce else " PKCE is off."),
+        )
+        return request
+
+    def resume(self, request: AuthorizationRequest) -> None:
+        """Accept answers to a request made earlier (e.g. by another process that saved it)."""
+        if request.state not in self._used:
+            self._pending[request.state] = request
+            remember(request.code_verifier)
+
+    # -- 2. the pasted answer -------------------------------------------------------------
+    def complete(self, pasted: str) -> Token:
+        """Check what was pasted (redirect URL or bare code) and exchange the code for a token."""
+        step = "authorization code: pasted redirect"
+        try:
+            answer = parse_pasted_redirect(pasted)
+        except WebhookAuthError as exc:
+            self.transcript.record(step, url=pasted if isinstance(pasted, str) and len(pasted) < 4096 else "",
+                                   outcome="refused", error=exc)
+            raise
+        shown_url = pasted.strip() if answer.source != "bare" else ""
+        try:
+            request = self._check(answer)
+        except WebhookAuthError as exc:
+            self.transcript.record(step, url=shown_url, outcome="refused", error=exc)
+            raise
+        note = f"Read from the {answer.source}; state checked."
+        if answer.source == "bare":
+            note = ("WARNING: a bare code was pasted, so state could not be checked. Paste the whole "
+                    "redirect URL to have the state checked.")
+        elif answer.iss is not None and not self.config.issuer:
+            note += " iss present but no issuer configured, so it was not compared."
+        elif answer.iss is not None:
+            note += " iss matches the issuer."
+        self.transcript.record(step, url=shown_url, outcome="warning" if answer.source == "bare" else "ok", note=note)
+
+        grant = {"code": answer.code}
+        if request.code_verifier:
+            grant["code_verifier"] = request.code_verifier
+        remember(answer.code)
+        self.token = self._endpoint.request_token("authorization code: exchange", **grant)
+        return self.token
+
+    def _check(self, answer: PastedRedirect) -> AuthorizationRequest:
+        """Steps 1-3 of the module docstring; consumes the state. Returns the matching request."""
+        if answer.error:
+            raise AuthorizationDenied(answer.error, answer.error_description)
+        if not answer.code:
+            raise PastedRedirectError("The pasted address has no authorization code.")
+        self._expire_old()
+        if answer.source == "bare":
+            if not self._pending:
+                raise StateMismatchError(
+                    "There is no open authorize link for this code.",
+                    hint="Build the authorize link here first (each link can be completed once).",
+                )
+            state = max(self._pending, key=lambda s: self._pending[s].created_at)
+        else:
+            state = answer.state
+            if not state:
+                raise StateMismatchError(
+                    "The pasted address carries no state, so it cannot be matched to the link built here.",
+                    hint="The provider dropped the state, or this is not the answer to our link. Start "
+                    "again with a fresh link; if the provider never returns state, paste the bare code.",
+                )
+            if state not in self._pending:
+                if state in self._used:
+                    raise StateMismatchError(
+                        "This answer was already used: each authorize link can be completed once.",
+                        hint="Build a new authorize link and log in again to get a fresh code.",
+                    )
+                raise StateMismatchError(
+                    "The state in the pasted address does not match any authorize link built here.",
+                )
+        request = self._pending[state]
+        if answer.iss is not None and self.config.issuer and answer.iss.rstrip("/") != self.config.issuer.rstrip("/"):
+            raise IssuerMismatchError(
+                f"The answer says it comes from issuer {answer.iss!r}, not {self.config.issuer!r} (RFC 9207).",
+            )
+        if answer.landed_on and answer.source != "bare" and not _same_endpoint(answer.landed_on, request.redirect_uri):
+            # Not fatal: people paste from tools that rewrite the host. The provider checks
+            # redirect_uri against the code anyway. Recorded so the reader sees it.
+            self.transcript.record(
+                "authorization code: pasted redirect", outcome="warning",
+                note=f"The pasted address is not under the configured redirect URI ({request.redirect_uri}).",
+            )
+        del self._pending[state]
+        self._used.add(state)
+        return request
+
+    def _expire_old(self) -> None:
+        now = time.time()
+        for state, request in list(self._pending.items()):
+            if now - request.created_at > STATE_LIFETIME:
+                del self._pending[state]
+                self._used.add(state)
+
+    # -- 3. later -------------------------------------------------------------------------
+    def refresh(self, token: Token | None = None) -> Token:
+        """Use the refresh token of ``token`` (default: the last one) to get a new token."""
+        token = token or self.token
+        if token is None or not token.refresh_token:
+            raise ConfigError(
+                {"refresh_token": ["there is no refresh token to use"]},
+                hint="This provider issued no refresh token. Run the authorization again; some "
+                "providers only issue one for a scope such as offline_access.",
+            )
+        new = self._endpoint.request_token("refresh", refresh_token=token.refresh_token)
+        if not new.refresh_token:  # RFC 6749 §6: the old one stays valid when none is issued
+            new = Token(**{**new.__dict__, "refresh_token": token.refresh_token})
+        self.token = new
+        return new
+
+    def __repr__(self) -> str:
+        return (f"AuthorizationCodeFlow({self.config.auth_url!r}, client_id={self.config.client_id!r}, "
+                f"pending={len(self._pending)})")
+
+
+def _same_endpoint(landed_on: str, redirect_uri: str) -> bool:
+    a, b = urlsplit(landed_on), urlsplit(redirect_uri)
+    return (a.scheme.lower(), (a.hostname or "").lower(), a.port, a.path.rstrip("/")) == (
+        b.scheme.lower(), (b.hostname or "").lower(), b.port, b.path.rstrip("/"))

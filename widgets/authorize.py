@@ -1,0 +1,131 @@
+"""The authorization request and response of RFC 6749 §4.1.1-4.1.2, as pure data.
+
+:class:`AuthorizationRequest` is what :meth:`AuthorizationCodeFlow.begin` hands out: the URL to
+open in a browser and the one-time values it carries. :func:`parse_pasted_redirect` reads what
+a person copies back from the browser: the whole redirect URL (query or ``#fragment``
+response), with stray whitespace or quotes around it, or a bare code.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass, field
+from urllib.parse import parse_qs, urlsplit
+
+from .errors import PastedRedirectError, StateMismatchError
+from .redact import mask, redact_url
+
+__all__ = ["AuthorizationRequest", "PastedRedirect", "parse_pasted_redirect", "MAX_PASTE"]
+
+#: Longest paste accepted; real redirect URLs are well under 4 KiB.
+MAX_PASTE = 16 * 1024
+# RFC 6749 Appendix A.11: code = 1*VSCHAR (printable ASCII)
+_VSCHAR = frozenset(chr(c) for c in range(0x20, 0x7F))
+_RESPONSE_PARAM = re.compile(r"(^|[?&#])(code|error|state|iss)=")
+
+
+@dataclass(frozen=True, repr=False)
+class AuthorizationRequest:
+    """One authorize link and the one-time values behind it (keep ``code_verifier`` secret)."""
+
+    url: str
+    state: str
+    redirect_uri: str
+    code_verifier: str | None = None
+    code_challenge: str | None = None
+    code_challenge_method: str | None = None
+    params: dict[str, str] = field(default_factory=dict)
+    created_at: float = field(default_factory=time.time)
+
+    def __repr__(self) -> str:
+        verifier = f", code_verifier={mask(self.code_verifier)}" if self.code_verifier else ""
+        return f"AuthorizationRequest(url={redact_url(self.url)!r}, state={self.state!r}{verifier})"
+
+
+@dataclass(frozen=True, repr=False)
+class PastedRedirect:
+    """The parameters found in a paste. ``source`` is ``query``, ``fragment`` or ``bare``."""
+
+    source: str
+    code: str | None = None
+    state: str | None = None
+    error: str | None = None
+    error_description: str | None = None
+    error_uri: str | None = None
+    iss: str | None = None
+    #: scheme://host/path of the pasted URL, to compare with the redirect URI; None for a bare code.
+    landed_on: str | None = None
+
+    def __repr__(self) -> str:
+        return (f"PastedRedirect(source={self.source!r}, code={mask(self.code)!r}, state={self.state!r}, "
+                f"error={self.error!r}, iss={self.iss!r})")
+
+
+def _single(params: dict[str, list[str]], name: str, *, source: str) -> str | None:
+    values = params.get(name)
+    if not values:
+        return None
+    if len(values) > 1:
+        error = StateMismatchError if name == "state" else PastedRedirectError
+        raise error(
+            f"The pasted {source} carries '{name}' {len(values)} times; a genuine authorization "
+            "response has each parameter once (RFC 6749 §3.1), so it was refused."
+        )
+    return values[0]
+
+
+def parse_pasted_redirect(text: str) -> PastedRedirect:
+    """Read a pasted redirect URL or bare code. Raises :class:`PastedRedirectError`."""
+    if not isinstance(text, str):
+        raise PastedRedirectError("Nothing usable was pasted.")
+    if len(text) > MAX_PASTE:
+        raise PastedRedirectError(f"The pasted text is {len(text)} characters long; that is not a redirect URL.")
+    cleaned = "".join(text.split())  # URLs and codes hold no whitespace; pasting adds some
+    while len(cleaned) >= 2 and cleaned[0] + cleaned[-1] in ('""', "''", "<>", "``"):
+        cleaned = cleaned[1:-1].strip()
+    if not cleaned:
+        raise PastedRedirectError("Nothing was pasted.")
+    if any(ch not in _VSCHAR for ch in cleaned):
+        raise PastedRedirectError("The pasted text contains characters that cannot be in a redirect URL or code.")
+
+    # A bare code may itself end in '=' (Base64 padding), so only these shapes count as a URL.
+    looks_like_url = "://" in cleaned or cleaned[0] in "?#/" or bool(_RESPONSE_PARAM.search(cleaned))
+    if not looks_like_url:
+        return PastedRedirect(source="bare", code=cleaned)
+
+    try:
+        parts = urlsplit(cleaned if "://" in cleaned or cleaned[0] in "?#/" else "?" + cleaned)
+    except ValueError as exc:
+        raise PastedRedirectError(f"The pasted text is not a valid URL ({exc}).") from None
+    query = parse_qs(parts.query, keep_blank_values=True)
+    fragment = parse_qs(parts.fragment, keep_blank_values=True)
+    # Response parameters are in the query (response_mode=query, the default for code) or in
+    # the fragment (response_mode=fragment); use whichever holds a code or an error.
+    if any(k in query for k in ("code", "error")):
+        params, source = query, "query"
+    elif any(k in fragment for k in ("code", "error")):
+        params, source = fragment, "fragment"
+    else:
+        if "response_type" in query or "client_id" in query or "code_challenge" in query:
+            raise PastedRedirectError(
+                "This is the authorize link itself, not where the browser landed.",
+                hint="Open the authorize link, log in and approve, then copy the address of the "
+                "page you land on (it contains code=) and paste that.",
+            )
+        raise PastedRedirectError(
+            f"The pasted URL {redact_url(cleaned)!r} has neither code= nor error=.",
+        )
+    landed_on = None
+    if parts.scheme and parts.netloc:
+        landed_on = f"{parts.scheme}://{parts.netloc}{parts.path}"
+    return PastedRedirect(
+        source=source,
+        code=_single(params, "code", source=source),
+        state=_single(params, "state", source=source),
+        error=_single(params, "error", source=source),
+        error_description=_single(params, "error_description", source=source),
+        error_uri=_single(params, "error_uri", source=source),
+        iss=_single(params, "iss", source=source),
+        landed_on=landed_on,
+    )

@@ -1,0 +1,44 @@
+"""The client credentials grant, RFC 6749 §4.4: a client ID and secret for a token, no user."""
+
+from __future__ import annotations
+
+from oauthlib.oauth2 import BackendApplicationClient
+
+from .config import AuthType, WebhookAuthConfig
+from .errors import ConfigError
+from .token import Token
+from .token_endpoint import TokenEndpoint
+from .transcript import Transcript
+
+__all__ = ["ClientCredentialsFlow"]
+
+
+class ClientCredentialsFlow:
+    """Fetch a token with the client credentials grant.
+
+    ``scope``, ``extra_params`` (``audience``, ``resource`` ...) and ``client_auth``
+    (``client_secret_basic`` or ``client_secret_post``) come from the config. Every request
+    is recorded in ``transcript`` (a new one when not given), masked.
+    """
+
+    def __init__(self, config: WebhookAuthConfig, transcript: Transcript | None = None):
+        config = config.replace(auth_type=AuthType.OAUTH_CLIENT_CREDENTIALS)
+        problems = {k: v for k, v in config.problems().items() if k != "redirect_uri"}
+        if problems:
+            raise ConfigError(problems)
+        self.config = config
+        client = BackendApplicationClient(client_id=config.client_id, scope=config.scopes or None)
+        self._endpoint = TokenEndpoint(config, transcript, client)
+        self.token: Token | None = None
+
+    @property
+    def transcript(self) -> Transcript:
+        return self._endpoint.transcript
+
+    def fetch_token(self) -> Token:
+        """Request a token; raises TokenEndpointError or TransportError with a hint."""
+        self.token = self._endpoint.request_token("client credentials: token")
+        return self.token
+
+    def __repr__(self) -> str:
+        return f"ClientCredentialsFlow({self.config.token_url!r}, client_id={self.config.client_id!r})"

@@ -1,0 +1,230 @@
+"""What a webhook's authentication form holds, and the checks it must pass before any request.
+
+The fields mirror a ThousandEyes custom webhook's auth form. :meth:`WebhookAuthConfig.validate`
+reports every problem at once, per field, so a form can show each next to its input.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from dataclasses import dataclass, field
+from enum import Enum
+from urllib.parse import urlsplit
+
+from .errors import ConfigError
+from .loopback import is_loopback_host
+from .redact import mask
+
+__all__ = ["AuthType", "WebhookAuthConfig", "THOUSANDEYES_REDIRECT_URI", "CLIENT_AUTH_METHODS"]
+
+#: Where ThousandEyes sends the browser back after an OAuth login.
+THOUSANDEYES_REDIRECT_URI = "https://app.thousandeyes.com/namespace/integrations/AuthCallbackPage.html"
+CLIENT_AUTH_METHODS = ("client_secret_basic", "client_secret_post")
+
+# RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E )
+_SCOPE_TOKEN = re.compile(r"^[\x21\x23-\x5B\x5D-\x7E]+$")
+# Parameters the flows set themselves; an extra parameter must not override them.
+_RESERVED_PARAMS = frozenset(
+    {
+        "grant_type", "code", "redirect_uri", "client_id", "client_secret", "state",
+        "code_verifier", "code_challenge", "code_challenge_method", "response_type",
+        "refresh_token", "scope", "username", "password",
+    }
+)
+
+
+class AuthType(str, Enum):
+    """The four kinds of authentication a custom webhook can use."""
+
+    BASIC = "basic"
+    TOKEN = "token"
+    OAUTH_CODE = "oauth_code"
+    OAUTH_CLIENT_CREDENTIALS = "oauth_client_credentials"
+
+    @property
+    def label(self) -> str:
+        return _LABELS[self]
+
+    @property
+    def description(self) -> str:
+        return _DESCRIPTIONS[self]
+
+    @classmethod
+    def parse(cls, value: "AuthType | str") -> "AuthType":
+        """Accept the enum, its value, its name or its label, in any case."""
+        if isinstance(value, cls):
+            return value
+        wanted = re.sub(r"[\s\-]+", "_", str(value).strip()).lower()
+        for member in cls:
+            if wanted in (member.value, member.name.lower(), re.sub(r"\s+", "_", member.label.lower())):
+                return member
+        raise ValueError(f"unknown auth type {value!r}")
+
+
+_LABELS = {
+    AuthType.BASIC: "Basic",
+    AuthType.TOKEN: "Token",
+    AuthType.OAUTH_CODE: "OAuth Code",
+    AuthType.OAUTH_CLIENT_CREDENTIALS: "OAuth Client Credentials",
+}
+_DESCRIPTIONS = {
+    AuthType.BASIC: "The receiver checks a username and password sent with every delivery.",
+    AuthType.TOKEN: "You already have a bearer token (an API key or a token obtained elsewhere) to paste.",
+    AuthType.OAUTH_CODE: (
+        "A person logs in at the provider once; use it when the receiver's tokens belong to a "
+        "user, or when the provider requires state and the platform cannot send it."
+    ),
+    AuthType.OAUTH_CLIENT_CREDENTIALS: (
+        "Machine to machine: the platform exchanges a client ID and secret for a token, no login."
+    ),
+}
+
+_REQUIRED = {
+    AuthType.BASIC: ("username", "password"),
+    AuthType.TOKEN: ("token",),
+    AuthType.OAUTH_CODE: ("auth_url", "token_url", "client_id", "redirect_uri"),
+    AuthType.OAUTH_CLIENT_CREDENTIALS: ("token_url", "client_id", "client_secret"),
+}
+_URL_FIELDS = ("auth_url", "token_url", "redirect_uri", "webhook_url")
+_SECRET_FIELDS = ("client_secret", "password", "token")
+
+
+@dataclass(repr=False)
+class WebhookAuthConfig:
+    """Settings for one webhook's authentication. Secrets never show in ``repr`` or ``str``."""
+
+    auth_type: AuthType | str = AuthType.OAUTH_CLIENT_CREDENTIALS
+    auth_url: str = ""
+    token_url: str = ""
+    client_id: str = ""
+    client_secret: str = field(default="", metadata={"secret": True})
+    redirect_uri: str = THOUSANDEYES_REDIRECT_URI
+    scope: str | list[str] | tuple[str, ...] = ""
+    extra_params: dict[str, str] = field(default_factory=dict)
+    client_auth: str = "client_secret_basic"
+    pkce: bool = True
+    username: str = ""
+    password: str = field(default="", metadata={"secret": True})
+    token: str = field(default="", metadata={"secret": True})
+    webhook_url: str = ""
+    verify_tls: bool = True
+    timeout: float = 10.0
+    #: The provider's issuer identifier, when known: enables the RFC 9207 ``iss`` check.
+    issuer: str = ""
+
+    def __post_init__(self) -> None:
+        try:
+            self.auth_type = AuthType.parse(self.auth_type)
+        except ValueError:
+            pass  # validate() reports it next to the field
+        if isinstance(self.scope, (list, tuple, set)):
+            self.scope = " ".join(str(s).strip() for s in self.scope if str(s).strip())
+        self.scope = " ".join(str(self.scope or "").split())
+        for name in ("auth_url", "token_url", "client_id", "redirect_uri", "webhook_url",
+                     "username", "client_secret", "token", "issuer", "client_auth"):
+            value = getattr(self, name)
+            setattr(self, name, "" if value is None else str(value).strip())
+        self.extra_params = {str(k).strip(): str(v) for k, v in dict(self.extra_params or {}).items() if str(k).strip()}
+
+    # -- derived -----------------------------------------------------------------------
+    @property
+    def scopes(self) -> list[str]:
+        return self.scope.split() if self.scope else []
+
+    def replace(self, **changes) -> "WebhookAuthConfig":
+        """A copy with some fields changed."""
+        return dataclasses.replace(self, **changes)
+
+    # -- checks ------------------------------------------------------------------------
+    def problems(self) -> dict[str, list[str]]:
+        """Every problem, per field; empty when the config is usable."""
+        found: dict[str, list[str]] = {}
+
+        def add(name: str, message: str) -> None:
+            found.setdefault(name, []).append(message)
+
+        if not isinstance(self.auth_type, AuthType):
+            add("auth_type", f"must be one of: {', '.join(t.label for t in AuthType)}")
+            return found
+        for name in _REQUIRED[self.auth_type]:
+            if not getattr(self, name):
+                add(name, "is required for " + self.auth_type.label)
+        for name in _URL_FIELDS:
+            value = getattr(self, name)
+            if value and (message := _url_problem(value, endpoint=name != "redirect_uri")):
+                add(name, message)
+        if self.issuer and (message := _url_problem(self.issuer, endpoint=True)):
+            add("issuer", message)
+        if self.auth_type is AuthType.BASIC and ":" in self.username:
+            add("username", "must not contain ':' (RFC 7617 cannot carry it)")
+        if self.token and any(ch.isspace() for ch in self.token):
+            add("token", "contains spaces or line breaks; paste the token alone, without 'Bearer '")
+        elif self.auth_type is AuthType.TOKEN and self.token.lower().startswith("bearer"):
+            add("token", "paste the token alone; 'Bearer' is added for you")
+        if self.auth_type in (AuthType.OAUTH_CODE, AuthType.OAUTH_CLIENT_CREDENTIALS):
+            if self.client_auth not in CLIENT_AUTH_METHODS:
+                add("client_auth", f"must be one of: {', '.join(CLIENT_AUTH_METHODS)}")
+            for s in self.scopes:
+                if not _SCOPE_TOKEN.match(s):
+                    add("scope", f"{s!r} is not a valid scope (no quotes, backslashes or control characters)")
+            for key in self.extra_params:
+                if key in _RESERVED_PARAMS:
+                    add("extra_params", f"{key!r} is set by the flow itself; use the field for it instead")
+        if self.auth_type is AuthType.OAUTH_CODE and not self.client_secret and not self.pkce:
+            add("pkce", "a client without a secret (public client) needs PKCE")
+        try:
+            timeout = float(self.timeout)
+            if not 0 < timeout <= 300:
+                add("timeout", "must be between 0 and 300 seconds")
+        except (TypeError, ValueError):
+            add("timeout", "must be a number of seconds")
+        return found
+
+    def validate(self) -> "WebhookAuthConfig":
+        """Raise :class:`ConfigError` listing every problem; return ``self`` when there is none."""
+        found = self.problems()
+        if found:
+            raise ConfigError(found)
+        return self
+
+    # -- display -----------------------------------------------------------------------
+    def __repr__(self) -> str:
+        shown = []
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            if f.name in _SECRET_FIELDS:
+                value = mask(value)
+            elif isinstance(value, AuthType):
+                value = value.value
+            elif f.name == "extra_params":
+                from .redact import redact_params
+
+                value = dict(redact_params(value))
+            shown.append(f"{f.name}={value!r}")
+        return f"WebhookAuthConfig({', '.join(shown)})"
+
+    __str__ = __repr__
+
+
+def _url_problem(url: str, *, endpoint: bool) -> str | None:
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+        parts.port  # raises ValueError on a bad port
+    except ValueError as exc:
+        return f"is not a valid URL ({exc})"
+    if parts.scheme not in ("http", "https") or not host:
+        return "must be an absolute http(s) URL, like https://login.example.com/oauth2/token"
+    if any(ch.isspace() for ch in url):
+        return "contains spaces"
+    if parts.username or parts.password:
+        return "must not carry a username or password"
+    if endpoint and parts.fragment:
+        return "must not contain a #fragment (RFC 6749 §3.1)"
+    if parts.scheme == "http" and not is_loopback_host(host):
+        return (
+            "uses plain http: credentials would travel unencrypted. Use https "
+            "(plain http is allowed only for 127.0.0.1 / localhost)"
+        )
+    return None

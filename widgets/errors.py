@@ -1,0 +1,210 @@
+"""Errors a person can act on: one tree, each error with a plain ``hint``.
+
+::
+
+    WebhookAuthError                 base; every error here has .hint
+    ├── ConfigError                  the settings are incomplete or unsafe (.problems per field)
+    ├── PastedRedirectError          what was pasted is not an authorization response
+    ├── StateMismatchError           the pasted state is wrong, missing or already used
+    ├── IssuerMismatchError          the answer names another issuer (RFC 9207 mix-up defence)
+    ├── AuthorizationDenied          the provider answered the authorize request with an error
+    ├── TokenEndpointError           the token endpoint refused or answered nonsense
+    │                                (.status, .error, .description)
+    ├── WebhookDeliveryError         the webhook receiver did not accept the test delivery
+    └── TransportError               the request never got an HTTP answer: timeout, refused,
+                                     DNS, TLS, redirects (.reason)
+
+Library exceptions (requests, oauthlib) are translated into these once, at the boundary
+(:mod:`widgets.transport`), with ``raise ... from``. Messages never contain secrets: callers
+pass text that has been through :mod:`widgets.redact`.
+"""
+
+from __future__ import annotations
+
+import html
+
+__all__ = [
+    "WebhookAuthError",
+    "ConfigError",
+    "PastedRedirectError",
+    "StateMismatchError",
+    "IssuerMismatchError",
+    "AuthorizationDenied",
+    "TokenEndpointError",
+    "WebhookDeliveryError",
+    "TransportError",
+    "hint_for_oauth_error",
+]
+
+
+class WebhookAuthError(Exception):
+    """Base of every error this package raises on purpose."""
+
+    default_hint = "Check the settings and try again."
+
+    def __init__(self, message: str, *, hint: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.hint = hint or self.default_hint
+
+    def __str__(self) -> str:
+        return f"{self.message}\nHint: {self.hint}"
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.message!r})"
+
+
+class ConfigError(WebhookAuthError):
+    """The configuration cannot work. ``problems`` maps each field to what is wrong with it."""
+
+    default_hint = "Fix the fields listed above; each line says what is expected."
+
+    def __init__(self, problems: dict[str, list[str]], *, hint: str | None = None):
+        self.problems = {field: list(msgs) for field, msgs in problems.items()}
+        lines = [f"{field}: {msg}" for field, msgs in self.problems.items() for msg in msgs]
+        super().__init__("The settings have problems:\n  " + "\n  ".join(lines), hint=hint)
+
+
+class PastedRedirectError(WebhookAuthError):
+    default_hint = (
+        "Paste the whole address of the page the browser landed on after you logged in "
+        "(it contains code= and state=), not the authorize link."
+    )
+
+
+class StateMismatchError(WebhookAuthError):
+    default_hint = (
+        "Start again with a fresh authorize link and paste the address you land on from "
+        "that same attempt. A state that does not match can mean a stale tab or a forged "
+        "redirect, so no token was requested."
+    )
+
+
+class IssuerMismatchError(WebhookAuthError):
+    default_hint = (
+        "The answer came from another authorization server than the one this link was built "
+        "for (a mix-up attack, or a wrong issuer setting). Check the Auth URL and issuer, then "
+        "start again. No token was requested."
+    )
+
+
+class AuthorizationDenied(WebhookAuthError):
+    """The authorization server redirected back with ``error=`` instead of a code."""
+
+    def __init__(self, error: str, description: str | None = None, *, hint: str | None = None):
+        self.error = error
+        self.description = description
+        # The description comes from the provider's redirect: anybody could have put
+        # markup there, and the wizard shows it in HTML.
+        shown = f": {html.escape(description)}" if description else ""
+        super().__init__(
+            f"The provider refused the authorization ({html.escape(error)}){shown}",
+            hint=hint or hint_for_oauth_error(error),
+        )
+
+
+class TokenEndpointError(WebhookAuthError):
+    """The token endpoint answered with an error, or with something that is not a token."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        error: str | None = None,
+        description: str | None = None,
+        hint: str | None = None,
+        client_auth: str | None = None,
+    ):
+        self.status = status
+        self.error = error
+        self.description = description
+        super().__init__(message, hint=hint or hint_for_oauth_error(error, client_auth=client_auth))
+
+
+class WebhookDeliveryError(WebhookAuthError):
+    def __init__(self, message: str, *, status: int | None = None, hint: str | None = None):
+        self.status = status
+        super().__init__(message, hint=hint)
+
+
+class TransportError(WebhookAuthError):
+    """No HTTP answer: ``reason`` is one of timeout, refused, dns, tls, redirect, invalid_url, network."""
+
+    def __init__(self, message: str, *, reason: str, hint: str | None = None):
+        self.reason = reason
+        super().__init__(message, hint=hint)
+
+
+_OTHER_CLIENT_AUTH = {
+    "client_secret_basic": "client_secret_post",
+    "client_secret_post": "client_secret_basic",
+}
+
+_HINTS = {
+    # RFC 6749 §5.2
+    "invalid_request": (
+        "The request is missing or repeats a required parameter. Check the extra parameters "
+        "(audience/resource) and that the provider supports this grant with these settings."
+    ),
+    "invalid_client": (
+        "The provider did not accept the client credentials: check the Client ID and Client "
+        "Secret (no stray spaces), and that the client is allowed to use this grant."
+    ),
+    "invalid_grant": (
+        "The code or refresh token was rejected: codes are single-use and expire within "
+        "minutes, and the redirect URI must match the authorize request exactly. Start a new "
+        "authorization and exchange the code promptly."
+    ),
+    "unauthorized_client": (
+        "This client is not allowed to use this grant type. Enable it for the client in the "
+        "provider's console."
+    ),
+    "unsupported_grant_type": (
+        "The provider does not support this grant type at this token URL. Check the Token URL "
+        "and the provider's supported grant types."
+    ),
+    "invalid_scope": (
+        "A requested scope is unknown or not allowed for this client. Remove it or ask for "
+        "one listed in the provider's documentation."
+    ),
+    # RFC 6749 §4.1.2.1 (authorization endpoint)
+    "access_denied": "The login was cancelled or consent was refused. Start again and approve.",
+    "unsupported_response_type": "The provider does not allow the code flow for this client.",
+    "server_error": "The provider failed internally. Try again later or contact its support.",
+    "temporarily_unavailable": "The provider is overloaded or down. Wait a moment and retry.",
+    # RFC 6750 and common non-standard codes
+    "invalid_token": "The token is invalid or expired. Get a new one.",
+    "insufficient_scope": "The token lacks a scope the receiver needs. Request that scope.",
+    "redirect_uri_mismatch": (
+        "The redirect URI differs from the one registered for this client. Copy the exact "
+        "registered value (scheme, host, path, trailing slash) into Redirect URI."
+    ),
+    "invalid_redirect_uri": (
+        "The provider does not accept this redirect URI. Register it for the client or use the "
+        "registered one."
+    ),
+    "bad_verification_code": (
+        "The code is wrong or expired (GitHub's name for invalid_grant). Start a new "
+        "authorization and exchange the code within a few minutes."
+    ),
+    "incorrect_client_credentials": "The Client ID or Client Secret is wrong (GitHub).",
+    "expired_token": "The token or code expired. Start again.",
+    "consent_required": "The user must consent first: open the authorize link and approve.",
+    "login_required": "The user must log in first: open the authorize link and log in.",
+    "interaction_required": "The provider needs the user in the browser: open the authorize link.",
+}
+
+
+def hint_for_oauth_error(error: str | None, *, client_auth: str | None = None) -> str:
+    """A sentence a person can act on for an OAuth ``error`` code (RFC 6749 §5.2 and common ones)."""
+    if not error:
+        return WebhookAuthError.default_hint
+    hint = _HINTS.get(error, f"The provider answered '{error}'. Check its documentation for this code.")
+    if error in ("invalid_client", "incorrect_client_credentials") and client_auth in _OTHER_CLIENT_AUTH:
+        other = _OTHER_CLIENT_AUTH[client_auth]
+        hint += (
+            f" This request used {client_auth}; some providers accept only one method, so try "
+            f"Client authentication = {other}."
+        )
+    return hint

@@ -1,0 +1,229 @@
+"""Masking of secrets in everything this package shows, stores or logs.
+
+Two nets, because either alone misses something:
+
+* by name: parameters, JSON keys and headers that carry secrets (``client_secret``, ``code``,
+  ``access_token``, ``Authorization`` ...) are masked wherever they appear;
+* by value: every secret the package has handled in this process is remembered (in memory
+  only) and masked wherever it turns up, e.g. echoed back in a provider's HTML error page.
+
+A masked value shows at most its last four characters, and only when the secret is long
+enough (16+) that four characters give nothing away.
+
+requests-oauthlib logs request bodies and tokens at DEBUG, and urllib3 logs URLs that carry
+authorization codes. :func:`install_log_redaction` puts a filter on those loggers that
+rewrites every record before any handler sees it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable, Mapping
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+__all__ = [
+    "SECRET_KEYS",
+    "mask",
+    "remember",
+    "scrub",
+    "redact_url",
+    "redact_headers",
+    "redact_params",
+    "redact_body",
+    "install_log_redaction",
+]
+
+MASK = "****"
+
+#: Parameter / JSON key names whose values are secrets (compared case-insensitively).
+SECRET_KEYS = frozenset(
+    {
+        "client_secret",
+        "password",
+        "code",
+        "code_verifier",
+        "access_token",
+        "refresh_token",
+        "id_token",
+        "token",
+        "assertion",
+        "client_assertion",
+        "subject_token",
+        "actor_token",
+        "device_code",
+        "webhook_password",
+    }
+)
+_SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie"})
+
+# The shortest value the by-value net looks for: shorter strings would mangle ordinary text.
+_MIN_REMEMBERED = 6
+_MAX_REMEMBERED = 4096
+
+_known: OrderedDict[str, None] = OrderedDict()
+_known_lock = threading.Lock()
+_known_pattern: re.Pattern[str] | None = None
+
+
+def mask(secret: object) -> str:
+    """``'****'`` plus the last 4 characters when the secret has 16 or more, else ``'****'``."""
+    if secret is None or secret == "":
+        return ""
+    text = str(secret)
+    return MASK + text[-4:] if len(text) >= 16 else MASK
+
+
+def remember(*secrets: object) -> None:
+    """Add secrets to the by-value net (kept in memory for this process only)."""
+    global _known_pattern
+    fresh = [str(s) for s in secrets if s is not None and len(str(s)) >= _MIN_REMEMBERED]
+    if not fresh:
+        return
+    with _known_lock:
+        added = False
+        for s in fresh:
+            if s not in _known:
+                added = True
+            _known[s] = None
+            _known.move_to_end(s)
+        while len(_known) > _MAX_REMEMBERED:
+            _known.popitem(last=False)
+        if added or _known_pattern is None:
+            # Longest first so a secret that contains another is masked whole.
+            alternatives = sorted(_known, key=len, reverse=True)
+            _known_pattern = re.compile("|".join(re.escape(s) for s in alternatives))
+
+
+_KEY_ALT = "|".join(sorted((re.escape(k) for k in SECRET_KEYS), key=len, reverse=True))
+# key=value, 'key': 'value', "key":"value", key: value  (logs, reprs, JSON, query strings)
+_BY_KEY = re.compile(
+    rf"(?i)(?<![\w-])(?P<key>{_KEY_ALT})(?P<sep>['\"]?\s*[:=]\s*['\"]?)(?P<value>[^'\"&\s,;}}\]\)]+)"
+)
+# Authorization header values: "Basic dXNlcjpwYXNz", "Bearer eyJ..."
+_BY_SCHEME = re.compile(r"(?i)\b(?P<scheme>basic|bearer|dpop|mac)(?P<sp>\s+)(?P<value>[A-Za-z0-9._~+/=-]{4,})")
+
+
+def _mask_match(m: re.Match[str]) -> str:
+    return m.group("key") + m.group("sep") + mask(m.group("value"))
+
+
+def scrub(text: object) -> str:
+    """Mask every secret found in free text, by name and by value."""
+    if text is None:
+        return ""
+    out = str(text)
+    pattern = _known_pattern
+    if pattern is not None:
+        out = pattern.sub(lambda m: mask(m.group(0)), out)
+    out = _BY_KEY.sub(_mask_match, out)
+    out = _BY_SCHEME.sub(lambda m: m.group("scheme") + m.group("sp") + mask(m.group("value")), out)
+    return out
+
+
+def _is_secret_key(key: object) -> bool:
+    return str(key).lower() in SECRET_KEYS
+
+
+def redact_params(params: Iterable[tuple[str, str]] | Mapping[str, object]) -> list[tuple[str, str]]:
+    """Mask the values of secret parameters; other values go through :func:`scrub`."""
+    items = params.items() if isinstance(params, Mapping) else params
+    return [(str(k), mask(v) if _is_secret_key(k) else scrub(v)) for k, v in items]
+
+
+def redact_url(url: str) -> str:
+    """The URL with secret query and fragment parameters masked (``state`` stays visible)."""
+    if not url:
+        return ""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return scrub(url)
+
+    def clean(component: str) -> str:
+        if "=" not in component:
+            return scrub(component)
+        pairs = parse_qsl(component, keep_blank_values=True)
+        return urlencode(redact_params(pairs), safe="*:/")
+
+    netloc = parts.netloc
+    if "@" in netloc:  # user:password@host
+        netloc = MASK + "@" + netloc.rsplit("@", 1)[1]
+    return urlunsplit((parts.scheme, netloc, parts.path, clean(parts.query), clean(parts.fragment)))
+
+
+def redact_headers(headers: Mapping[str, object] | None) -> dict[str, str]:
+    """Headers with credentials masked; ``Authorization`` keeps its scheme visible."""
+    out: dict[str, str] = {}
+    for name, value in (headers or {}).items():
+        text = value.decode("latin-1") if isinstance(value, bytes) else str(value)
+        if name.lower() in _SECRET_HEADERS:
+            scheme, _, credentials = text.partition(" ")
+            out[name] = f"{scheme} {mask(credentials)}" if credentials else mask(text)
+        else:
+            out[name] = scrub(text)
+    return out
+
+
+def redact_body(body: object, content_type: str = "") -> str:
+    """A request or response body as text with secrets masked (JSON, form or anything else)."""
+    if body is None:
+        return ""
+    text = body.decode("utf-8", "replace") if isinstance(body, bytes) else str(body)
+    stripped = text.strip()
+    if stripped[:1] in "{[" or "json" in content_type:
+        try:
+            return json.dumps(_redact_json(json.loads(stripped)), ensure_ascii=False)
+        except ValueError:
+            return scrub(text)
+    if "=" in text and ("form-urlencoded" in content_type or not content_type) and " " not in stripped:
+        pairs = parse_qsl(stripped, keep_blank_values=True)
+        if pairs:
+            return urlencode(redact_params(pairs), safe="*:/")
+    return scrub(text)
+
+
+def _redact_json(value: object) -> object:
+    if isinstance(value, dict):
+        return {k: (mask(v) if _is_secret_key(k) and isinstance(v, (str, int)) else _redact_json(v)) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_redact_json(v) for v in value]
+    if isinstance(value, str):
+        return scrub(value)
+    return value
+
+
+class _RedactingFilter(logging.Filter):
+    """Rewrites a record's message with secrets masked, before handlers format it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # a broken format string is not ours to fix; still never leak args
+            message = str(record.msg)
+        record.msg = scrub(message)
+        record.args = ()
+        if record.exc_text:
+            record.exc_text = scrub(record.exc_text)
+        return True
+
+
+_FILTER = _RedactingFilter()
+_LOGGER_PREFIXES = ("requests_oauthlib", "oauthlib", "urllib3", "requests", "werkzeug", "widgets")
+
+
+def install_log_redaction(prefixes: Iterable[str] = _LOGGER_PREFIXES) -> None:
+    """Attach the redacting filter to every existing logger under ``prefixes``.
+
+    A logger's filters only see records logged on that very logger (not its children), so
+    the filter goes on each module logger. Called again after new modules are imported.
+    """
+    prefixes = tuple(prefixes)
+    names = [name for name in list(logging.Logger.manager.loggerDict) if name.startswith(prefixes)]
+    for name in list(prefixes) + names:
+        logger = logging.getLogger(name)
+        if _FILTER not in logger.filters:
+            logger.addFilter(_FILTER)

@@ -1,0 +1,133 @@
+"""Requests to the token endpoint (RFC 6749 §3.2), shared by every OAuth flow here.
+
+requests-oauthlib builds the request and oauthlib parses the answer; this module decides how
+the client authenticates (§2.3.1), installs the provider-quirk hooks and the strict reader,
+and turns everything that can go wrong into :class:`~widgets.errors.TokenEndpointError` or
+:class:`~widgets.errors.TransportError`.
+"""
+
+from __future__ import annotations
+
+import time
+from urllib.parse import urlencode
+
+from oauthlib.oauth2 import OAuth2Error
+from requests_oauthlib import OAuth2Session
+
+from .authorization import ClientSecretBasic
+from .config import WebhookAuthConfig
+from .errors import ConfigError, TokenEndpointError
+from .loopback import allow_loopback_http
+from .redact import remember, scrub
+from .token import Token
+from .token_response import TokenAnswer, read_token_answer
+from .transcript import Transcript
+from .transport import Boundary
+
+__all__ = ["TokenEndpoint"]
+
+
+class TokenEndpoint:
+    """One client's conversation with one token endpoint."""
+
+    def __init__(self, config: WebhookAuthConfig, transcript: Transcript | None, oauth_client):
+        self.config = config
+        remember(config.client_secret)
+        self.notes: list[str] = []
+        self._received_at: float | None = None
+        self.session = OAuth2Session(
+            client=oauth_client,
+            scope=config.scopes or None,
+            redirect_uri=config.redirect_uri or None,
+        )
+        self.boundary = Boundary(self.session, transcript, timeout=config.timeout, verify=config.verify_tls)
+        for hook_type in ("access_token_response", "refresh_token_response"):
+            self.session.register_compliance_hook(hook_type, self._read_answer)
+
+    @property
+    def transcript(self) -> Transcript:
+        return self.boundary.transcript
+
+    # -- client authentication (RFC 6749 §2.3.1) -----------------------------------------
+    def _client_auth(self) -> dict:
+        cfg = self.config
+        if not cfg.client_secret:  # public client: identify, do not authenticate
+            return {"include_client_id": True}
+        if cfg.client_auth == "client_secret_post":
+            return {"include_client_id": True, "client_secret": cfg.client_secret}
+        return {"auth": ClientSecretBasic(cfg.client_id, cfg.client_secret), "include_client_id": False}
+
+    def _read_answer(self, response):
+        """The compliance hook: provider quirks undone, then the strict RFC reader.
+
+        oauthlib then parses clean JSON; anything that is not a token has already become a
+        TokenEndpointError here, with the status and content type a person needs.
+        """
+        self._received_at = time.time()
+        params, notes = read_token_answer(
+            response.status_code,
+            response.headers.get("Content-Type", ""),
+            response.content,
+            client_auth=self.config.client_auth if self.config.client_secret else None,
+        )
+        self.notes.extend(n for n in notes if n not in self.notes)
+        remember(params.get("access_token"), params.get("refresh_token"), params.get("id_token"))
+        answer = TokenAnswer(response.status_code, "application/json", b"")
+        answer.replace_json(params)
+        response._content = answer.body
+        response.headers["Content-Type"] = answer.content_type
+        response.encoding = "utf-8"
+        return response
+
+    # -- requests ------------------------------------------------------------------------
+    def request_token(self, step: str, **grant) -> Token:
+        """POST to the token endpoint (``grant`` goes into the body) and return the token."""
+        cfg = self.config
+        if not cfg.token_url:
+            raise ConfigError({"token_url": ["is required to request a token"]})
+        auth = self._client_auth()
+        if step == "refresh":
+            call = self.session.refresh_token
+            if "client_secret" in auth:  # refresh_token() takes body parameters as kwargs
+                auth = {"client_id": cfg.client_id, "client_secret": auth["client_secret"]}
+            elif auth.get("include_client_id"):
+                auth = {"client_id": cfg.client_id}
+            else:
+                auth = {"auth": auth["auth"]}
+        else:
+            call = self.session.fetch_token
+        self.notes.clear()
+        self._received_at = None
+        with allow_loopback_http(), self.boundary.step(step, "POST", cfg.token_url):
+            try:
+                params = call(
+                    cfg.token_url,
+                    # extra parameters travel in the form body, where they cannot collide
+                    # with fetch_token()'s own keyword arguments
+                    body=urlencode(cfg.extra_params),
+                    timeout=cfg.timeout,
+                    verify=cfg.verify_tls,
+                    **auth,
+                    **grant,
+                )
+            except Warning as narrowed:  # oauthlib: "Scope has changed" (RFC 6749 §3.3)
+                params = getattr(narrowed, "token", None)
+                if params is None:
+                    raise
+            except OAuth2Error as exc:  # the strict reader runs first, so this is unusual
+                raise TokenEndpointError(
+                    f"The token response was refused by oauthlib: {scrub(exc.description or exc.error)}",
+                    error=exc.error, description=scrub(exc.description or ""), status=exc.status_code,
+                ) from exc
+        token = Token.from_response(
+            {k: v for k, v in dict(params).items() if k != "expires_at"},
+            received_at=self._received_at,
+            requested_scope=cfg.scope or None,
+            notes=self.notes,
+        )
+        last = self.transcript[len(self.transcript) - 1] if len(self.transcript) else None
+        if last is not None and token.notes:
+            last.note = scrub(" ".join(token.notes))
+            if last.outcome == "ok":
+                last.outcome = "warning" if any("granted scope" in n for n in token.notes) else "ok"
+        return token

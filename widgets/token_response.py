@@ -1,0 +1,130 @@
+"""Reading a token endpoint's answer: RFC 6749 §5.1 (success) and §5.2 (error).
+
+:func:`parse_token_answer` is the strict reader: a JSON object with ``access_token`` and
+``token_type``, or an error. It never lets a ``JSONDecodeError`` or an HTML page through as if
+it were a token: anything else ends as :class:`TokenEndpointError` with status, content type
+and an escaped preview.
+
+Real providers bend the RFC in known ways; each bend is undone first by one small function in
+:mod:`widgets.compliance` (registered as a requests-oauthlib compliance hook, and applied by
+:func:`read_token_answer` for pasted responses).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from dataclasses import dataclass, field
+
+from .errors import TokenEndpointError
+from .redact import scrub
+
+__all__ = ["TokenAnswer", "parse_token_answer", "read_token_answer", "preview", "MAX_PREVIEW"]
+
+MAX_PREVIEW = 200
+
+
+@dataclass
+class TokenAnswer:
+    """What came back from the token endpoint, before it is trusted."""
+
+    status: int
+    content_type: str
+    body: bytes
+    notes: list[str] = field(default_factory=list)
+
+    def json_object(self) -> dict | None:
+        """The body as a JSON object, or None when it is not one."""
+        try:
+            value = json.loads(self.body.decode("utf-8-sig"))
+        except (ValueError, UnicodeDecodeError):
+            return None
+        return value if isinstance(value, dict) else None
+
+    def replace_json(self, params: dict) -> None:
+        self.body = json.dumps(params).encode()
+        self.content_type = "application/json"
+
+
+def preview(body: bytes | str, limit: int = MAX_PREVIEW) -> str:
+    """A one-line, secret-masked view of a body, at most ``limit`` characters."""
+    text = body.decode("utf-8", "replace") if isinstance(body, bytes) else str(body)
+    text = scrub(" ".join(text.split()))
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _not_a_token(answer: TokenAnswer, why: str) -> TokenEndpointError:
+    kind = answer.content_type.split(";")[0].strip() or "no content type"
+    shown = html.escape(preview(answer.body))
+    return TokenEndpointError(
+        f"The token endpoint answered HTTP {answer.status} with {kind}: {why}. "
+        + (f"Start of the body: {shown}" if shown else "The body is empty."),
+        status=answer.status,
+        hint=(
+            "This is usually a wrong Token URL (a login or error page instead of the token "
+            "endpoint) or a failing provider. Compare the Token URL with the provider's "
+            "metadata; for a 5xx status, retry later."
+        ),
+    )
+
+
+def parse_token_answer(answer: TokenAnswer, *, client_auth: str | None = None) -> dict:
+    """The token parameters of an RFC 6749 §5.1 response, or :class:`TokenEndpointError`."""
+    params = answer.json_object()
+    if params is None:
+        why = "not a JSON object" if answer.body.strip()[:1] in (b"{", b"[", b'"') else "not a token response"
+        raise _not_a_token(answer, why)
+    error = params.get("error")
+    if error not in (None, ""):
+        error = str(error)
+        description = params.get("error_description")
+        description = None if description is None else scrub(str(description))
+        text = f"The token endpoint refused the request (HTTP {answer.status}): {html.escape(error)}"
+        if description:
+            text += f" — {html.escape(description)}"
+        raise TokenEndpointError(text, status=answer.status, error=error, description=description,
+                                 client_auth=client_auth)
+    if answer.status >= 400 or answer.status < 200:
+        raise _not_a_token(answer, "an HTTP error without an OAuth error code")
+    token = params.get("access_token")
+    if not isinstance(token, str) or not token.strip():
+        raise TokenEndpointError(
+            f"The token endpoint answered HTTP {answer.status} without a usable access_token.",
+            status=answer.status,
+            hint="The URL may be another API than the token endpoint. Check the Token URL.",
+        )
+    params["access_token"] = token.strip()
+    if not isinstance(params.get("token_type"), str) or not params["token_type"].strip():
+        raise TokenEndpointError(
+            "The token response has no token_type, so it is not known how to send the token.",
+            status=answer.status,
+            hint="RFC 6749 §5.1 requires token_type; ask the provider, or paste the token as Token.",
+        )
+    expires_in = params.get("expires_in")
+    if expires_in is not None and (isinstance(expires_in, bool) or not isinstance(expires_in, int) or expires_in < 0):
+        answer.notes.append(f"expires_in {scrub(expires_in)!r} is not a number of seconds; expiry unknown.")
+        params.pop("expires_in")
+    params.pop("expires_at", None)  # expiry is computed from our own receipt time
+    scope = params.get("scope")
+    if isinstance(scope, list) and all(isinstance(s, str) for s in scope):
+        params["scope"] = " ".join(scope)
+    elif scope is not None and not isinstance(scope, str):
+        answer.notes.append("The scope in the response is not text; ignored.")
+        params.pop("scope")
+    for key in ("refresh_token", "id_token"):
+        if key in params and not isinstance(params[key], str):
+            answer.notes.append(f"{key} in the response is not text; ignored.")
+            params.pop(key)
+    return params
+
+
+def read_token_answer(
+    status: int, content_type: str, body: bytes, *, client_auth: str | None = None
+) -> tuple[dict, list[str]]:
+    """Undo the known provider quirks, then read strictly: ``(params, notes)``."""
+    from .compliance import QUIRKS
+
+    answer = TokenAnswer(status, content_type or "", body)
+    for quirk in QUIRKS:
+        quirk(answer)
+    return parse_token_answer(answer, client_auth=client_auth), answer.notes

@@ -1,0 +1,271 @@
+"""The one place where HTTP happens and where library exceptions become ours.
+
+Every session this package uses is set up by :func:`prepare_session`:
+
+* TLS verification as configured (on by default; never switched off silently);
+* response bodies read with a cap (1 MiB) and a deadline, so a huge or trickling answer
+  ends as an error instead of filling memory or hanging a notebook;
+* redirects refused by default: a token endpoint or a webhook receiver that redirects
+  would otherwise get our credentials re-sent somewhere else;
+* every exchange recorded in the :class:`~widgets.transcript.Transcript`, masked.
+
+:meth:`Boundary.step` wraps each call and translates ``requests`` exceptions into
+:class:`~widgets.errors.TransportError` with a hint.
+"""
+
+from __future__ import annotations
+
+import socket
+import ssl
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import requests
+from requests.exceptions import (
+    ChunkedEncodingError,
+    ConnectionError,
+    ConnectTimeout,
+    ContentDecodingError,
+    InvalidHeader,
+    InvalidSchema,
+    InvalidURL,
+    MissingSchema,
+    ReadTimeout,
+    RequestException,
+    SSLError,
+    Timeout,
+    TooManyRedirects,
+)
+
+from .errors import TransportError, WebhookAuthError
+from .redact import install_log_redaction, redact_url
+from .transcript import Exchange, Transcript
+
+__all__ = ["MAX_BODY_BYTES", "Boundary", "BodyTooLarge"]
+
+MAX_BODY_BYTES = 1 << 20
+_CHUNK = 64 * 1024
+USER_AGENT = "webhook-oauth-lab/0.1 (+requests)"
+
+
+class BodyTooLarge(TransportError):
+    def __init__(self, url: str, size: int | None):
+        shown = f"{size} bytes" if size else "more than 1 MiB"
+        super().__init__(
+            f"The answer from {redact_url(url)} is {shown}; refusing to read more than 1 MiB.",
+            reason="too_large",
+            hint="A token or webhook response is a few hundred bytes. Check the URL: it probably "
+            "points at a download or a web page.",
+        )
+
+
+def _total_timeout(timeout: object) -> float | None:
+    if isinstance(timeout, (int, float)):
+        return float(timeout)
+    if isinstance(timeout, tuple):
+        values = [t for t in timeout if isinstance(t, (int, float))]
+        return float(max(values)) if values else None
+    return None
+
+
+def _read_bounded(response: requests.Response, deadline: float | None) -> bytes:
+    """Read the body, at most :data:`MAX_BODY_BYTES`, before ``deadline`` (monotonic)."""
+    declared = response.headers.get("Content-Length", "")
+    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        response.close()
+        raise BodyTooLarge(response.url, int(declared))
+    raw = response.raw
+    chunks: list[bytes] = []
+    total = 0
+    # read1 returns what has arrived instead of waiting for a full chunk, so a server that
+    # trickles a byte at a time is caught by the deadline rather than by nothing.
+    read = getattr(raw, "read1", None) or raw.read
+    while True:
+        if deadline is not None and time.monotonic() > deadline:
+            response.close()
+            raise TransportError(
+                f"{redact_url(response.url)} kept sending its answer past the timeout.",
+                reason="timeout",
+                hint="The server is too slow or stuck. Retry later or raise the timeout.",
+            )
+        chunk = read(_CHUNK, decode_content=True)
+        if not chunk:
+            break
+        total += len(chunk)
+        if total > MAX_BODY_BYTES:
+            response.close()
+            raise BodyTooLarge(response.url, None)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _why_connection_failed(exc: BaseException) -> tuple[str, str, str]:
+    """(reason, message, hint) for a requests ConnectionError, by its underlying cause."""
+    seen: list[BaseException] = []
+    stack: list[object] = [exc]
+    while stack:
+        current = stack.pop()
+        if not isinstance(current, BaseException) or any(current is s for s in seen):
+            continue
+        seen.append(current)
+        stack.extend([current.__cause__, current.__context__, getattr(current, "reason", None), *current.args])
+    text = " ".join(f"{type(e).__name__} {e}" for e in seen)
+    if any(isinstance(e, socket.gaierror) for e in seen) or "NameResolution" in text or "Name or service not known" in text:
+        return "dns", "the host name could not be resolved", "Check the spelling of the host in the URL, and that this machine can reach it."
+    if any(isinstance(e, ConnectionRefusedError) for e in seen) or "Connection refused" in text:
+        return "refused", "the connection was refused", "Nothing is listening at that host and port. Check the URL's port, and that the server is running."
+    if any(isinstance(e, ssl.SSLError) for e in seen):
+        return "tls", "the TLS handshake failed", "Check that the URL should be https and that the server's certificate is valid."
+    if any(isinstance(e, (ConnectionResetError, BrokenPipeError)) for e in seen) or "RemoteDisconnected" in text or "aborted" in text.lower():
+        return "network", "the server closed the connection without answering", "The server dropped the request. Check the URL and retry; if it persists, the server may be failing."
+    return "network", "the connection failed", "Check the URL and that this machine can reach the server."
+
+
+class Boundary:
+    """Wires a requests session to a transcript and translates its failures."""
+
+    def __init__(self, session: requests.Session, transcript: Transcript | None, *, timeout: float,
+                 verify: bool = True, follow_redirects: bool = False):
+        install_log_redaction()
+        self.session = session
+        self.transcript = transcript if transcript is not None else Transcript()
+        self.timeout = float(timeout)
+        self.follow_redirects = follow_redirects
+        session.verify = verify
+        session.trust_env = True  # proxies and REQUESTS_CA_BUNDLE from the environment
+        session.headers["User-Agent"] = USER_AGENT
+        session.max_redirects = 5
+        session.hooks["response"] = [self._on_response]
+        self._step = "request"
+        self._last: Exchange | None = None
+        self._started = 0.0
+
+    # -- hooks -----------------------------------------------------------------------------
+    def _on_response(self, response: requests.Response, *args, **kwargs) -> requests.Response:
+        timeout = _total_timeout(kwargs.get("timeout")) or self.timeout
+        deadline = self._started + timeout + 0.5 if self._started else None
+        request = response.request
+        elapsed = response.elapsed.total_seconds() * 1000 if response.elapsed else None
+        ctype = response.headers.get("Content-Type", "")
+        entry_kwargs = dict(
+            method=request.method or "",
+            url=request.url or "",
+            status=response.status_code,
+            request_headers=request.headers,
+            request_body=request.body,
+            request_content_type=request.headers.get("Content-Type", ""),
+            response_type=ctype,
+        )
+        try:
+            if response.is_redirect and not self.follow_redirects:
+                location = response.headers.get("Location", "")
+                response.close()
+                raise TransportError(
+                    f"{redact_url(response.url)} answered HTTP {response.status_code} redirecting to "
+                    f"{redact_url(location)}; not followed, so credentials were not re-sent.",
+                    reason="redirect",
+                    hint="Use the final address directly (often the https:// form or a trailing "
+                    "slash differs), after checking that it belongs to the same provider.",
+                )
+            body = _read_bounded(response, deadline)
+        except WebhookAuthError as exc:
+            self._last = self.transcript.record(self._step, **entry_kwargs, error=exc,
+                                                elapsed_ms=elapsed)
+            raise
+        # requests would read the body itself after the hooks; give it what we read.
+        response._content = body
+        response._content_consumed = True
+        self._last = self.transcript.record(
+            self._step,
+            **entry_kwargs,
+            elapsed_ms=(time.monotonic() - self._started) * 1000 if self._started else elapsed,
+            outcome="ok" if response.status_code < 400 else "error",
+            response_body=body,
+        )
+        return response
+
+    @property
+    def last(self) -> Exchange | None:
+        """The transcript row of the latest exchange."""
+        return self._last
+
+    # -- calls -----------------------------------------------------------------------------
+    @contextmanager
+    def step(self, name: str, method: str, url: str) -> Iterator[None]:
+        """Run one exchange named ``name``; failures become our errors and transcript rows."""
+        self._step, self._last, self._started = name, None, time.monotonic()
+        try:
+            yield
+        except WebhookAuthError as exc:
+            self._mark(name, method, url, exc)
+            raise
+        except SSLError as exc:
+            err = TransportError(
+                f"TLS verification failed for {redact_url(url)}: {_short(exc)}",
+                reason="tls",
+                hint="The server's certificate is not trusted (self-signed, expired or for "
+                "another host). Verification stays on: fix the certificate, or point "
+                "REQUESTS_CA_BUNDLE at your organisation's CA file.",
+            )
+            self._mark(name, method, url, err)
+            raise err from exc
+        except (ConnectTimeout, ReadTimeout, Timeout) as exc:
+            what = "connect" if isinstance(exc, ConnectTimeout) else "answer"
+            err = TransportError(
+                f"{redact_url(url)} did not {what} within {self.timeout:g} s.",
+                reason="timeout",
+                hint="The server is slow, down, or a firewall drops the traffic. Check the host "
+                "and port, or raise the timeout.",
+            )
+            self._mark(name, method, url, err)
+            raise err from exc
+        except TooManyRedirects as exc:
+            err = TransportError(
+                f"{redact_url(url)} redirected too many times.",
+                reason="redirect",
+                hint="The server redirects in a loop. Check the URL with the provider's documentation.",
+            )
+            self._mark(name, method, url, err)
+            raise err from exc
+        except (InvalidURL, MissingSchema, InvalidSchema, InvalidHeader) as exc:
+            err = TransportError(
+                f"Cannot send a request to {redact_url(url)}: {_short(exc)}",
+                reason="invalid_url",
+                hint="Check the URL: it must be a complete https:// address.",
+            )
+            self._mark(name, method, url, err)
+            raise err from exc
+        except ConnectionError as exc:
+            reason, what, hint = _why_connection_failed(exc)
+            err = TransportError(f"Could not reach {redact_url(url)}: {what}.", reason=reason, hint=hint)
+            self._mark(name, method, url, err)
+            raise err from exc
+        except (ChunkedEncodingError, ContentDecodingError, RequestException) as exc:
+            err = TransportError(
+                f"The exchange with {redact_url(url)} broke off: {_short(exc)}",
+                reason="network",
+                hint="The connection failed mid-answer. Retry; if it persists, the server is failing.",
+            )
+            self._mark(name, method, url, err)
+            raise err from exc
+        finally:
+            self._started = 0.0
+
+    def _mark(self, name: str, method: str, url: str, exc: WebhookAuthError) -> None:
+        """Attach the error to this step's row, or add a row when no answer came."""
+        if self._last is not None:
+            if self._last.outcome == "ok" or not self._last.error:
+                self._last.fail(exc, "refused" if self._last.status and self._last.status < 400 else "error")
+            return
+        self._last = self.transcript.record(
+            name, method=method, url=url, outcome="error", error=exc,
+            elapsed_ms=(time.monotonic() - self._started) * 1000 if self._started else None,
+        )
+
+
+def _short(exc: BaseException) -> str:
+    from .redact import scrub
+
+    text = scrub(str(exc))
+    return text if len(text) <= 160 else text[:159] + "…"
