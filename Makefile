@@ -7,7 +7,11 @@ BIN    := $(VENV)/bin
 UV     := $(BIN)/uv
 PORT   ?= 8888
 
-.PHONY: lab app test bench clean strip
+APP_PORT  ?= 8866
+# Jupyter refuses to run as root unless told; containers and CI often are root.
+AS_ROOT   := $(if $(filter 0,$(shell id -u)),--allow-root,)
+
+.PHONY: lab app test bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,7 +23,15 @@ $(VENV)/.installed-%: pyproject.toml | $(BIN)/python
 	touch $@
 
 lab: $(VENV)/.installed-lab
-	$(BIN)/jupyter lab --ip=127.0.0.1 --port=$(PORT) notebooks/00-start-here.ipynb
+	$(BIN)/jupyter lab --ip=127.0.0.1 --port=$(PORT) $(AS_ROOT) notebooks/00-start-here.ipynb
+
+# The start notebook as an app (code hidden). Voila serves without authentication unless
+# given a token, so one is always set; open the printed URL.
+app: $(VENV)/.installed-app
+	@token=$${APP_TOKEN:-$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(16))')}; \
+	echo "Open http://127.0.0.1:$(APP_PORT)/?token=$$token"; \
+	exec $(BIN)/voila notebooks/00-start-here.ipynb --no-browser --Voila.ip=127.0.0.1 \
+		--port=$(APP_PORT) --Voila.port_retries=0 --token=$$token
 
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
