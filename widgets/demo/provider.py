@@ -1,0 +1,748 @@
+"""A real OAuth 2.0 authorization server, embedded in-process for teaching and tests.
+
+oauthlib does the protocol (RFC 6749, RFC 7636 PKCE, RFC 7662 introspection);
+``DemoValidator`` holds the policy; this module is the HTTP layer: routes,
+pages, RFC 8414 metadata, RFC 9207 ``iss`` on authorization responses, a
+webhook receiver, and a record of what clients sent. It runs on werkzeug's
+threaded server in a daemon thread, so a Jupyter kernel never blocks.
+
+About plain http: oauthlib's *server* endpoints never check the transport.
+``is_secure_transport`` (and so ``OAUTHLIB_INSECURE_TRANSPORT``) is only
+consulted by its client-side helpers (``oauth2.rfc6749.parameters``), by the
+metadata endpoint class this module does not use, and for CORS origins. So the
+provider hands oauthlib its real ``http://127.0.0.1`` URIs and never touches
+``os.environ``: setting that variable would switch off the https check for every
+OAuth client in the process, including the notebook's own.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import hmac
+import json
+import logging
+import secrets
+import socket
+import threading
+import time
+from typing import Callable, Iterable
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+
+import requests
+from oauthlib.oauth2 import BackendApplicationServer, WebApplicationServer
+from oauthlib.oauth2.rfc6749 import errors
+from werkzeug.exceptions import HTTPException
+from werkzeug.serving import WSGIRequestHandler, make_server
+from werkzeug.wrappers import Request, Response
+
+from . import pages
+from .keys import SigningKey
+from .validator import (
+    CLIENT_AUTH_METHODS,
+    DemoClient,
+    DemoValidator,
+    decode_basic,
+    presented_credentials,
+)
+
+__all__ = ["DemoProvider"]
+
+# Authorization request parameters carried through the sign-in form.
+_CARRIED = (
+    "response_type",
+    "client_id",
+    "redirect_uri",
+    "scope",
+    "state",
+    "code_challenge",
+    "code_challenge_method",
+    "response_mode",
+)
+_HTML_HEADERS = {
+    "Cache-Control": "no-store",
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    # The callback page's address holds a code; no page here loads anything, but be sure.
+    "Referrer-Policy": "no-referrer",
+}
+_BASIC_CHALLENGE = 'Basic realm="demo", charset="UTF-8"'
+
+
+# --- keeping secrets out of logs ----------------------------------------------
+
+_serving = threading.local()
+
+
+class _MuteInsideProvider(logging.Filter):
+    """Drops oauthlib's records emitted while this provider handles a request.
+
+    oauthlib's server side logs codes and tokens at DEBUG ("Created
+    authorization code grant {'code': ...}", "Issuing token ... {'access_token':
+    ...}"), and notebooks often run with DEBUG on. Only records from the
+    provider's own request threads are dropped; the notebook's OAuth client, in
+    the same process, logs as before.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not getattr(_serving, "active", False)
+
+
+_OAUTHLIB_SERVER_LOGGERS = tuple(
+    "oauthlib.oauth2.rfc6749." + name
+    for name in (
+        "grant_types.authorization_code",
+        "grant_types.base",
+        "grant_types.client_credentials",
+        "grant_types.refresh_token",
+        "endpoints.authorization",
+        "endpoints.base",
+        "endpoints.introspect",
+        "endpoints.token",
+        "tokens",
+    )
+) + ("oauthlib", "oauthlib.common", "oauthlib.oauth2.rfc6749.request_validator")
+_mute = _MuteInsideProvider()
+
+
+def _install_log_filter() -> None:
+    for name in _OAUTHLIB_SERVER_LOGGERS:
+        logger = logging.getLogger(name)
+        if _mute not in logger.filters:
+            logger.addFilter(_mute)
+
+
+class _QuietHandler(WSGIRequestHandler):
+    """No access log: werkzeug would print every URL, with its code or state, into the notebook."""
+
+    def log(self, type: str, message: str, *args) -> None:  # noqa: A002 - werkzeug's name
+        pass
+
+
+class _Request(Request):
+    max_content_length = 1024 * 1024
+    max_form_memory_size = 1024 * 1024
+
+
+# --- small helpers ------------------------------------------------------------
+
+
+def _mask(secret: str | None) -> str:
+    if secret and len(secret) >= 16:
+        return "****" + secret[-4:]
+    return "****"
+
+
+def _with_iss(location: str, issuer: str) -> str:
+    """Add ``iss`` next to ``code`` or ``error`` (RFC 9207 §2)."""
+    parts = urlsplit(location)
+    fragment = dict(parse_qsl(parts.fragment, keep_blank_values=True))
+    if "code" in fragment or "error" in fragment:
+        return urlunsplit(parts._replace(fragment=_append(parts.fragment, issuer)))
+    return urlunsplit(parts._replace(query=_append(parts.query, issuer)))
+
+
+def _append(component: str, issuer: str) -> str:
+    extra = urlencode({"iss": issuer})
+    return f"{component}&{extra}" if component else extra
+
+
+def _json(data: object, status: int = 200, headers: dict | None = None) -> Response:
+    response = Response(json.dumps(data), status=status, mimetype="application/json")
+    for key, value in (headers or {}).items():
+        response.headers[key] = value
+    return response
+
+
+def _html(text: str, status: int = 200) -> Response:
+    response = Response(text, status=status, mimetype="text/html")
+    response.headers.update(_HTML_HEADERS)
+    return response
+
+
+def _redirect(location: str) -> Response:
+    response = Response("", status=302)
+    response.headers["Location"] = location
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def _text(text: str, status: int, headers: dict | None = None) -> Response:
+    response = Response(text + "\n", status=status, mimetype="text/plain")
+    for key, value in (headers or {}).items():
+        response.headers[key] = value
+    return response
+
+
+class _Records:
+    """Append-only lists of plain dicts, read as deep copies."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._lists: dict[str, list[dict]] = {"token": [], "authorize": [], "webhook": []}
+
+    def add(self, kind: str, record: dict) -> None:
+        with self._lock:
+            self._lists[kind].append(record)
+
+    def get(self, kind: str) -> list[dict]:
+        with self._lock:
+            return copy.deepcopy(self._lists[kind])
+
+    def clear(self) -> None:
+        with self._lock:
+            for records in self._lists.values():
+                records.clear()
+
+
+# --- the provider -------------------------------------------------------------
+
+
+class DemoProvider:
+    """An OAuth 2.0 authorization server on 127.0.0.1, for the notebooks and the tests.
+
+    Use it as a context manager (``with DemoProvider() as provider:``) or call
+    ``start()`` and ``stop()``. URLs are valid once started. One confidential
+    client (``client_id``/``client_secret``) and one user (``username``/``password``).
+    ``approve()`` plays the person in the browser. ``token_requests``,
+    ``authorize_requests`` and ``webhook_deliveries`` tell what clients sent.
+    """
+
+    def __init__(
+        self,
+        *,
+        client_id: str = "demo-client",
+        client_secret: str | None = None,
+        require_state: bool = False,
+        require_pkce: bool = False,
+        client_auth_methods: Iterable[str] = ("client_secret_basic", "client_secret_post"),
+        scopes: Iterable[str] = ("alerts:write", "alerts:read", "profile"),
+        default_scopes: Iterable[str] = ("alerts:write",),
+        username: str = "demo",
+        password: str = "demo-password",
+        webhook_username: str = "webhook",
+        webhook_password: str | None = None,
+        access_token_ttl: int = 3600,
+        issue_refresh_tokens: bool = True,
+        host: str = "127.0.0.1",
+        port: int = 0,
+    ) -> None:
+        client_auth_methods = tuple(client_auth_methods)
+        unknown = [m for m in client_auth_methods if m not in CLIENT_AUTH_METHODS]
+        if unknown or not client_auth_methods:
+            raise ValueError(f"client_auth_methods must be drawn from {CLIENT_AUTH_METHODS}")
+        scopes, default_scopes = tuple(scopes), tuple(default_scopes)
+        if not scopes or any(" " in s or not s for s in scopes):
+            raise ValueError("scopes must be non-empty strings without spaces")
+        if not default_scopes or not set(default_scopes) <= set(scopes):
+            raise ValueError("default_scopes must be a non-empty subset of scopes")
+        if int(access_token_ttl) <= 0:
+            raise ValueError("access_token_ttl must be a positive number of seconds")
+        if client_secret == "" or webhook_password == "" or not password:
+            # An empty secret would let "id:" in a Basic header through.
+            raise ValueError("client_secret, password and webhook_password must not be empty")
+
+        self._client = DemoClient(
+            client_id=client_id,
+            client_secret=secrets.token_urlsafe(24) if client_secret is None else client_secret,
+            auth_methods=client_auth_methods,
+        )
+        self._username = username
+        self._password = password
+        self._webhook_username = webhook_username
+        self._webhook_password = (
+            secrets.token_urlsafe(24) if webhook_password is None else webhook_password
+        )
+        self._settings = dict(
+            require_state=require_state,
+            require_pkce=require_pkce,
+            scopes=scopes,
+            default_scopes=default_scopes,
+            issue_refresh_tokens=issue_refresh_tokens,
+            access_token_ttl=int(access_token_ttl),
+        )
+        self._host = host
+        self._port = port
+        # Tests move time by replacing this; nothing in the provider reads time.time directly.
+        self._clock: Callable[[], float] = time.time
+        self._form_key = secrets.token_bytes(32)
+        self._records = _Records()
+        self._internal_errors: list[str] = []  # exception class names only, for tests
+        self._lifecycle = threading.Lock()
+        self._server = None
+        self._thread: threading.Thread | None = None
+        self._issuer: str | None = None
+        self._validator: DemoValidator | None = None  # with _key, _web, _backend: built at first start
+
+    # -- lifecycle -----------------------------------------------------------------
+
+    def start(self) -> "DemoProvider":
+        """Bind a port and serve in a daemon thread. Calling it again does nothing."""
+        with self._lifecycle:
+            if self._server is not None:
+                return self
+            if self._validator is None:
+                self._build_oauth()
+            _install_log_filter()
+            family = socket.AF_INET6 if ":" in self._host else socket.AF_INET
+            # Bind here rather than in werkzeug: make_server prints to stderr and
+            # calls sys.exit(1) when the port is taken; this raises OSError instead.
+            sock = socket.create_server((self._host, self._port), family=family)
+            try:
+                server = make_server(
+                    self._host,
+                    self._port,
+                    self._wsgi,
+                    threaded=True,
+                    request_handler=_QuietHandler,
+                    fd=sock.fileno(),
+                )
+            finally:
+                sock.close()  # werkzeug serves on its own duplicate of the socket
+            port = server.server_address[1]
+            host = f"[{self._host}]" if ":" in self._host else self._host
+            self._issuer = f"http://{host}:{port}"
+            thread = threading.Thread(
+                target=server.serve_forever,
+                kwargs={"poll_interval": 0.05},
+                name=f"DemoProvider:{port}",
+                daemon=True,
+            )
+            thread.start()
+            self._server, self._thread = server, thread
+            return self
+
+    def stop(self) -> None:
+        """Stop serving, close the socket and join the thread. Safe to call twice."""
+        with self._lifecycle:
+            server, thread = self._server, self._thread
+            self._server = self._thread = None
+            if server is None:
+                return
+            server.shutdown()
+            server.server_close()
+            thread.join()
+
+    def __enter__(self) -> "DemoProvider":
+        return self.start()
+
+    def __exit__(self, *exc_info) -> None:
+        self.stop()
+
+    def _build_oauth(self) -> None:
+        s = self._settings
+        self._key = SigningKey()
+        self._validator = validator = DemoValidator(
+            client=self._client,
+            scopes=s["scopes"],
+            default_scopes=s["default_scopes"],
+            require_state=s["require_state"],
+            require_pkce=s["require_pkce"],
+            issue_refresh_tokens=s["issue_refresh_tokens"],
+            access_token_ttl=s["access_token_ttl"],
+            signing_key=self._key,
+            issuer=lambda: self.issuer,
+            own_callback=lambda: self.callback_url,
+            clock=lambda: self._clock(),
+        )
+        tokens = dict(
+            token_generator=validator.mint_access_token,
+            token_expires_in=s["access_token_ttl"],
+            refresh_token_generator=validator.mint_refresh_token,
+        )
+        self._web = WebApplicationServer(validator, **tokens)
+        self._web.auth_grant.refresh_token = s["issue_refresh_tokens"]
+        self._web.auth_grant.custom_validators.pre_auth.append(
+            validator.check_authorization_request
+        )
+        self._backend = BackendApplicationServer(validator, **tokens)
+
+    # -- addresses and credentials -------------------------------------------------
+
+    @property
+    def issuer(self) -> str:
+        if self._issuer is None:
+            raise RuntimeError("DemoProvider is not started: call start() or use `with`.")
+        return self._issuer
+
+    auth_url = property(lambda self: self.issuer + "/authorize")
+    token_url = property(lambda self: self.issuer + "/token")
+    webhook_url = property(lambda self: self.issuer + "/webhook")
+    jwks_url = property(lambda self: self.issuer + "/jwks.json")
+    introspection_url = property(lambda self: self.issuer + "/introspect")
+    callback_url = property(lambda self: self.issuer + "/callback")
+    metadata_url = property(lambda self: self.issuer + "/.well-known/oauth-authorization-server")
+    client_id = property(lambda self: self._client.client_id)
+    client_secret = property(lambda self: self._client.client_secret)
+    username = property(lambda self: self._username)
+    password = property(lambda self: self._password)
+    webhook_username = property(lambda self: self._webhook_username)
+    webhook_password = property(lambda self: self._webhook_password)
+
+    def __repr__(self) -> str:
+        where = self._issuer or "not started"
+        return (
+            f"DemoProvider(issuer={where!r}, running={self._server is not None}, "
+            f"client_id={self.client_id!r}, client_secret={_mask(self.client_secret)!r}, "
+            f"username={self.username!r}, password={_mask(self.password)!r}, "
+            f"webhook_username={self.webhook_username!r}, "
+            f"webhook_password={_mask(self.webhook_password)!r})"
+        )
+
+    # -- records -------------------------------------------------------------------
+
+    @property
+    def token_requests(self) -> list[dict]:
+        return self._records.get("token")
+
+    @property
+    def authorize_requests(self) -> list[dict]:
+        return self._records.get("authorize")
+
+    @property
+    def webhook_deliveries(self) -> list[dict]:
+        return self._records.get("webhook")
+
+    def reset_records(self) -> None:
+        self._records.clear()
+
+    # -- the person in the browser -------------------------------------------------
+
+    def approve(
+        self,
+        authorize_url: str,
+        *,
+        user: str | None = None,
+        password: str | None = None,
+        deny: bool = False,
+        scope: str | Iterable[str] | None = None,
+    ) -> str:
+        """Do what a person does in the browser and return where the browser is sent.
+
+        GET the authorization URL; a redirect (an error the client must see) is
+        returned unchanged. Otherwise fill in the sign-in form with ``user`` and
+        ``password`` (default: this provider's), grant ``scope`` (default: all
+        that were asked for), press Approve (or Deny) and return the ``Location``
+        of the answer without following it. Raises ``RuntimeError`` when the page
+        shows an error instead (unknown client, bad redirect URI, wrong password).
+        """
+        user = self.username if user is None else user
+        password = self.password if password is None else password
+        with requests.Session() as session:
+            # These are this provider's loopback pages: a notebook's HTTP(S)_PROXY or
+            # .netrc must not see them (the form carries the password).
+            session.trust_env = False
+            page = session.get(authorize_url, allow_redirects=False, timeout=30)
+            if page.is_redirect:
+                return page.headers["Location"]
+            content = pages.read_page(page.text)
+            if page.status_code != 200 or content.form is None:
+                raise RuntimeError(_page_problem("authorization page", page.status_code, content))
+            form = content.form
+            data = [(k, v) for k, v in form.fields if k not in ("username", "password")]
+            data += [("username", user), ("password", password)]
+            if scope is None:
+                granted = [value for name, value, checked in form.checkboxes if checked]
+            else:
+                granted = scope.split() if isinstance(scope, str) else list(scope)
+            data += [("grant_scope", s) for s in granted]
+            data.append(("decision", "deny" if deny else "approve"))
+            answer = session.post(
+                urljoin(page.url, form.action or page.url),
+                data=data,
+                allow_redirects=False,
+                timeout=30,
+            )
+            if answer.is_redirect:
+                return answer.headers["Location"]
+            raise RuntimeError(
+                _page_problem("sign-in form", answer.status_code, pages.read_page(answer.text))
+            )
+
+    # -- HTTP ----------------------------------------------------------------------
+
+    def _wsgi(self, environ, start_response):
+        _serving.active = True
+        try:
+            request = _Request(environ)
+            try:
+                response = self._dispatch(request)
+            except HTTPException as exc:
+                response = exc.get_response(environ)
+            except Exception as exc:  # noqa: BLE001 - a teaching server must answer, not crash
+                # Only the class name: messages may quote request data.
+                self._internal_errors.append(type(exc).__name__)
+                response = _text("internal error in the demo provider", 500)
+            return response(environ, start_response)
+        finally:
+            _serving.active = False
+
+    def _dispatch(self, request: Request) -> Response:
+        routes = {
+            "/.well-known/oauth-authorization-server": {"GET": self._metadata},
+            "/.well-known/openid-configuration": {"GET": self._metadata},
+            "/authorize": {"GET": self._authorize_get, "POST": self._authorize_post},
+            "/token": None,  # every method: oauthlib answers a GET with invalid_request
+            "/jwks.json": {"GET": self._jwks},
+            "/introspect": None,
+            "/callback": {"GET": self._callback},
+            "/webhook": {"POST": self._webhook},
+        }
+        if request.path not in routes:
+            return _text("not found", 404)
+        handlers = routes[request.path]
+        if handlers is None:
+            return {"/token": self._token, "/introspect": self._introspect}[request.path](request)
+        handler = handlers.get(request.method)
+        if handler is None:
+            return _text("method not allowed", 405, {"Allow": ", ".join(handlers)})
+        return handler(request)
+
+    def _metadata(self, request: Request) -> Response:
+        """RFC 8414 authorization server metadata."""
+        return _json(
+            {
+                "issuer": self.issuer,
+                "authorization_endpoint": self.auth_url,
+                "token_endpoint": self.token_url,
+                "jwks_uri": self.jwks_url,
+                "introspection_endpoint": self.introspection_url,
+                "scopes_supported": list(self._settings["scopes"]),
+                "response_types_supported": ["code"],
+                "response_modes_supported": ["query"],
+                "grant_types_supported": ["authorization_code", "client_credentials", "refresh_token"],
+                "token_endpoint_auth_methods_supported": list(self._client.auth_methods),
+                "introspection_endpoint_auth_methods_supported": list(self._client.auth_methods),
+                "code_challenge_methods_supported": ["S256"],
+                "authorization_response_iss_parameter_supported": True,
+            }
+        )
+
+    def _jwks(self, request: Request) -> Response:
+        return _json(self._key.jwks())
+
+    # /authorize ---------------------------------------------------------------------
+
+    def _authorize_uri(self, params: Iterable[tuple[str, str]]) -> str:
+        return f"{self.auth_url}?{urlencode(list(params))}"
+
+    def _validate_authorization(self, uri: str, headers: dict):
+        """(scopes, info, None) when valid, else (None, None, the response to send)."""
+        try:
+            scopes, info = self._web.validate_authorization_request(uri, "GET", None, headers)
+        except errors.FatalClientError as exc:
+            message = exc.description or exc.error
+            return None, None, _html(pages.error_page("This request can't continue", message), 400)
+        except errors.OAuth2Error as exc:
+            if not exc.redirect_uri:
+                return None, None, _html(pages.error_page("Invalid request", exc.description or exc.error), 400)
+            return None, None, _redirect(_with_iss(exc.in_uri(exc.redirect_uri), self.issuer))
+        except ValueError:
+            message = "the query string is not valid URL encoding"
+            return None, None, _html(pages.error_page("Invalid request", message), 400)
+        return scopes, info, None
+
+    def _form_token(self, carried: dict) -> str:
+        canonical = json.dumps(carried, sort_keys=True, separators=(",", ":"))
+        return hmac.new(self._form_key, canonical.encode("utf-8"), hashlib.sha256).hexdigest()
+
+    def _consent(self, info, scopes, *, status=200, error=None, checked=None, username="") -> Response:
+        oauth_request = info["request"]
+        carried = {
+            name: getattr(oauth_request, name)
+            for name in _CARRIED
+            if getattr(oauth_request, name) is not None
+        }
+        hidden = {**carried, "form_token": self._form_token(carried)}
+        page = pages.consent_page(
+            client_id=info["client_id"],
+            redirect_uri=info["redirect_uri"],
+            requested_scopes=scopes,
+            checked_scopes=checked,
+            hidden=hidden,
+            username_value=username,
+            error=error,
+            demo_username=self.username,
+            demo_password=self.password,
+        )
+        return _html(page, status)
+
+    def _authorize_get(self, request: Request) -> Response:
+        self._records.add("authorize", {"params": request.args.to_dict()})
+        query = request.query_string.decode("latin-1")
+        uri = f"{self.auth_url}?{query}" if query else self.auth_url
+        scopes, info, refusal = self._validate_authorization(uri, dict(request.headers))
+        if refusal is not None:
+            return refusal
+        return self._consent(info, scopes)
+
+    def _authorize_post(self, request: Request) -> Response:
+        form = request.form
+        carried = {name: form[name] for name in _CARRIED if name in form}
+        presented_token = form.get("form_token", "").encode("utf-8")
+        if not hmac.compare_digest(presented_token, self._form_token(carried).encode("ascii")):
+            message = "This sign-in form was changed or did not come from this server. Start again from the app."
+            return _html(pages.error_page("Sign-in form not accepted", message), 400)
+        uri = self._authorize_uri(carried.items())
+        headers = dict(request.headers)
+        scopes, info, refusal = self._validate_authorization(uri, headers)
+        if refusal is not None:
+            return refusal
+
+        if form.get("decision") == "deny":
+            denied = errors.AccessDeniedError(
+                description="the user denied the request", request=info["request"]
+            )
+            return _redirect(_with_iss(denied.in_uri(denied.redirect_uri), self.issuer))
+        if form.get("decision") != "approve":
+            return self._consent(info, scopes, status=400, error="Press Approve or Deny.")
+
+        username, password = form.get("username", ""), form.get("password", "")
+        granted = form.getlist("grant_scope")
+        again = dict(checked=granted, username=username)
+        if not (
+            secrets.compare_digest(username.encode(), self.username.encode())
+            & secrets.compare_digest(password.encode(), self.password.encode())
+        ):
+            # 200, not 401: a 401 must carry a WWW-Authenticate challenge, and this is a form.
+            return self._consent(info, scopes, error="Wrong username or password.", **again)
+        if not granted:
+            error = "Choose at least one permission to grant, or press Deny."
+            return self._consent(info, scopes, status=400, error=error, **again)
+        if not set(granted) <= set(scopes):
+            error = "Only permissions the app asked for can be granted."
+            return self._consent(info, scopes, status=400, error=error, **again)
+
+        # Keep the order the app asked in, so the token's scope reads naturally.
+        granted = [s for s in scopes if s in granted]
+        try:
+            response_headers, _, _ = self._web.create_authorization_response(
+                uri, "GET", None, headers, scopes=granted, credentials={"user": username}
+            )
+        except errors.FatalClientError as exc:
+            return _html(pages.error_page("This request can't continue", exc.description or exc.error), 400)
+        return _redirect(_with_iss(response_headers["Location"], self.issuer))
+
+    # /token and /introspect -----------------------------------------------------------
+
+    def _oauth_post(self, request: Request, create) -> tuple[Response, str | None, str | None]:
+        """Hand a token-style request to oauthlib; returns (response, error, client_auth)."""
+        body = request.get_data(as_text=True)
+        form = dict(parse_qsl(body, keep_blank_values=True))
+        headers = dict(request.headers)
+        presented = presented_credentials(
+            headers.get("Authorization"), form.get("client_id"), form.get("client_secret")
+        )
+        # Built from the issuer, not the Host header a client sent.
+        uri = self.issuer + request.path
+        if request.query_string:
+            uri += "?" + request.query_string.decode("latin-1")
+        try:
+            out_headers, out_body, status = create(uri, request.method, body, headers)
+        except errors.OAuth2Error as exc:
+            # Raised before a grant type takes over: wrong method, query on a POST.
+            out_headers, out_body, status = {"Pragma": "no-cache"}, exc.json, exc.status_code
+        except ValueError:
+            out_headers, status = {"Cache-Control": "no-store", "Pragma": "no-cache"}, 400
+            out_body = json.dumps({"error": "invalid_request",
+                                   "error_description": "body must be application/x-www-form-urlencoded"})
+        payload = json.loads(out_body) if out_body else {}
+        error = payload.get("error") if status >= 400 else None
+        out_headers = {k: v for k, v in out_headers.items() if k.lower() != "www-authenticate"}
+        if error == "invalid_client":
+            payload["error_description"] = self._client_auth_problem(presented)
+            out_body = json.dumps(payload)
+            if presented.method == "client_secret_basic" or (
+                "client_secret_basic" in self._client.auth_methods
+            ):
+                status = 401
+                out_headers["WWW-Authenticate"] = _BASIC_CHALLENGE
+            else:
+                status = 400  # a 401 needs a challenge, and no HTTP scheme is on offer
+        response = Response(out_body, status=status, mimetype="application/json")
+        for key, value in out_headers.items():
+            if key.lower() != "content-type":
+                response.headers[key] = value
+        response.headers["Cache-Control"] = "no-store"
+        return response, error, presented.method
+
+    def _client_auth_problem(self, presented) -> str:
+        allowed = " or ".join(self._client.auth_methods)
+        if presented.method is None:
+            return f"client authentication is required ({allowed})"
+        if presented.method not in self._client.auth_methods:
+            return f"{presented.method} is not accepted here; use {allowed}"
+        if presented.malformed:
+            return "client credentials could not be read (one method only; Basic must be base64 of id:secret)"
+        if presented.method == "client_secret_basic":
+            return ("client authentication failed; with client_secret_basic the id and secret "
+                    "are form-encoded before base64 (RFC 6749 section 2.3.1)")
+        return "client authentication failed"
+
+    def _token(self, request: Request) -> Response:
+        grant_type = dict(parse_qsl(request.get_data(as_text=True))).get("grant_type")
+        if grant_type in (None, "client_credentials"):
+            # The backend server's default grant answers a missing grant_type with invalid_request.
+            create = self._backend.create_token_response
+        else:
+            create = self._web.create_token_response
+        record = {"grant_type": grant_type, "client_auth": None, "status": 500, "error": None}
+        try:
+            response, record["error"], record["client_auth"] = self._oauth_post(request, create)
+            record["status"] = response.status_code
+            return response
+        finally:
+            self._records.add("token", record)
+
+    def _introspect(self, request: Request) -> Response:
+        response, _, _ = self._oauth_post(request, self._web.create_introspect_response)
+        return response
+
+    # /callback and /webhook -----------------------------------------------------------
+
+    def _callback(self, request: Request) -> Response:
+        params = parse_qsl(request.query_string.decode("latin-1"), keep_blank_values=True)
+        return _html(pages.callback_page(request.url, params))
+
+    def _webhook(self, request: Request) -> Response:
+        """A receiver that takes Basic (RFC 7617) or a Bearer access token (RFC 6750)."""
+        authorization = request.headers.get("Authorization", "")
+        scheme, _, credentials = authorization.strip().partition(" ")
+        auth_scheme, accepted, bearer_error = None, False, False
+        if scheme.lower() == "basic":
+            auth_scheme = "Basic"
+            try:
+                user, password = decode_basic(authorization)
+            except ValueError:
+                user, password = "", ""
+            accepted = secrets.compare_digest(
+                user.encode(), self.webhook_username.encode()
+            ) & secrets.compare_digest(password.encode(), self.webhook_password.encode())
+        elif scheme.lower() == "bearer":
+            auth_scheme = "Bearer"
+            accepted = self._validator.access_token_claims(credentials.strip()) is not None
+            bearer_error = not accepted
+        try:
+            body = json.loads(request.get_data())
+        except ValueError:
+            body = None
+        status = 200 if accepted else 401
+        self._records.add(
+            "webhook", {"auth_scheme": auth_scheme, "accepted": accepted, "json": body, "status": status}
+        )
+        if accepted:
+            return _json({"received": True})
+        response = _json({"received": False, "error": "unauthorized"}, 401)
+        response.headers.add("WWW-Authenticate", 'Basic realm="demo webhook", charset="UTF-8"')
+        bearer = 'Bearer realm="demo webhook"' + (', error="invalid_token"' if bearer_error else "")
+        response.headers.add("WWW-Authenticate", bearer)
+        return response
+
+
+def _page_problem(what: str, status: int, content: pages.PageContent) -> str:
+    detail = content.errors[0] if content.errors else "no form on the page"
+    if status == 200:
+        return f"{what} came back with an error: {detail}"
+    return f"{what} answered HTTP {status}: {detail}"

@@ -1,0 +1,452 @@
+"""The demo provider's policy and memory, as an oauthlib ``RequestValidator``.
+
+oauthlib walks the protocol (RFC 6749 §4.1 authorization code, §4.4 client
+credentials, §6 refresh, RFC 7636 PKCE, RFC 7662 introspection); this class
+answers its questions: who the client is, which redirect URIs and scopes are
+allowed, and what was issued. One instance serves both the
+``WebApplicationServer`` and the ``BackendApplicationServer``.
+
+https://www.rfc-editor.org/rfc/rfc6749  https://oauthlib.readthedocs.io/
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import secrets
+import threading
+from dataclasses import dataclass, field
+from typing import Callable, Iterable
+from urllib.parse import unquote_plus, urlsplit
+
+from oauthlib.oauth2 import RequestValidator
+from oauthlib.oauth2.rfc6749 import errors
+
+from .keys import InvalidToken, SigningKey
+
+AUDIENCE = "webhook-oauth-lab-demo"
+CODE_TTL_SECONDS = 60
+THOUSANDEYES_CALLBACK = "https://app.thousandeyes.com/namespace/integrations/AuthCallbackPage.html"
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+CLIENT_AUTH_METHODS = ("client_secret_basic", "client_secret_post")
+
+
+# --- wire formats -----------------------------------------------------------
+
+
+def decode_basic(authorization: str) -> tuple[str, str]:
+    """Split an ``Authorization: Basic`` value into user-id and password (RFC 7617).
+
+    Strict: valid base64 only, UTF-8, split at the first ':'.
+    Raises ``ValueError`` on anything else.
+    """
+    scheme, _, param = authorization.strip().partition(" ")
+    if scheme.lower() != "basic":
+        raise ValueError("not Basic credentials")
+    try:
+        text = base64.b64decode(param.strip(), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError) as exc:
+        raise ValueError("malformed Basic credentials") from exc
+    user, colon, password = text.partition(":")
+    if not colon:
+        raise ValueError("Basic credentials without ':'")
+    return user, password
+
+
+def decode_client_basic(authorization: str) -> tuple[str, str]:
+    """Client id and secret from ``client_secret_basic`` (RFC 6749 §2.3.1).
+
+    §2.3.1 says both are form-encoded *before* they go into Basic, so they are
+    form-decoded after it. A client that skips the encoding and has a '+' or
+    '%' in its secret therefore fails here, exactly as on strict providers.
+    """
+    client_id, secret = decode_basic(authorization)
+    return unquote_plus(client_id), unquote_plus(secret)
+
+
+@dataclass(frozen=True)
+class PresentedCredentials:
+    """What a client offered to authenticate itself; ``method`` is None when nothing."""
+
+    method: str | None
+    client_id: str | None = None
+    secret: str | None = None
+    malformed: bool = False
+
+
+def presented_credentials(
+    authorization: str | None, body_client_id: str | None, body_secret: str | None
+) -> PresentedCredentials:
+    """Classify a token or introspection request's client authentication."""
+    if authorization and authorization.strip().lower().startswith("basic"):
+        if body_secret is not None:
+            # RFC 6749 §2.3: a client MUST NOT use more than one method per request.
+            return PresentedCredentials("client_secret_basic", malformed=True)
+        try:
+            client_id, secret = decode_client_basic(authorization)
+        except ValueError:
+            return PresentedCredentials("client_secret_basic", malformed=True)
+        return PresentedCredentials("client_secret_basic", client_id, secret)
+    if body_secret is not None:
+        return PresentedCredentials("client_secret_post", body_client_id, body_secret)
+    return PresentedCredentials(None, body_client_id)
+
+
+def is_allowed_redirect_uri(uri: str, own_callback: str) -> bool:
+    """The demo client's registered redirect URIs.
+
+    Exact match for the provider's own callback page and the ThousandEyes
+    callback; any port and path on a loopback host over http (RFC 8252 §7.3,
+    native apps pick a free port at run time). Never a fragment (RFC 6749 §3.1.2).
+    """
+    if uri in (own_callback, THOUSANDEYES_CALLBACK):
+        return True
+    try:
+        parts = urlsplit(uri)
+        parts.port  # noqa: B018 - raises ValueError on a malformed port
+    except ValueError:
+        return False
+    return (
+        parts.scheme == "http"
+        and parts.hostname in LOOPBACK_HOSTS
+        and parts.username is None
+        and parts.password is None
+        and not parts.fragment
+        and "#" not in uri
+    )
+
+
+# --- what the provider remembers ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class DemoClient:
+    """The one registered client. oauthlib 4 needs ``request.client.client_id``."""
+
+    client_id: str
+    client_secret: str = field(repr=False)
+    auth_methods: tuple[str, ...] = CLIENT_AUTH_METHODS
+
+
+@dataclass
+class _CodeGrant:
+    client_id: str
+    redirect_uri: str
+    scopes: list[str]
+    user: str
+    challenge: str | None
+    challenge_method: str | None
+    expires_at: float
+    used: bool = False
+    refresh_tokens: list[str] = field(default_factory=list)
+    jtis: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _RefreshGrant:
+    client_id: str
+    user: str | None
+    scopes: list[str]
+
+
+class DemoValidator(RequestValidator):
+    """Answers oauthlib's questions for a single confidential client.
+
+    Thread-safe: the WSGI server runs each request in its own thread.
+    """
+
+    def __init__(
+        self,
+        *,
+        client: DemoClient,
+        scopes: Iterable[str],
+        default_scopes: Iterable[str],
+        require_state: bool,
+        require_pkce: bool,
+        issue_refresh_tokens: bool,
+        access_token_ttl: int,
+        signing_key: SigningKey,
+        issuer: Callable[[], str],
+        own_callback: Callable[[], str],
+        clock: Callable[[], float],
+    ) -> None:
+        super().__init__()
+        self.client = client
+        self.scopes = tuple(scopes)
+        self.default_scopes = tuple(default_scopes)
+        self.require_state = require_state
+        self.require_pkce = require_pkce
+        self.issue_refresh_tokens = issue_refresh_tokens
+        self.access_token_ttl = int(access_token_ttl)
+        self.signing_key = signing_key
+        self._issuer = issuer
+        self._own_callback = own_callback
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._codes: dict[str, _CodeGrant] = {}
+        self._refresh: dict[str, _RefreshGrant] = {}
+        self._revoked_jtis: set[str] = set()
+
+    # -- clients ---------------------------------------------------------------
+
+    def client_authentication_required(self, request, *args, **kwargs):
+        return True  # confidential client: every grant authenticates it
+
+    def authenticate_client(self, request, *args, **kwargs):
+        body_client_id = request.client_id  # still the form value at this point
+        presented = presented_credentials(
+            request.headers.get("Authorization"), body_client_id, request.client_secret
+        )
+        request.client = None
+        if presented.malformed or presented.method not in self.client.auth_methods:
+            return False
+        if presented.client_id is None or presented.secret is None:
+            return False
+        id_ok = secrets.compare_digest(
+            presented.client_id.encode("utf-8"), self.client.client_id.encode("utf-8")
+        )
+        secret_ok = secrets.compare_digest(
+            presented.secret.encode("utf-8"), self.client.client_secret.encode("utf-8")
+        )
+        if body_client_id is not None and body_client_id != self.client.client_id:
+            # oauthlib would call the mismatch a server_error; it is the client's.
+            return False
+        if not (id_ok and secret_ok):
+            return False
+        request.client = self.client
+        request.client_id = self.client.client_id
+        return True
+
+    def authenticate_client_id(self, client_id, request, *args, **kwargs):
+        # Only reached for public clients (client_authentication_required False),
+        # and the demo has none. oauthlib 4 would need request.client set on True.
+        request.client = None
+        return False
+
+    def validate_client_id(self, client_id, request, *args, **kwargs):
+        if client_id == self.client.client_id:
+            request.client = self.client
+            return True
+        return False
+
+    def validate_grant_type(self, client_id, grant_type, client, request, *args, **kwargs):
+        allowed = {"authorization_code", "client_credentials"}
+        if self.issue_refresh_tokens:
+            allowed.add("refresh_token")
+        return grant_type in allowed
+
+    # -- authorization requests -----------------------------------------------
+
+    def validate_redirect_uri(self, client_id, redirect_uri, request, *args, **kwargs):
+        return is_allowed_redirect_uri(redirect_uri, self._own_callback())
+
+    def get_default_redirect_uri(self, client_id, request, *args, **kwargs):
+        # Several URIs are registered, so RFC 6749 §3.1.2.3 makes redirect_uri required.
+        return None
+
+    def validate_response_type(self, client_id, response_type, client, request, *args, **kwargs):
+        return response_type == "code"
+
+    def get_default_scopes(self, client_id, request, *args, **kwargs):
+        return list(self.default_scopes)
+
+    def validate_scopes(self, client_id, scopes, client, request, *args, **kwargs):
+        return bool(scopes) and all(scope in self.scopes for scope in scopes)
+
+    def is_pkce_required(self, client_id, request):
+        return self.require_pkce
+
+    def check_authorization_request(self, request) -> dict:
+        """Rules oauthlib does not have; run as its ``pre_auth`` validator.
+
+        Raising a (non-fatal) OAuth2Error here makes oauthlib send the error
+        back to the client's redirect URI, as a strict provider would.
+        """
+        if self.require_state and not request.state:
+            raise errors.InvalidRequestError(
+                description="state parameter is required", request=request
+            )
+        if request.response_mode not in (None, "query"):
+            raise errors.InvalidRequestError(
+                description="response_mode must be query", request=request
+            )
+        if request.code_challenge is not None and request.code_challenge_method != "S256":
+            # RFC 7636 makes "plain" the default; OAuth 2.1 and most providers refuse it.
+            raise errors.InvalidRequestError(
+                description="code_challenge_method must be S256 (plain is not accepted)",
+                request=request,
+            )
+        return {}
+
+    def save_authorization_code(self, client_id, code, request, *args, **kwargs):
+        grant = _CodeGrant(
+            client_id=client_id,
+            redirect_uri=request.redirect_uri,
+            scopes=list(request.scopes),
+            user=request.user,
+            challenge=request.code_challenge,
+            challenge_method=request.code_challenge_method,
+            expires_at=self._clock() + CODE_TTL_SECONDS,
+        )
+        with self._lock:
+            # Spent codes are kept a while so a replay can be recognised and
+            # answered by revoking; after that they are forgotten.
+            horizon = self._clock() - 10 * CODE_TTL_SECONDS
+            for stale in [c for c, g in self._codes.items() if g.expires_at < horizon]:
+                del self._codes[stale]
+            self._codes[code["code"]] = grant
+
+    # -- token requests ------------------------------------------------------
+
+    def validate_code(self, client_id, code, client, request, *args, **kwargs):
+        """Claim the code atomically: it is spent by this request, whatever follows."""
+        with self._lock:
+            grant = self._codes.get(code)
+            if grant is None:
+                raise errors.InvalidGrantError(
+                    description="unknown authorization code", request=request
+                )
+            if grant.used:
+                # RFC 6749 §4.1.2: SHOULD revoke what the first use obtained.
+                self._revoke_locked(grant)
+                raise errors.InvalidGrantError(
+                    description="authorization code was already used; "
+                    "tokens issued from it are revoked",
+                    request=request,
+                )
+            grant.used = True
+            if self._clock() >= grant.expires_at:
+                raise errors.InvalidGrantError(
+                    description=f"authorization code expired (codes live {CODE_TTL_SECONDS} s)",
+                    request=request,
+                )
+            if grant.client_id != client.client_id:
+                raise errors.InvalidGrantError(
+                    description="authorization code was issued to another client",
+                    request=request,
+                )
+        request.user = grant.user
+        request.scopes = list(grant.scopes)
+        return True
+
+    def get_code_challenge(self, code, request):
+        with self._lock:
+            grant = self._codes.get(code)
+        return grant.challenge if grant else None
+
+    def get_code_challenge_method(self, code, request):
+        with self._lock:
+            grant = self._codes.get(code)
+        return grant.challenge_method if grant else None
+
+    def confirm_redirect_uri(self, client_id, code, redirect_uri, client, request, *args, **kwargs):
+        with self._lock:
+            grant = self._codes.get(code)
+        if grant is None or redirect_uri != grant.redirect_uri:
+            # oauthlib would answer invalid_request; RFC 6749 §5.2 says invalid_grant.
+            raise errors.InvalidGrantError(
+                description="redirect_uri does not match the one in the authorization request",
+                request=request,
+            )
+        return True
+
+    def invalidate_authorization_code(self, client_id, code, request, *args, **kwargs):
+        pass  # already spent in validate_code; kept to revoke on reuse
+
+    def validate_refresh_token(self, refresh_token, client, request, *args, **kwargs):
+        """Claim the refresh token (rotation: the old one stops working)."""
+        with self._lock:
+            grant = self._refresh.get(refresh_token)
+            if grant is None or grant.client_id != client.client_id:
+                return False
+            requested = (request.scope or "").split()
+            if any(scope not in grant.scopes for scope in requested):
+                # Checked before claiming so a too-wide request does not cost the token.
+                raise errors.InvalidScopeError(request=request)
+            del self._refresh[refresh_token]
+        request.user = grant.user
+        request.demo_refresh_grant = grant
+        return True
+
+    def get_original_scopes(self, refresh_token, request, *args, **kwargs):
+        grant = getattr(request, "demo_refresh_grant", None)
+        return list(grant.scopes) if grant else []
+
+    def rotate_refresh_token(self, request):
+        return True
+
+    def mint_access_token(self, request) -> str:
+        """oauthlib's ``token_generator``: an ES256 JWT for this request."""
+        now = int(self._clock())
+        jti = secrets.token_urlsafe(16)
+        request.demo_jti = jti
+        return self.signing_key.mint(
+            {
+                "iss": self._issuer(),
+                "sub": request.user or request.client_id,
+                "aud": AUDIENCE,
+                "client_id": request.client_id,
+                "scope": " ".join(request.scopes or ()),
+                "iat": now,
+                "exp": now + self.access_token_ttl,
+                "jti": jti,
+            }
+        )
+
+    @staticmethod
+    def mint_refresh_token(request) -> str:
+        """oauthlib's ``refresh_token_generator``: opaque and random."""
+        return secrets.token_urlsafe(32)
+
+    def save_bearer_token(self, token, request, *args, **kwargs):
+        with self._lock:
+            refresh_token = token.get("refresh_token")
+            if refresh_token:
+                previous = getattr(request, "demo_refresh_grant", None)
+                # RFC 6749 §6: a rotated refresh token keeps the original scope.
+                scopes = list(previous.scopes) if previous else list(request.scopes)
+                self._refresh[refresh_token] = _RefreshGrant(
+                    request.client_id, request.user, scopes
+                )
+            if request.grant_type == "authorization_code":
+                grant = self._codes.get(request.code)
+                if grant is not None:
+                    grant.jtis.append(request.demo_jti)
+                    if refresh_token:
+                        grant.refresh_tokens.append(refresh_token)
+
+    def _revoke_locked(self, grant: _CodeGrant) -> None:
+        self._revoked_jtis.update(grant.jtis)
+        for refresh_token in grant.refresh_tokens:
+            self._refresh.pop(refresh_token, None)
+
+    # -- using tokens ------------------------------------------------------------
+
+    def access_token_claims(self, token: str) -> dict | None:
+        """Claims of a valid, unexpired, unrevoked access token from this provider."""
+        try:
+            claims = self.signing_key.verify(
+                token, issuer=self._issuer(), audience=AUDIENCE, now=self._clock()
+            )
+        except InvalidToken:
+            return None
+        with self._lock:
+            if claims["jti"] in self._revoked_jtis:
+                return None
+        return claims
+
+    def introspect_token(self, token, token_type_hint, request, *args, **kwargs):
+        claims = self.access_token_claims(token)
+        if claims is not None:
+            return {**claims, "token_type": "Bearer"}
+        with self._lock:
+            grant = self._refresh.get(token)
+        if grant is not None:
+            return {
+                "iss": self._issuer(),
+                "client_id": grant.client_id,
+                "sub": grant.user or grant.client_id,
+                "scope": " ".join(grant.scopes),
+            }
+        return None
+
