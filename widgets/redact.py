@@ -65,8 +65,10 @@ _MIN_REMEMBERED = 6
 _MAX_REMEMBERED = 4096
 
 _known: OrderedDict[str, None] = OrderedDict()
+# Remembered secrets by their first characters: scrubbing looks each position of the text
+# up here, so its cost grows with the text, not with the number of secrets remembered.
+_by_prefix: dict[str, list[str]] = {}
 _known_lock = threading.Lock()
-_known_pattern: re.Pattern[str] | None = None
 
 
 def mask(secret: object) -> str:
@@ -79,23 +81,45 @@ def mask(secret: object) -> str:
 
 def remember(*secrets: object) -> None:
     """Add secrets to the by-value net (kept in memory for this process only)."""
-    global _known_pattern
     fresh = [str(s) for s in secrets if s is not None and len(str(s)) >= _MIN_REMEMBERED]
     if not fresh:
         return
     with _known_lock:
-        added = False
         for s in fresh:
-            if s not in _known:
-                added = True
+            if s in _known:
+                _known.move_to_end(s)
+                continue
             _known[s] = None
-            _known.move_to_end(s)
+            # copy-on-write: a scrub running in another thread keeps a consistent list
+            _by_prefix[s[:_MIN_REMEMBERED]] = [*_by_prefix.get(s[:_MIN_REMEMBERED], ()), s]
         while len(_known) > _MAX_REMEMBERED:
-            _known.popitem(last=False)
-        if added or _known_pattern is None:
-            # Longest first so a secret that contains another is masked whole.
-            alternatives = sorted(_known, key=len, reverse=True)
-            _known_pattern = re.compile("|".join(re.escape(s) for s in alternatives))
+            old, _ = _known.popitem(last=False)
+            key = old[:_MIN_REMEMBERED]
+            rest = [x for x in _by_prefix.get(key, []) if x != old]
+            if rest:
+                _by_prefix[key] = rest
+            else:
+                _by_prefix.pop(key, None)
+
+
+def _mask_known(text: str) -> str:
+    index = _by_prefix
+    width = _MIN_REMEMBERED
+    if not index or len(text) < width:
+        return text
+    # Every occurrence of a remembered secret starts with one of the indexed prefixes, so
+    # the text's own prefixes tell which secrets can be in it (usually none).
+    if len(index) < len(text):
+        hits = [prefix for prefix in index if prefix in text]
+    else:
+        hits = {text[i : i + width] for i in range(len(text) - width + 1)}.intersection(index)
+    if not hits:
+        return text
+    candidates = sorted((s for key in hits for s in index.get(key, ())), key=len, reverse=True)
+    for secret in candidates:  # longest first: a secret that contains another is masked whole
+        if secret in text:
+            text = text.replace(secret, mask(secret))
+    return text
 
 
 _KEY_ALT = "|".join(sorted((re.escape(k) for k in SECRET_KEYS), key=len, reverse=True))
@@ -104,6 +128,7 @@ _BY_KEY = re.compile(
     rf"(?i)(?<![\w-])(?P<key>{_KEY_ALT})(?P<sep>['\"]?\s*[:=]\s*['\"]?)(?P<value>[^'\"&\s,;}}\]\)]+)"
 )
 # Authorization header values: "Basic dXNlcjpwYXNz", "Bearer eyJ..."
+_SCHEMES = ("basic", "bearer", "dpop", "mac")
 _BY_SCHEME = re.compile(r"(?i)\b(?P<scheme>basic|bearer|dpop|mac)(?P<sp>\s+)(?P<value>[A-Za-z0-9._~+/=-]{4,})")
 
 
@@ -115,12 +140,13 @@ def scrub(text: object) -> str:
     """Mask every secret found in free text, by name and by value."""
     if text is None:
         return ""
-    out = str(text)
-    pattern = _known_pattern
-    if pattern is not None:
-        out = pattern.sub(lambda m: mask(m.group(0)), out)
-    out = _BY_KEY.sub(_mask_match, out)
-    out = _BY_SCHEME.sub(lambda m: m.group("scheme") + m.group("sp") + mask(m.group("value")), out)
+    out = _mask_known(str(text))
+    lowered = out.lower()
+    # Cheap substring checks first: most text mentions no secret key and no auth scheme.
+    if any(key in lowered for key in SECRET_KEYS):
+        out = _BY_KEY.sub(_mask_match, out)
+    if any(scheme in lowered for scheme in _SCHEMES):
+        out = _BY_SCHEME.sub(lambda m: m.group("scheme") + m.group("sp") + mask(m.group("value")), out)
     return out
 
 
