@@ -38,6 +38,7 @@ __all__ = [
     "DiscoveryIssuerMismatch",
     "discover",
     "metadata_urls",
+    "endpoint_problem",
     "parse_metadata",
     "RFC8414_SUFFIX",
     "OIDC_SUFFIX",
@@ -219,7 +220,8 @@ def _same_issuer(expected: str, found: str) -> tuple[bool, bool]:
 # -- reading the answer -------------------------------------------------------------------
 
 
-def _endpoint_problem(value: object) -> str | None:
+def endpoint_problem(value: object) -> str | None:
+    """Why ``value`` cannot be a provider endpoint (absolute https, or http on loopback), or None."""
     if not isinstance(value, str):
         return f"must be a URL string, got {type(value).__name__}"
     try:
@@ -279,7 +281,7 @@ def parse_metadata(document: object, *, expected_issuer: str, source_url: str = 
         )
     if normalised:
         notes.append(f"The provider writes its issuer as {issuer!r}; use exactly that value.")
-    if (message := _endpoint_problem(issuer)) is not None:
+    if (message := endpoint_problem(issuer)) is not None:
         problems.append(f"issuer {message}")
 
     values: dict[str, object] = {}
@@ -288,7 +290,7 @@ def parse_metadata(document: object, *, expected_issuer: str, source_url: str = 
         if value is None:
             values[name] = ""
             continue
-        if (message := _endpoint_problem(value)) is not None:
+        if (message := endpoint_problem(value)) is not None:
             problems.append(f"{name} {message}")
         else:
             values[name] = value
