@@ -1,0 +1,171 @@
+"""What to type into the webhook's authentication form, and the same as connector JSON.
+
+The fields follow the custom webhook form for each auth type (Basic, Token, OAuth Code,
+OAuth Client Credentials). :meth:`PasteReady.connector_json` gives the equivalent generic
+connector of the ThousandEyes Integrations API v7 (``authentication.type`` is ``basic``,
+``bearer-token``, ``oauth-auth-code`` or ``oauth-client-credentials``, members in camelCase
+as the API names them).
+
+Secrets (passwords, client secrets, tokens, refresh tokens, the ``Authorization`` header) are
+masked with :func:`widgets.redact.mask` unless ``reveal=True``; ``repr`` never shows them.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from .authorization import basic_authorization
+from .config import AuthType, WebhookAuthConfig
+from .errors import ConfigError
+from .redact import mask, remember
+from .token import Token
+
+__all__ = ["PasteReady", "paste_ready", "CONNECTOR_TYPES"]
+
+#: Our auth types and the connector API's names for them.
+CONNECTOR_TYPES = {
+    AuthType.BASIC: "basic",
+    AuthType.TOKEN: "bearer-token",
+    AuthType.OAUTH_CODE: "oauth-auth-code",
+    AuthType.OAUTH_CLIENT_CREDENTIALS: "oauth-client-credentials",
+}
+_SECRET_FIELDS = frozenset({"Password", "Client Secret", "Token", "Refresh Token", "Header"})
+_SECRET_MEMBERS = frozenset({"password", "oauthClientSecret", "token", "refreshToken"})
+
+
+@dataclass(frozen=True, repr=False)
+class PasteReady:
+    """Form fields (in form order) and connector JSON for one config. See :func:`paste_ready`."""
+
+    auth_type: AuthType
+    fields: "OrderedDict[str, str]"
+    connector: dict = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+    revealed: bool = False
+
+    def connector_json(self, indent: int | None = 2) -> str:
+        """The ThousandEyes generic connector as JSON text (secrets masked unless revealed)."""
+        return json.dumps(self.connector, indent=indent, ensure_ascii=False)
+
+    def to_text(self) -> str:
+        width = max((len(k) for k in self.fields), default=0)
+        lines = [f"{k:<{width}}  {v}" for k, v in self.fields.items()]
+        lines += [f"note: {n}" for n in self.notes]
+        return "\n".join(lines)
+
+    def to_dataframe(self):
+        """A two-column pandas DataFrame (field, value); pandas imported here."""
+        import pandas as pd
+
+        return pd.DataFrame(list(self.fields.items()), columns=["field", "value"])
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{k}={'****' if k in _SECRET_FIELDS and v else repr(v)}" for k, v in self.fields.items())
+        return f"PasteReady({self.auth_type.value}: {shown})"
+
+    __str__ = __repr__
+
+
+def paste_ready(config: WebhookAuthConfig, token: Token | str | None = None, *, reveal: bool = False,
+                name: str = "webhook-oauth-lab") -> PasteReady:
+    """The form fields and connector JSON for ``config`` (and the ``token`` a flow obtained).
+
+    ``token`` stands in for ``config.token`` (Token auth) and is added to the OAuth types, with
+    its refresh token. Missing required fields are listed in ``notes``, not raised, so a
+    half-filled form can still be shown; an unknown auth type raises :class:`ConfigError`.
+    """
+    kind = config.auth_type
+    if not isinstance(kind, AuthType):
+        raise ConfigError({"auth_type": [f"must be one of: {', '.join(t.label for t in AuthType)}"]})
+    access = token.access_token if isinstance(token, Token) else (token or config.token or "")
+    refresh = token.refresh_token if isinstance(token, Token) else None
+    remember(config.client_secret, config.password, access, refresh)
+    show = (lambda s: s or "") if reveal else mask
+
+    fields: OrderedDict[str, str] = OrderedDict()
+    auth: dict[str, str] = {"type": CONNECTOR_TYPES[kind]}
+    notes: list[str] = []
+    if config.webhook_url:
+        fields["URL"] = config.webhook_url
+    fields["Auth Type"] = kind.label
+
+    if kind is AuthType.BASIC:
+        fields["Username"] = config.username
+        fields["Password"] = show(config.password)
+        if config.username and ":" not in config.username:
+            raw = basic_authorization(config.username, config.password).split(" ", 1)[1]
+            fields["Header"] = "Authorization: Basic " + show(raw)
+        auth.update(username=config.username, password=show(config.password))
+    elif kind is AuthType.TOKEN:
+        fields["Token"] = show(access)
+        if access:
+            fields["Header"] = "Authorization: Bearer " + show(access)
+        auth["token"] = show(access)
+    else:
+        if kind is AuthType.OAUTH_CODE:
+            fields["Auth URL"] = config.auth_url
+        fields["Token URL"] = config.token_url
+        fields["Client ID"] = config.client_id
+        fields["Client Secret"] = show(config.client_secret)
+        if kind is AuthType.OAUTH_CODE:
+            fields["Redirect URI"] = config.redirect_uri
+        if config.scope:
+            fields["Scope"] = config.scope
+        if access:
+            fields["Token"] = show(access)
+        if refresh and kind is AuthType.OAUTH_CODE:
+            fields["Refresh Token"] = show(refresh)
+        if access:
+            fields["Header"] = "Authorization: Bearer " + show(access)
+        if kind is AuthType.OAUTH_CODE:
+            auth.update(oauthAuthUrl=config.auth_url, oauthTokenUrl=config.token_url,
+                        oauthClientId=config.client_id, oauthClientSecret=show(config.client_secret),
+                        redirectUri=config.redirect_uri)
+            if refresh:
+                auth["refreshToken"] = show(refresh)
+            notes.append("'code' is left out of the connector: a code is single-use and this tool already "
+                         "exchanged it. The token (and refresh token) stand in for it.")
+        else:
+            auth.update(oauthTokenUrl=config.token_url, oauthClientId=config.client_id,
+                        oauthClientSecret=show(config.client_secret))
+            if config.scope:
+                auth["scope"] = config.scope
+        if access:
+            auth["token"] = show(access)
+        if config.extra_params:
+            names = ", ".join(sorted(config.extra_params))
+            notes.append(f"The form has no field for {names}. If the provider needs it to issue a token, "
+                         "the platform's own token request will fail: paste a token from this tool as Token "
+                         "auth instead (and renew it before it expires).")
+        if config.client_secret and config.client_auth == "client_secret_post":
+            notes.append("This tool authenticated with client_secret_post; the form has no such setting. If "
+                         "the platform's token request is refused with invalid_client, the provider may not "
+                         "accept the method the platform uses.")
+
+    if isinstance(token, Token) and token.expires_at is not None:
+        when = datetime.fromtimestamp(int(token.expires_at), timezone.utc).isoformat()
+        if kind is AuthType.OAUTH_CLIENT_CREDENTIALS:
+            renew = " The platform fetches its own tokens with the client credentials."
+        elif kind is AuthType.OAUTH_CODE and refresh:
+            renew = " The platform can renew it with the refresh token."
+        else:
+            renew = ""
+        notes.append(f"The token expires at {when}; a pasted token stops working then.{renew}")
+
+    problems = config.problems()
+    if access:
+        problems.pop("token", None)
+    missing = [f"{k}: {m[0]}" for k, m in problems.items()]
+    if missing:
+        notes.append("Not ready yet: " + "; ".join(missing) + ".")
+
+    connector: dict[str, object] = {"type": "generic", "name": name}
+    if config.webhook_url:
+        connector["target"] = config.webhook_url
+    else:
+        notes.append("No webhook URL set: the connector's 'target' is left out.")
+    connector["authentication"] = auth
+    return PasteReady(kind, fields, connector, tuple(notes), reveal)
