@@ -1,0 +1,274 @@
+"""The teaching notebooks: each runs headless top to bottom against the demo provider, and the
+notebook nbclient saves afterwards holds no secret, not even in the widget state.
+
+Each notebook is executed once (cached per module) with canary secrets in the environment
+variables its demo setup reads; the run and the leak checks are separate tests on that one
+execution, so a leak and an error are reported apart.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+import os
+import re
+import sys
+import time
+from pathlib import Path
+from urllib.parse import quote, quote_plus
+
+import pytest
+
+nbformat = pytest.importorskip("nbformat")
+nbclient = pytest.importorskip("nbclient")
+
+ROOT = Path(__file__).resolve().parents[2]
+NOTEBOOKS = ROOT / "notebooks"
+
+#: Listed explicitly: a notebook that goes missing must fail a test, not shrink the suite.
+EXPECTED = (
+    "00-start-here",
+    "01-client-credentials",
+    "02-authorization-code-with-state",
+    "03-basic-and-token",
+    "04-troubleshooting",
+    "05-results",
+)
+
+#: Distinctive values for the secrets the notebooks' demo providers read from the environment.
+#: They contain characters whose encoded forms differ (space, '+', ':', '/', '%', '&', 'é').
+CANARIES = {
+    "WAL_DEMO_CLIENT_SECRET": "canary-client-SECRET +:%/é-5f1c9a7e",
+    "WAL_DEMO_PASSWORD": "canary-login-PASSWORD &+é-8b2d4e60",
+    "WAL_DEMO_WEBHOOK_PASSWORD": "canary-webhook-PASSWORD +:/é-3c7a1f92",
+}
+
+#: A complete JWT (the demo's access tokens are ES256 JWTs): header.payload.signature.
+COMPLETE_JWT = re.compile(r"eyJ[A-Za-z0-9_-]+\.eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{20,}")
+#: An authorization code in a URL that was not masked ("code=****abcd" is fine).
+UNMASKED_CODE = re.compile(r"[?&#]code=(?!\*{4})[A-Za-z0-9_~.%-]{8,}")
+
+CELL_TIMEOUT = 120
+
+
+def kernel_env() -> dict[str, str]:
+    """The environment for the kernel: canaries set, `widgets` importable from this checkout.
+
+    ``make test`` installs the project editable into .venv; PYTHONPATH also covers a checkout
+    that is not installed. oauthlib's process-wide switches are removed so that no notebook can
+    pass because the https check was off.
+    """
+    env = dict(os.environ)
+    for name in ("OAUTHLIB_INSECURE_TRANSPORT", "OAUTHLIB_RELAX_TOKEN_SCOPE"):
+        env.pop(name, None)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p)
+    env["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"
+    env.update(CANARIES)
+    return env
+
+
+def use_this_interpreter_kernelspec(monkeypatch) -> None:
+    """Look up the kernel spec in this interpreter's prefix first.
+
+    The python3 spec says ``python``, which jupyter_client replaces with ``sys.executable``; a
+    user-level spec of the same name could otherwise point at another interpreter.
+    """
+    prefix_path = str(Path(sys.prefix) / "share" / "jupyter")
+    monkeypatch.setenv("JUPYTER_PATH", os.pathsep.join(filter(None, (prefix_path, os.environ.get("JUPYTER_PATH")))))
+
+
+class Execution:
+    def __init__(self, name: str, nb, saved: Path, error: BaseException | None, seconds: float):
+        self.name, self.nb, self.saved, self.error, self.seconds = name, nb, saved, error, seconds
+
+
+@pytest.fixture(scope="module")
+def executed(tmp_path_factory):
+    """name -> Execution, each notebook run at most once per test module."""
+    cache: dict[str, Execution] = {}
+    out = tmp_path_factory.mktemp("executed-notebooks")
+    monkeypatch = pytest.MonkeyPatch()
+    use_this_interpreter_kernelspec(monkeypatch)
+
+    def run(name: str) -> Execution:
+        if name not in cache:
+            source = NOTEBOOKS / f"{name}.ipynb"
+            if not source.exists():
+                pytest.fail(f"notebooks/{name}.ipynb is missing")
+            nb = nbformat.read(source, as_version=4)
+            client = nbclient.NotebookClient(
+                nb,
+                timeout=CELL_TIMEOUT,
+                kernel_name="python3",
+                resources={"metadata": {"path": str(NOTEBOOKS)}},
+                # store_widget_state stays at its default (True), as a person's nbconvert run
+                # would save it: that state is exactly where Password values leak.
+            )
+            started = time.monotonic()
+            error = None
+            try:
+                client.execute(env=kernel_env())
+            except Exception as exc:  # noqa: BLE001 - reported by the test that needs it
+                error = exc
+            saved = out / f"{name}.ipynb"
+            nbformat.write(nb, saved)
+            cache[name] = Execution(name, nb, saved, error, time.monotonic() - started)
+        return cache[name]
+
+    yield run
+    monkeypatch.undo()
+
+
+# --- the kernel ---------------------------------------------------------------------------
+
+
+@pytest.mark.notebook
+def test_python3_kernel_is_this_interpreter_and_imports_widgets(tmp_path, monkeypatch):
+    use_this_interpreter_kernelspec(monkeypatch)
+    nb = nbformat.v4.new_notebook()
+    nb.cells.append(nbformat.v4.new_code_cell("import sys, widgets\nprint(sys.executable)\nprint(widgets.__file__)"))
+    nbclient.NotebookClient(nb, timeout=60, kernel_name="python3",
+                            resources={"metadata": {"path": str(tmp_path)}}).execute(env=kernel_env())
+    executable, package = nb.cells[0].outputs[0]["text"].split()
+    assert Path(executable).resolve() == Path(sys.executable).resolve()
+    assert Path(package).resolve().is_relative_to(ROOT)
+
+
+# --- running --------------------------------------------------------------------------------
+
+
+@pytest.mark.notebook
+@pytest.mark.parametrize("name", EXPECTED)
+def test_notebook_runs_top_to_bottom_against_the_demo_without_errors(executed, name):
+    run = executed(name)
+    errors = [
+        f"cell {i}: {out.get('ename')}: {out.get('evalue')}"
+        for i, cell in enumerate(run.nb.cells)
+        if cell.cell_type == "code"
+        for out in cell.get("outputs", [])
+        if out.get("output_type") == "error"
+    ]
+    assert run.error is None and not errors, f"{name}: {run.error!r} {errors}"
+    stderr = [
+        out["text"]
+        for cell in run.nb.cells
+        if cell.cell_type == "code"
+        for out in cell.get("outputs", [])
+        if out.get("output_type") == "stream" and out.get("name") == "stderr"
+    ]
+    assert not [s for s in stderr if "Traceback" in s or "Warning" in s], stderr
+    # Generous: the whole suite runs on two cores in CI, next to other tests.
+    assert run.seconds < 90, f"{name} took {run.seconds:.1f}s"
+
+
+# --- secrets ----------------------------------------------------------------------------------
+
+
+def base64_fragments(data: bytes) -> set[str]:
+    """What base64 of any text containing ``data`` must contain, whatever the alignment.
+
+    In ``base64(prefix + data + suffix)`` the groups that hold only bytes of ``data`` do not
+    depend on the prefix or suffix, only on ``len(prefix) % 3``: so a Basic header built from
+    ``user:secret`` is caught by the fragments of the secret alone.
+    """
+    fragments = set()
+    for offset in range(3):
+        encoded = base64.b64encode(b"\0" * offset + data).decode("ascii")
+        start = 4 if offset else 0
+        end = len(encoded) - (4 if (offset + len(data)) % 3 else 0)
+        fragment = encoded[start:end]
+        if len(fragment) >= 12:
+            fragments.add(fragment)
+            fragments.add(fragment.replace("+", "-").replace("/", "_"))  # base64url
+    return fragments
+
+
+def forms_of(secret: str) -> set[str]:
+    """The ways a secret can show up in a saved notebook."""
+    texts = {secret, quote(secret, safe=""), quote(secret), quote_plus(secret), html.escape(secret),
+             json.dumps(secret)[1:-1], json.dumps(secret, ensure_ascii=False)[1:-1]}
+    forms = set(texts)
+    for text in texts:
+        forms |= base64_fragments(text.encode("utf-8"))
+    return forms
+
+
+def strings_in(value) -> list[str]:
+    """Every string leaf of parsed JSON: JSON escapes (\\u00e9, \\/) undone."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for k, v in value.items() for s in (k, *strings_in(v))]
+    if isinstance(value, list):
+        return [s for item in value for s in strings_in(item)]
+    return []
+
+
+def test_forms_of_a_secret_catch_it_inside_a_basic_header():
+    secret = CANARIES["WAL_DEMO_WEBHOOK_PASSWORD"]
+    for user in ("webhook", "a", "ab", "demo-client"):
+        header = base64.b64encode(f"{user}:{secret}".encode()).decode()
+        assert any(form in header for form in forms_of(secret)), user
+    assert not any(form in base64.b64encode(b"webhook:other").decode() for form in forms_of(secret))
+
+
+@pytest.mark.notebook
+@pytest.mark.parametrize("name", EXPECTED)
+def test_saved_notebook_holds_no_canary_secret_token_or_code(executed, name):
+    run = executed(name)
+    raw = run.saved.read_text(encoding="utf-8")
+    text = raw + "\n" + "\n".join(strings_in(json.loads(raw)))
+    for variable, canary in CANARIES.items():
+        leaked = sorted(form for form in forms_of(canary) if form in text)
+        assert not leaked, f"{name}: {variable} leaked into the saved notebook as {leaked}"
+    jwt = COMPLETE_JWT.search(text)
+    assert jwt is None, f"{name}: a complete JWT is in the saved notebook: {jwt.group(0)[:24]}…"
+    code = UNMASKED_CODE.search(text)
+    assert code is None, f"{name}: an authorization code is in the saved notebook: {code.group(0)[:12]}…"
+
+
+# --- the committed files -----------------------------------------------------------------------
+
+
+def committed_notebooks() -> list[Path]:
+    return sorted(NOTEBOOKS.glob("**/*.ipynb"))
+
+
+def test_every_expected_notebook_is_committed():
+    present = {p.stem for p in committed_notebooks()}
+    assert not [n for n in EXPECTED if n not in present], present
+
+
+@pytest.mark.parametrize("path", committed_notebooks(), ids=lambda p: p.name)
+def test_committed_notebook_has_no_outputs_counts_or_widget_state(path):
+    nb = nbformat.read(path, as_version=4)
+    nbformat.validate(nb)
+    assert "widgets" not in nb.metadata, "metadata.widgets must be stripped (nbstripout)"
+    assert nb.metadata.get("kernelspec", {}).get("name") == "python3"
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type == "code":
+            assert cell.outputs == [], f"cell {i} has outputs"
+            assert cell.execution_count is None, f"cell {i} has an execution count"
+        assert "execution" not in cell.metadata, f"cell {i} has execution timing metadata"
+
+
+@pytest.mark.parametrize("name", EXPECTED)
+def test_notebook_follows_the_house_style(name):
+    """Short code cells, each after a markdown cell; one marked real-provider cell near the top."""
+    nb = nbformat.read(NOTEBOOKS / f"{name}.ipynb", as_version=4)
+    cells = nb.cells
+    assert cells[0].cell_type == "markdown"
+    for i, cell in enumerate(cells):
+        if cell.cell_type == "code":
+            lines = cell.source.strip().splitlines()
+            assert 1 <= len(lines) <= 10, f"cell {i} has {len(lines)} lines"
+            assert cells[i - 1].cell_type == "markdown", f"code cell {i} has no markdown before it"
+    marked = [i for i, c in enumerate(cells) if c.cell_type == "markdown"
+              and "Point this notebook at a real provider: change only this cell" in c.source]
+    assert len(marked) == 1 and marked[0] < 6, marked
+    switch = cells[marked[0] + 1]
+    assert switch.cell_type == "code" and switch.source.startswith("USE_DEMO = True")
+    assert "getpass" in "".join(c.source for c in cells if c.cell_type == "code")
+    last = cells[-1]
+    assert last.cell_type == "code" and ".stop()" in last.source, "the last cell stops the demo provider"
