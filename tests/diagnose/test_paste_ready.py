@@ -1,0 +1,80 @@
+"""Paste-ready fields and connector JSON per auth type; secrets masked unless reveal=True."""
+
+import json
+
+import pytest
+
+from tests.conftest import CANARY_PASSWORD, CANARY_SECRET, CANARY_TOKEN
+from widgets import Token, WebhookAuthConfig
+from widgets.paste_ready import paste_ready
+
+TOKEN = Token.from_response({"access_token": CANARY_TOKEN, "token_type": "Bearer", "expires_in": 3600,
+                             "refresh_token": "canary-REFRESH-0123456789abcdef"})
+
+
+def oauth(kind, **changes):
+    return WebhookAuthConfig(auth_type=kind, auth_url="https://login.example.com/authorize",
+                             token_url="https://login.example.com/token", client_id="client-1",
+                             client_secret=CANARY_SECRET, scope="alerts:write",
+                             webhook_url="https://hooks.example.com/te", **changes)
+
+
+def test_basic_fields_and_connector():
+    ready = paste_ready(WebhookAuthConfig(auth_type="basic", username="te", password=CANARY_PASSWORD,
+                                          webhook_url="https://hooks.example.com/te"))
+    assert list(ready.fields) == ["URL", "Auth Type", "Username", "Password", "Header"]
+    assert ready.fields["Header"].startswith("Authorization: Basic ****")
+    assert ready.connector == {"type": "generic", "name": "webhook-oauth-lab", "target": "https://hooks.example.com/te",
+                               "authentication": {"type": "basic", "username": "te",
+                                                  "password": ready.fields["Password"]}}
+
+
+def test_token_type_is_bearer_token():
+    ready = paste_ready(WebhookAuthConfig(auth_type="token"), CANARY_TOKEN)
+    assert list(ready.fields) == ["Auth Type", "Token", "Header"]
+    assert ready.connector["authentication"]["type"] == "bearer-token"
+
+
+def test_oauth_code_carries_urls_token_and_refresh_token():
+    ready = paste_ready(oauth("oauth_code"), TOKEN)
+    assert list(ready.fields) == ["URL", "Auth Type", "Auth URL", "Token URL", "Client ID", "Client Secret",
+                                  "Redirect URI", "Scope", "Token", "Refresh Token", "Header"]
+    auth = json.loads(ready.connector_json())["authentication"]
+    assert auth["type"] == "oauth-auth-code"
+    assert {"oauthAuthUrl", "oauthTokenUrl", "oauthClientId", "oauthClientSecret", "redirectUri", "token",
+            "refreshToken"} <= set(auth)
+    assert "code" not in auth and any("single-use" in n for n in ready.notes)
+
+
+def test_client_credentials_has_no_auth_url_nor_refresh_token():
+    ready = paste_ready(oauth("oauth_client_credentials"), TOKEN)
+    assert "Auth URL" not in ready.fields and "Refresh Token" not in ready.fields
+    auth = ready.connector["authentication"]
+    assert auth["type"] == "oauth-client-credentials" and auth["scope"] == "alerts:write"
+    assert "oauthAuthUrl" not in auth
+
+
+@pytest.mark.parametrize("kind", ["basic", "token", "oauth_code", "oauth_client_credentials"])
+def test_secrets_are_masked_unless_revealed(kind):
+    config = oauth(kind, username="te", password=CANARY_PASSWORD, token=CANARY_TOKEN)
+    masked = paste_ready(config, TOKEN if kind.startswith("oauth") else None)
+    shown = masked.to_text() + masked.connector_json() + repr(masked) + str(masked)
+    for secret in (CANARY_SECRET, CANARY_PASSWORD, CANARY_TOKEN, "canary-REFRESH-0123456789abcdef"):
+        assert secret not in shown
+    revealed = paste_ready(config, TOKEN if kind.startswith("oauth") else None, reveal=True)
+    assert any(s in revealed.connector_json() for s in (CANARY_SECRET, CANARY_PASSWORD, CANARY_TOKEN))
+    for secret in (CANARY_SECRET, CANARY_PASSWORD, CANARY_TOKEN):
+        assert secret not in repr(revealed)
+
+
+def test_what_the_form_cannot_carry_is_noted():
+    ready = paste_ready(oauth("oauth_client_credentials", extra_params={"audience": "api://x"},
+                              client_auth="client_secret_post"))
+    notes = " ".join(ready.notes)
+    assert "audience" in notes and "client_secret_post" in notes
+
+
+def test_missing_fields_are_noted_not_raised():
+    ready = paste_ready(WebhookAuthConfig(auth_type="oauth_client_credentials"))
+    assert any(n.startswith("Not ready yet") and "token_url" in n for n in ready.notes)
+    assert ready.to_dataframe().shape[1] == 2
