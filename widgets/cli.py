@@ -612,13 +612,13 @@ def _build_parser() -> argparse.ArgumentParser:
     output.add_argument("--reveal", action="store_true", help="print tokens and secrets in full (default: masked)")
 
     secret = _Parser(add_help=False)
-    group = secret.add_argument_group("client secret (never on the command line: `ps` shows it)")
-    which = group.add_mutually_exclusive_group()
+    which = secret.add_mutually_exclusive_group()
     which.add_argument("--client-secret-env", metavar="VAR",
-                       help="read the client secret from environment variable VAR")
+                       help="read the client secret from environment variable VAR. The secret itself is "
+                       "never on the command line: `ps` shows every argument to every user")
     which.add_argument("--client-secret-file", metavar="PATH",
                        help="read the client secret from PATH (keep it mode 0600)")
-    group.add_argument("--client-secret", nargs="?", action=_RefuseSecretOnCommandLine, help=argparse.SUPPRESS)
+    secret.add_argument("--client-secret", nargs="?", action=_RefuseSecretOnCommandLine, help=argparse.SUPPRESS)
     secret.add_argument("--client-auth", choices=CLIENT_AUTH_METHODS,
                         help="how to send the client credentials (RFC 6749 §2.3.1; default client_secret_basic, "
                         "or the only method the provider advertises)")

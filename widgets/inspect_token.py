@@ -30,7 +30,7 @@ import requests
 from .authorization import ClientSecretBasic
 from .claims import decode_unverified
 from .config import WebhookAuthConfig
-from .errors import TransportError, WebhookAuthError, hint_for_oauth_error
+from .errors import WebhookAuthError, hint_for_oauth_error
 from .loopback import allow_loopback_http
 from .redact import SECRET_KEYS, mask, remember, scrub
 from .token import Token

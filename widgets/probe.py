@@ -33,7 +33,7 @@ from .client_credentials import ClientCredentialsFlow
 from .claims import decode_unverified
 from .config import WebhookAuthConfig
 from .errors import ConfigError, TokenEndpointError, TransportError, WebhookAuthError, hint_for_oauth_error
-from .loopback import allow_loopback_http, is_loopback_url
+from .loopback import allow_loopback_http
 from .redact import redact_url, scrub
 from .token import Token
 from .transcript import Transcript
