@@ -391,6 +391,7 @@ def discover(issuer_url: str, *, transcript: Transcript | None = None, timeout: 
         candidates, expected, accept = metadata_urls(issuer_url), issuer_url, ()
 
     tried: list[str] = []
+    malformed: DiscoveryError | None = None
     with requests.Session() as session:
         boundary = Boundary(session, transcript, timeout=timeout, verify=verify_tls)
         for url in candidates:
@@ -415,11 +416,18 @@ def discover(issuer_url: str, *, transcript: Transcript | None = None, timeout: 
             except DiscoveryError as exc:
                 if boundary.last is not None:
                     boundary.last.fail(exc, "refused")
-                raise
+                if isinstance(exc, DiscoveryIssuerMismatch):
+                    raise  # another server's metadata: stop, whatever the next URL holds
+                tried.append(exc.message)
+                malformed = malformed or exc
+                continue
             if boundary.last is not None and metadata.notes:
                 boundary.last.note = " ".join(metadata.notes)
             return metadata
 
+    if malformed is not None:
+        raise DiscoveryError(f"No usable provider metadata for {issuer_url}:\n  " + "\n  ".join(tried),
+                             hint=malformed.hint)
     everything_404 = all(": HTTP 404" in t for t in tried)
     raise DiscoveryError(
         f"No provider metadata found for {issuer_url}:\n  " + "\n  ".join(tried),

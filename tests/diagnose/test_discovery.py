@@ -226,3 +226,17 @@ def test_nothing_listening_is_a_transport_error():
     with pytest.raises(TransportError) as info:
         discover(f"http://127.0.0.1:{port}")
     assert info.value.reason == "refused"
+
+
+def test_a_malformed_rfc8414_document_does_not_hide_valid_openid_metadata(scripted):
+    scripted.routes[RFC8414_SUFFIX] = Reply(200, good_metadata(scripted.base, jwks_uri=42))
+    scripted.routes[OIDC_SUFFIX] = Reply(200, good_metadata(scripted.base))
+    assert discover(scripted.base).source_url == scripted.url(OIDC_SUFFIX)
+
+
+def test_a_foreign_issuer_stops_discovery_even_if_the_next_url_is_fine(scripted):
+    scripted.routes[RFC8414_SUFFIX] = Reply(200, good_metadata("https://attacker.example.com"))
+    scripted.routes[OIDC_SUFFIX] = Reply(200, good_metadata(scripted.base))
+    with pytest.raises(DiscoveryIssuerMismatch):
+        discover(scripted.base)
+    assert scripted.requests_to(OIDC_SUFFIX) == []

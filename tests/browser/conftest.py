@@ -1,0 +1,178 @@
+"""Real-browser fixtures: Debian's chromium driven by Playwright, JupyterLab and Voilà servers.
+
+Playwright cannot download its own browser here, so the system chromium is launched with the
+flags that keep it off the (closed) network. Without chromium these tests skip with one line,
+except under CI=true, where a missing browser fails: CI must not silently skip them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+ROOT = Path(__file__).resolve().parents[2]
+NOTEBOOK = ROOT / "notebooks" / "00-start-here.ipynb"
+ARTIFACTS = ROOT / "test-artifacts" / "browser"
+CHROMIUM_FLAGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+#: Canary secrets the notebook's demo provider is started with (it reads these variables).
+CANARIES = {
+    "WAL_DEMO_CLIENT_SECRET": "canary-browser-client-secret-5e1d7c",
+    "WAL_DEMO_WEBHOOK_PASSWORD": "canary-browser-webhook-pw-0b3f9a",
+}
+JWT = re.compile(r"eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{16,}")
+
+
+def chromium_path() -> str | None:
+    for candidate in (shutil.which("chromium"), "/usr/bin/chromium"):
+        if candidate and os.path.exists(candidate):
+            return candidate
+    return None
+
+
+def require_browser() -> str:
+    path = chromium_path()
+    reason = None
+    if path is None:
+        reason = "chromium is not installed (apt-get install chromium)"
+    else:
+        try:
+            import playwright.sync_api  # noqa: F401
+        except ImportError:
+            reason = "playwright is not installed (make test installs it)"
+    if reason:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"browser tests cannot run in CI: {reason}")
+        pytest.skip(reason)
+    return path
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_http(url: str, process: subprocess.Popen, log: Path, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited early:\n{log.read_text()[-3000:]}")
+        try:
+            if requests.get(url, timeout=2).status_code < 500:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"server not ready at {url}:\n{log.read_text()[-3000:]}")
+
+
+def isolated_env(home: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    for name in ("config", "data", "runtime", "settings", "workspaces"):
+        (home / name).mkdir(parents=True, exist_ok=True)
+    env.update(
+        JUPYTER_CONFIG_DIR=str(home / "config"),
+        JUPYTER_DATA_DIR=str(home / "data"),
+        JUPYTER_RUNTIME_DIR=str(home / "runtime"),
+        JUPYTERLAB_SETTINGS_DIR=str(home / "settings"),
+        JUPYTERLAB_WORKSPACES_DIR=str(home / "workspaces"),
+        JUPYTER_PLATFORM_DIRS="1",
+        PYTHONPATH=str(ROOT) + os.pathsep + env.get("PYTHONPATH", ""),
+        **CANARIES,
+    )
+    notification = home / "settings" / "@jupyterlab" / "apputils-extension"
+    notification.mkdir(parents=True, exist_ok=True)
+    (notification / "notification.jupyterlab-settings").write_text(
+        json.dumps({"fetchNews": "false", "checkForUpdates": False})
+    )
+    return env
+
+
+def stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    print(f"\nbrowser screenshots: {ARTIFACTS}")
+    return ARTIFACTS
+
+
+@pytest.fixture(scope="session")
+def browser_context(tmp_path_factory):
+    executable = require_browser()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        context = p.chromium.launch_persistent_context(
+            str(tmp_path_factory.mktemp("chromium-profile")),
+            executable_path=executable,
+            headless=True,
+            args=CHROMIUM_FLAGS,
+            viewport={"width": 1400, "height": 1000},
+        )
+        context.set_default_timeout(30_000)
+        try:
+            yield context
+        finally:
+            context.close()
+
+
+@pytest.fixture(scope="session")
+def lab_server(tmp_path_factory):
+    """JupyterLab on a free loopback port, token required, a copy of notebook 00 in its root."""
+    require_browser()
+    home = tmp_path_factory.mktemp("jupyter-home")
+    root = tmp_path_factory.mktemp("lab-root")
+    shutil.copy(NOTEBOOK, root / NOTEBOOK.name)
+    port, token = free_port(), secrets.token_urlsafe(16)
+    log = home / "lab.log"
+    cmd = [sys.executable, "-m", "jupyter", "lab", "--no-browser", f"--IdentityProvider.token={token}",
+           f"--port={port}", "--ip=127.0.0.1", "--ServerApp.port_retries=0", "--allow-root",
+           f"--ServerApp.root_dir={root}", "--LabApp.news_url=", "--ServerApp.open_browser=False"]
+    with open(log, "w") as out:
+        process = subprocess.Popen(cmd, env=isolated_env(home), stdout=out, stderr=subprocess.STDOUT, cwd=root)
+    try:
+        wait_http(f"http://127.0.0.1:{port}/api/status?token={token}", process, log)
+        yield {"base": f"http://127.0.0.1:{port}", "token": token, "root": root, "log": log}
+    finally:
+        stop(process)
+
+
+@pytest.fixture(scope="session")
+def voila_server(tmp_path_factory):
+    """The start notebook as a Voilà app, as `make app` serves it (token required)."""
+    require_browser()
+    home = tmp_path_factory.mktemp("voila-home")
+    port, token = free_port(), secrets.token_urlsafe(16)
+    log = home / "voila.log"
+    cmd = [sys.executable, "-m", "voila", str(NOTEBOOK), "--no-browser", f"--port={port}",
+           "--Voila.ip=127.0.0.1", "--Voila.port_retries=0", f"--token={token}"]
+    with open(log, "w") as out:
+        process = subprocess.Popen(cmd, env=isolated_env(home), stdout=out, stderr=subprocess.STDOUT, cwd=ROOT)
+    try:
+        # Any page of Voilà's would start a kernel; a static asset only proves it is up.
+        wait_http(f"http://127.0.0.1:{port}/voila/static/favicon.ico", process, log)
+        yield {"base": f"http://127.0.0.1:{port}", "token": token, "log": log}
+    finally:
+        stop(process)

@@ -1,0 +1,233 @@
+"""The wizard clicked through in a real browser, as a person would: JupyterLab and Voilà.
+
+Every wait is on a condition of the page (text, visibility, URL), never a sleep.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from tests.browser.conftest import CANARIES, JWT
+
+pytestmark = pytest.mark.browser
+
+LONG = 120_000  # ms: kernel start and Run All on a busy 2-core CI machine
+
+
+def expect():
+    from playwright.sync_api import expect as _expect
+
+    return _expect
+
+
+# -- page helpers ----------------------------------------------------------------------------
+
+def step(page, name):
+    return page.locator(f".wal-step-{name}")
+
+
+def click_next(page):
+    page.locator(".wal-wizard .wal-next").click()
+
+
+def start_over(page):
+    back = page.locator(".wal-wizard .wal-back")
+    for _ in range(5):
+        if step(page, "auth_type").is_visible():
+            return
+        back.click()
+    expect()(step(page, "auth_type")).to_be_visible()
+
+
+def choose(page, label):
+    start_over(page)
+    page.locator(".wal-auth-type").get_by_text(label, exact=True).click()
+    click_next(page)
+    expect()(step(page, "details")).to_be_visible()
+    step(page, "details").locator(".wal-fill-demo").click()
+    expect()(step(page, "details").locator(".wal-field-token-url input")).not_to_have_value("")
+
+
+def to_run(page):
+    click_next(page)
+    expect()(step(page, "run")).to_be_visible()
+
+
+def message(page, name):
+    return step(page, name).locator(".wal-message")
+
+
+def assert_no_traceback(page):
+    text = page.locator("body").inner_text()
+    assert "Traceback" not in text
+    assert page.locator("[data-mime-type='application/vnd.jupyter.stderr']").count() == 0
+
+
+def screenshot(page, artifacts, name):
+    path = artifacts / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    print(f"screenshot: {path}")
+
+
+def client_credentials_path(page, artifacts, prefix):
+    choose(page, "OAuth Client Credentials")
+    to_run(page)
+    step(page, "run").locator(".wal-get-token").click()
+    expect()(message(page, "run")).to_contain_text("Press Next", timeout=LONG)
+    click_next(page)
+    result = step(page, "result")
+    expect()(result).to_be_visible()
+    masked = result.locator(".wal-token-masked")
+    expect()(masked).to_contain_text("****")
+    assert not JWT.search(masked.inner_text())
+    # Reveal shows the whole token, Copy puts it on the clipboard.
+    result.locator(".wal-reveal").first.click()
+    revealed = result.locator(".wal-revealed input, .wal-revealed textarea").first
+    expect()(revealed).to_have_value(JWT)
+    token = revealed.input_value()
+    result.locator(".wal-copy button").first.click()
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied == token
+    screenshot(page, artifacts, f"{prefix}-client-credentials-result")
+    result.locator(".wal-reveal").first.click()  # hide again: the widget values are cleared
+    expect()(result.locator(".wal-revealed input, .wal-revealed textarea")).to_have_count(0)
+    click_next(page)
+    table = step(page, "results_table").locator("table")
+    expect()(table).to_be_visible()
+    expect()(table.locator("tbody tr")).to_have_count(1)
+    expect()(table).to_contain_text("client credentials: token")
+    screenshot(page, artifacts, f"{prefix}-client-credentials-table")
+    assert_no_traceback(page)
+    return token
+
+
+# -- JupyterLab ------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def lab_page(browser_context, lab_server, artifacts):
+    browser_context.grant_permissions(["clipboard-read", "clipboard-write"], origin=lab_server["base"])
+    page = browser_context.new_page()
+    page.goto(f"{lab_server['base']}/lab/tree/00-start-here.ipynb?token={lab_server['token']}")
+    # The notebook's own indicator reads idle while the kernel is still starting: wait on the
+    # status bar text instead, or Run All opens a "Select Kernel" dialog and nothing runs.
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.jp-StatusBar-TextItem')]"
+        ".some(e => /\\|\\s*Idle\\s*$/.test(e.textContent))",
+        timeout=LONG,
+    )
+    page.locator("#jp-MainMenu .lm-MenuBar-itemLabel:text-is('Run')").click()
+    page.locator(".lm-Menu-item[data-command='runmenu:run-all']").click()
+    expect()(page.locator(".wal-wizard")).to_be_visible(timeout=LONG)
+    yield page
+    page.close()
+
+
+def run_in_new_cell(page, code):
+    """Type ``code`` into a new last cell, run it, and return its output text."""
+    # The prompt, not the cell body: the last cell's output holds a button.
+    page.locator(".jp-Notebook .jp-Cell").last.locator(".jp-InputPrompt").click()
+    page.keyboard.press("Escape")
+    page.keyboard.press("b")
+    editor = page.locator(".jp-Notebook .jp-Cell").last.locator(".cm-content")
+    editor.click()
+    page.keyboard.type(code)
+    page.keyboard.press("Shift+Enter")
+    cell = page.locator(".jp-Notebook .jp-CodeCell").last
+    output = cell.locator(".jp-OutputArea-output")
+    expect()(output).not_to_be_empty(timeout=LONG)
+    return output.inner_text().strip()
+
+
+def test_client_credentials_in_jupyterlab(lab_page, artifacts):
+    client_credentials_path(lab_page, artifacts, "lab")
+
+
+def test_oauth_code_by_hand_in_jupyterlab(lab_page, browser_context, artifacts):
+    page = lab_page
+    choose(page, "OAuth Code")
+    to_run(page)
+    run = step(page, "run")
+
+    def log_in_and_land() -> str:
+        run.locator(".wal-build-link").click()
+        link = run.locator(".wal-authorize-link a")
+        expect()(link).to_have_attribute("href", re.compile(r"state="))
+        expect()(run.locator(".wal-link-details")).to_contain_text("S256")
+        with browser_context.expect_page() as new_tab:
+            link.click()
+        login = new_tab.value
+        login.wait_for_load_state()
+        login.fill("#password", "demo-password")
+        screenshot(login, artifacts, "lab-oauth-code-login-page")
+        login.get_by_role("button", name="Approve").click()
+        login.wait_for_url(re.compile(r"/callback\?.*code="))
+        landed = login.url
+        login.close()
+        return landed
+
+    landed = log_in_and_land()
+    run.locator(".wal-paste input").fill(landed)
+    run.locator(".wal-exchange").click()
+    expect()(message(page, "run")).to_contain_text("State checked", timeout=LONG)
+    click_next(page)
+    expect()(step(page, "result").locator(".wal-token-masked")).to_contain_text("****")
+    screenshot(page, artifacts, "lab-oauth-code-result")
+
+    # Again, with the state tampered with: refused, and no token request reaches the provider.
+    page.locator(".wal-wizard .wal-back").click()
+    before = run_in_new_cell(page, "len(demo.token_requests)")
+    landed = log_in_and_land()
+    tampered = re.sub(r"state=([^&]+)", lambda m: "state=" + m.group(1)[::-1], landed)
+    assert tampered != landed
+    run.locator(".wal-paste input").fill(tampered)
+    run.locator(".wal-exchange").click()
+    expect()(message(page, "run")).to_contain_text("state", timeout=LONG)
+    expect()(message(page, "run")).to_contain_text("no token was requested")
+    after = run_in_new_cell(page, "len(demo.token_requests)")
+    assert before == after, (before, after)
+    screenshot(page, artifacts, "lab-oauth-code-tampered-state")
+    assert_no_traceback(page)
+
+
+def test_wrong_client_secret_shows_the_hint_in_the_step(lab_page, artifacts):
+    page = lab_page
+    choose(page, "OAuth Client Credentials")
+    step(page, "details").locator(".wal-client-secret input").fill("definitely-not-the-secret")
+    to_run(page)
+    step(page, "run").locator(".wal-get-token").click()
+    expect()(message(page, "run")).to_contain_text("invalid_client", timeout=LONG)
+    expect()(message(page, "run")).to_contain_text("client_secret_post")
+    screenshot(page, artifacts, "lab-wrong-secret")
+    assert_no_traceback(page)
+
+
+def test_saved_notebook_holds_no_secret(lab_page, lab_server):
+    page = lab_page
+    page.locator(".jp-Notebook").first.click()
+    page.keyboard.press("Escape")
+    page.keyboard.press("Control+s")
+    saved = lab_server["root"] / "00-start-here.ipynb"
+    expect()(page.locator(".jp-mod-dirty")).to_have_count(0, timeout=LONG)
+    text = saved.read_text()
+    assert json.loads(text)["cells"]
+    for canary in CANARIES.values():
+        assert canary not in text
+    assert "definitely-not-the-secret" not in text
+    assert not JWT.search(text)
+
+
+# -- Voilà -----------------------------------------------------------------------------------
+
+def test_client_credentials_in_voila(browser_context, voila_server, artifacts):
+    browser_context.grant_permissions(["clipboard-read", "clipboard-write"], origin=voila_server["base"])
+    page = browser_context.new_page()
+    try:
+        page.goto(f"{voila_server['base']}/?token={voila_server['token']}")
+        expect()(page.locator(".wal-wizard")).to_be_visible(timeout=LONG)
+        assert page.locator(".jp-InputArea, .jp-Cell-inputWrapper:visible").count() == 0  # code hidden
+        client_credentials_path(page, artifacts, "voila")
+    finally:
+        page.close()
