@@ -288,7 +288,8 @@ def _write_private(path: Path, data: dict) -> None:
     except OSError as exc:
         raise ConfigError({"state_file": [f"cannot create {path}: {exc.strerror or exc}"]}) from None
     try:
-        os.fchmod(fd, 0o600)  # whatever the umask said
+        if hasattr(os, "fchmod"):
+            os.fchmod(fd, 0o600)  # whatever the umask said
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             json.dump(data, fh)
     except BaseException:
@@ -543,7 +544,11 @@ def _cmd_demo(args, out: _Out, transcript: Transcript) -> int:
     methods = tuple(args.client_auth_methods)
     provider = DemoProvider(require_state=args.require_state, require_pkce=args.require_pkce,
                             client_auth_methods=methods, port=args.port)
-    provider.start()
+    try:
+        provider.start()
+    except OSError as exc:
+        raise ConfigError({"port": [f"cannot listen on 127.0.0.1:{args.port}: {exc.strerror or exc}"]},
+                          hint="Choose another --port, or leave it out to use any free port.") from None
     fd, secret_path = tempfile.mkstemp(prefix="demo-client-secret-", suffix=".txt")  # mode 0600
     stop = threading.Event()
     previous = None
@@ -604,6 +609,26 @@ def _cmd_demo(args, out: _Out, transcript: Transcript) -> int:
 # -- the parser -------------------------------------------------------------------------------------
 
 
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not 0 < value <= 3600:
+        raise argparse.ArgumentTypeError("must be more than 0 and at most 3600 seconds")
+    return value
+
+
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError("must be 0-65535 (0: any free port)")
+    return value
+
+
 def _build_parser() -> argparse.ArgumentParser:
     from . import __version__
 
@@ -622,7 +647,7 @@ def _build_parser() -> argparse.ArgumentParser:
     secret.add_argument("--client-auth", choices=CLIENT_AUTH_METHODS,
                         help="how to send the client credentials (RFC 6749 §2.3.1; default client_secret_basic, "
                         "or the only method the provider advertises)")
-    secret.add_argument("--timeout", type=float, default=10.0, help="seconds per request (default 10)")
+    secret.add_argument("--timeout", type=_seconds, default=10.0, help="seconds per request (default 10)")
 
     provider = _Parser(add_help=False)
     provider.add_argument("--issuer", help="the provider's issuer: its metadata fills in missing URLs")
@@ -651,7 +676,7 @@ def _build_parser() -> argparse.ArgumentParser:
 
     p = add("discover", "read the provider's metadata (RFC 8414, then OpenID Connect)", [output, common])
     p.add_argument("issuer", metavar="ISSUER", help="issuer URL, or the metadata URL itself")
-    p.add_argument("--timeout", type=float, default=10.0, help="seconds per request (default 10)")
+    p.add_argument("--timeout", type=_seconds, default=10.0, help="seconds per request (default 10)")
     p.set_defaults(handler=_cmd_discover)
 
     p = add("probe", "run safe checks against the provider and print a verdict per question",
@@ -668,8 +693,8 @@ def _build_parser() -> argparse.ArgumentParser:
                    help="where to save the pending state (default: ~/.cache/webhook-oauth-lab/pending-<state>.json)")
     p.add_argument("--loopback", action="store_true",
                    help="catch the redirect on http://127.0.0.1:PORT/callback and finish at once (RFC 8252)")
-    p.add_argument("--port", type=int, default=0, help="port for --loopback (default: any free port)")
-    p.add_argument("--wait", type=float, default=120.0, help="seconds --loopback waits for the login (default 120)")
+    p.add_argument("--port", type=_port, default=0, help="port for --loopback (default: any free port)")
+    p.add_argument("--wait", type=_seconds, default=120.0, help="seconds --loopback waits for the login (default 120)")
     p.add_argument("--paste-ready", action="store_true", help="with --loopback: also print the form's fields")
     p.set_defaults(handler=_cmd_authorize)
 
@@ -690,7 +715,7 @@ def _build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=_cmd_inspect)
 
     p = add("demo", "run the demo authorization server until Ctrl-C", [output])
-    p.add_argument("--port", type=int, default=0, help="port to listen on (default: any free port)")
+    p.add_argument("--port", type=_port, default=0, help="port to listen on (default: any free port)")
     p.add_argument("--require-state", action="store_true", help="refuse authorize requests without state")
     p.add_argument("--require-pkce", action="store_true", help="refuse authorize requests without PKCE")
     p.add_argument("--client-auth-methods", nargs="+", choices=CLIENT_AUTH_METHODS, default=list(CLIENT_AUTH_METHODS),

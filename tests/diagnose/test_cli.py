@@ -48,6 +48,8 @@ def run(capsys, *argv):
     for text in (captured.out, captured.err):
         assert CANARY_SECRET not in text
         assert "canary-SECRET" not in text
+        if "--reveal" not in argv:
+            assert "eyJ" not in text  # no JWT (access token), whole or in part
     return code, captured.out, captured.err
 
 
@@ -115,6 +117,7 @@ def test_authorize_then_exchange_with_the_state_file(capsys, provider, tmp_path)
     assert stat.S_IMODE(state_file.stat().st_mode) == 0o600
     saved = json.loads(state_file.read_text())
     assert saved["state"] == started["state"] and saved["code_verifier"]
+    assert saved["code_verifier"] not in out
     assert CANARY_SECRET not in state_file.read_text()
 
     location = provider.approve(started["authorize_url"])
@@ -350,3 +353,46 @@ def test_demo_runs_in_the_foreground_until_ctrl_c(capsys, tmp_path):
         proc.stderr.close()
     assert rc == 0, rest
     assert not secret_file.exists()
+
+
+def test_authorize_with_loopback_catches_the_redirect_and_finishes(capsys, provider, monkeypatch):
+    import queue
+    import threading
+
+    import requests
+
+    from widgets import cli
+
+    shown: "queue.Queue[str]" = queue.Queue()
+    monkeypatch.setattr(cli._Out, "info", lambda self, text: shown.put(text))
+    result = {}
+    args = ["authorize", "--loopback", "--auth-url", provider.auth_url, *client_args(provider),
+            "--issuer", provider.issuer, "--json"]
+    worker = threading.Thread(target=lambda: result.setdefault("code", main(args)))
+    worker.start()
+    try:
+        text = shown.get(timeout=30)  # the link, printed before waiting
+        link = next(w for w in text.split() if w.startswith(provider.auth_url))
+        assert "redirect_uri=http%3A%2F%2F127.0.0.1%3A" in link
+        requests.get(provider.approve(link), timeout=10)  # the browser follows the redirect
+    finally:
+        worker.join(timeout=60)
+    out = capsys.readouterr().out
+    assert result["code"] == EXIT_OK
+    assert json.loads(out)["token"]["access_token"].startswith("****")
+    assert CANARY_SECRET not in out and "eyJ" not in out
+
+
+def test_a_loopback_wait_that_times_out_exits_1_with_a_hint(capsys, provider, monkeypatch):
+    from widgets import cli
+
+    monkeypatch.setattr(cli._Out, "info", lambda self, text: None)
+    code, _, err = run(capsys, "authorize", "--loopback", "--wait", "0.01", "--auth-url", provider.auth_url,
+                       *client_args(provider))
+    assert code == 1 and "No redirect arrived" in err and "hint:" in err
+
+
+@pytest.mark.parametrize("argv", [["demo", "--port", "70000"], ["token", "--timeout", "0"],
+                                  ["authorize", "--loopback", "--wait", "never"]])
+def test_out_of_range_numbers_are_usage_errors(capsys, argv):
+    assert run(capsys, *argv)[0] == EXIT_USAGE
