@@ -330,6 +330,11 @@ def _load_state(path: Path, out: _Out) -> dict:
         raise ConfigError({"state_file": [f"{path} does not exist (already used, or never created)"]}) from None
     if not stat.S_ISREG(info.st_mode):
         raise ConfigError({"state_file": [f"{path} is not a regular file"]})
+    # The file says where the client secret is sent next: only trust one nobody else could write.
+    if hasattr(os, "getuid") and info.st_uid != os.getuid():
+        raise ConfigError({"state_file": [f"{path} belongs to another user; refusing to use it"]})
+    if info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        raise ConfigError({"state_file": [f"{path} is writable by other users; refusing to use it"]})
     if info.st_mode & 0o077:
         out.warn(f"{path} is accessible to other users (mode {stat.S_IMODE(info.st_mode):o}); it should be 0600.")
     try:
@@ -434,7 +439,7 @@ def _cmd_authorize(args, out: _Out, transcript: Transcript) -> int:
     human = (
         "Open this link in a browser, log in, and copy the address of the page you land on:\n\n"
         f"  {request.url}\n\n"
-        "Then run (paste the address on standard input, so it stays out of `ps`):\n\n"
+        "Then run this, paste the address, press Enter and Ctrl-D (standard input keeps it out of `ps`):\n\n"
         f"  python -m widgets exchange --state-file {path} -\n\n"
         f"The link can be completed once, until {_when(expires)}. Its state and PKCE verifier are in\n"
         f"{path} (mode 0600, no client secret); the file is deleted when it is used."
@@ -460,7 +465,6 @@ def _authorize_loopback(args, out: _Out, transcript: Transcript) -> int:
                  f"Waiting up to {args.wait:g} s for the redirect to {catcher.redirect_uri} ...")
         landed = catcher.wait()
     token = flow.complete(landed)
-    args.paste_ready = getattr(args, "paste_ready", False)
     _finish_with_token(args, out, config, token, f"Token from {config.token_url} (authorization code, loopback)")
     return EXIT_OK
 

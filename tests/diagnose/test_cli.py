@@ -396,3 +396,14 @@ def test_a_loopback_wait_that_times_out_exits_1_with_a_hint(capsys, provider, mo
                                   ["authorize", "--loopback", "--wait", "never"]])
 def test_out_of_range_numbers_are_usage_errors(capsys, argv):
     assert run(capsys, *argv)[0] == EXIT_USAGE
+
+
+def test_a_state_file_others_can_write_is_refused(capsys, provider, tmp_path):
+    state_file = tmp_path / "pending.json"
+    code, out, _ = run(capsys, "authorize", *code_args(provider), "--state-file", str(state_file), "--json")
+    location = provider.approve(json.loads(out)["authorize_url"])
+    state_file.chmod(0o666)
+    code, _, err = run(capsys, "exchange", location, "--state-file", str(state_file),
+                       "--client-secret-env", SECRET_ENV)
+    assert code == EXIT_USAGE and "writable by other users" in err
+    assert [r for r in provider.token_requests if r["grant_type"] == "authorization_code"] == []
