@@ -192,3 +192,53 @@ def test_importing_the_diagnostics_loads_neither_pandas_nor_jwt():
             "print(','.join(m for m in ('pandas', 'ipywidgets', 'jwt', 'werkzeug') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+# -- other servers' ways of answering ------------------------------------------------------------------
+
+
+def authorize_config(scripted, **changes):
+    from widgets import WebhookAuthConfig
+
+    settings = dict(auth_type="oauth_code", auth_url=scripted.url("/authorize"), token_url=scripted.url("/token"),
+                    client_id="client")
+    return WebhookAuthConfig(**{**settings, **changes})
+
+
+def test_a_redirect_to_a_login_page_is_not_a_rejection(scripted):
+    scripted.routes["/authorize"] = Reply(302, "", headers={"Location": "/login?return=%2Fauthorize"})
+    report = probe(authorize_config(scripted))
+    assert report["redirect_uri"].verdict == "yes"
+    assert report["state_required"].verdict == "no"
+    assert "/login" in report["state_required"].evidence
+    assert len(scripted.requests_to("/login")) == 0  # read, never followed
+
+
+def test_an_error_in_the_fragment_of_the_redirect_counts(scripted):
+    from widgets import THOUSANDEYES_REDIRECT_URI
+
+    def answer(seen):
+        if "code_challenge=" not in seen["url"]:
+            return Reply(302, "", headers={"Location": THOUSANDEYES_REDIRECT_URI
+                                           + "#error=invalid_request&error_description=PKCE+required"})
+        return Reply(200, "<html><title>Sign in</title></html>", content_type="text/html")
+
+    scripted.routes["/authorize"] = answer
+    report = probe(authorize_config(scripted))
+    assert report["pkce_required"].verdict == "yes"
+    assert "PKCE required" in report["pkce_required"].evidence
+    assert report["state_required"].verdict == "no"
+
+
+def test_an_error_page_served_with_200_is_recognised(scripted):
+    scripted.routes["/authorize"] = Reply(200, "<html><title>Error: invalid redirect_uri</title></html>",
+                                          content_type="text/html")
+    report = probe(authorize_config(scripted))
+    assert report["redirect_uri"].verdict == "no"
+    assert report["state_required"].verdict == "unknown"
+
+
+def test_an_authorize_url_with_its_own_query_keeps_it(scripted):
+    scripted.routes["/authorize"] = Reply(200, "<html><title>Sign in</title></html>", content_type="text/html")
+    probe(authorize_config(scripted, auth_url=scripted.url("/authorize?p=B2C_1_signin")))
+    assert all("p=B2C_1_signin" in r["url"] for r in scripted.requests_to("/authorize"))
