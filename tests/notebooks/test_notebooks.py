@@ -276,3 +276,63 @@ def test_notebook_follows_the_house_style(name):
     assert re.search(r'"WAL_(CLIENT_SECRET|WEBHOOK_PASSWORD)"', code), "real secrets come from the environment"
     last = cells[-1]
     assert last.cell_type == "code" and ".stop()" in last.source, "the last cell stops the demo provider"
+
+
+# --- the real-provider switch ---------------------------------------------------------------
+
+
+def latest_authorize_link(nb) -> str | None:
+    """The href of the last "Open the login page" link a cell has shown so far."""
+    found = None
+    for cell in nb.cells:
+        for out in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            markup = out.get("data", {}).get("text/html", "")
+            for href in re.findall(r'<a href="([^"]+)"', markup if isinstance(markup, str) else "".join(markup)):
+                found = html.unescape(href)
+    return found
+
+
+@pytest.mark.notebook
+@pytest.mark.parametrize("name", EXPECTED)
+def test_real_provider_switch_runs_against_a_provider_outside_the_kernel(name, tmp_path, monkeypatch):
+    """``USE_DEMO = False`` with ``REAL`` filled in, as a person would, pointed at a provider the
+    kernel did not start; secrets come from the environment, and the by-hand login is done here,
+    pasted into the ``PASTED`` cell."""
+    from widgets import ClientCredentialsFlow, DemoProvider, WebhookAuthConfig
+
+    use_this_interpreter_kernelspec(monkeypatch)
+    with DemoProvider() as outside:
+        real = dict(auth_url=outside.auth_url, token_url=outside.token_url, client_id=outside.client_id,
+                    redirect_uri=outside.callback_url, webhook_url=outside.webhook_url,
+                    username=outside.webhook_username, scope="alerts:write", issuer=outside.issuer)
+        token = ClientCredentialsFlow(WebhookAuthConfig(token_url=outside.token_url, client_id=outside.client_id,
+                                                        client_secret=outside.client_secret, redirect_uri="")).fetch_token()
+        env = {**kernel_env(), "WAL_CLIENT_SECRET": outside.client_secret,
+               "WAL_WEBHOOK_PASSWORD": outside.webhook_password, "WAL_WEBHOOK_TOKEN": token.access_token}
+        nb = nbformat.read(NOTEBOOKS / f"{name}.ipynb", as_version=4)
+        client = nbclient.NotebookClient(nb, timeout=CELL_TIMEOUT, kernel_name="python3",
+                                         resources={"metadata": {"path": str(NOTEBOOKS)}})
+        pasted = 0
+        with client.setup_kernel(env=env):
+            for index, cell in enumerate(nb.cells):
+                if cell.cell_type != "code":
+                    continue
+                if cell.source.startswith("USE_DEMO = True"):
+                    cell.source = cell.source.replace("USE_DEMO = True", "USE_DEMO = False", 1)
+                    cell.source += f"\nREAL.update({{k: v for k, v in {real!r}.items() if k in REAL}})"
+                elif cell.source.strip() == 'PASTED = ""':
+                    link = latest_authorize_link(nb)
+                    assert link and link.startswith(outside.auth_url), "no authorize link shown before PASTED"
+                    cell.source = f"PASTED = {outside.approve(link)!r}"
+                    pasted += 1
+                client.execute_cell(cell, index)  # raises CellExecutionError on any error
+        if name in ("02-authorization-code-with-state", "04-troubleshooting"):
+            assert pasted == 1
+        grants = {r["grant_type"] for r in outside.token_requests if r["status"] == 200}
+        expected = {"00-start-here": set(), "03-basic-and-token": {"client_credentials"},
+                    "02-authorization-code-with-state": {"authorization_code", "refresh_token"},
+                    "04-troubleshooting": {"authorization_code"}}.get(name, {"client_credentials"})
+        assert grants >= expected, (name, outside.token_requests)
+        if name in ("01-client-credentials", "02-authorization-code-with-state", "03-basic-and-token",
+                    "04-troubleshooting"):
+            assert any(d["accepted"] for d in outside.webhook_deliveries), outside.webhook_deliveries
