@@ -13,6 +13,7 @@ import html
 import json
 import os
 import re
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -252,6 +253,15 @@ def test_committed_notebook_has_no_outputs_counts_or_widget_state(path):
             assert cell.outputs == [], f"cell {i} has outputs"
             assert cell.execution_count is None, f"cell {i} has an execution count"
         assert "execution" not in cell.metadata, f"cell {i} has execution timing metadata"
+
+
+def test_committed_notebooks_are_as_nbstripout_leaves_them():
+    """So the optional pre-commit hook (.pre-commit-config.yaml) never rewrites them."""
+    pytest.importorskip("nbstripout")
+    paths = [str(p) for p in committed_notebooks()]
+    done = subprocess.run([sys.executable, "-m", "nbstripout", "--verify", *paths],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stdout + done.stderr
 
 
 @pytest.mark.parametrize("name", EXPECTED)
