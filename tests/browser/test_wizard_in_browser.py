@@ -29,16 +29,30 @@ def step(page, name):
     return page.locator(f".wal-step-{name}")
 
 
+def _indicator(page):
+    return page.locator(".wal-wizard .wal-step-indicator")
+
+
+def _step_number(page) -> int:
+    return int(re.search(r"Step (\d+) of", _indicator(page).inner_text()).group(1))
+
+
+def _press(page, name: str, delta: int) -> None:
+    """Press Back or Next once and wait until the kernel has moved the wizard by ``delta``."""
+    target = _step_number(page) + delta
+    button = page.locator(f".wal-wizard .wal-{name}")
+    expect()(button).to_be_enabled(timeout=LONG)  # disabled while a request runs
+    button.click()
+    expect()(_indicator(page)).to_have_text(re.compile(rf"Step {target} of"), timeout=LONG)
+
+
 def click_next(page):
-    page.locator(".wal-wizard .wal-next").click()
+    _press(page, "next", +1)
 
 
 def start_over(page):
-    back = page.locator(".wal-wizard .wal-back")
-    for _ in range(5):
-        if step(page, "auth_type").is_visible():
-            return
-        back.click()
+    while _step_number(page) > 1:
+        _press(page, "back", -1)
     expect()(step(page, "auth_type")).to_be_visible()
 
 
@@ -68,7 +82,11 @@ def assert_no_traceback(page):
 
 def screenshot(page, artifacts, name):
     path = artifacts / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
+    wizard = page.locator(".wal-wizard")
+    if wizard.count() and wizard.first.is_visible():
+        wizard.first.screenshot(path=str(path))  # scrolls it into view inside the notebook
+    else:
+        page.screenshot(path=str(path), full_page=True)
     print(f"screenshot: {path}")
 
 
@@ -95,8 +113,9 @@ def client_credentials_path(page, artifacts, prefix):
     result.locator(".wal-reveal").first.click()  # hide again: the widget values are cleared
     expect()(result.locator(".wal-revealed input, .wal-revealed textarea")).to_have_count(0)
     click_next(page)
+    expect()(step(page, "results_table")).to_be_visible()
     table = step(page, "results_table").locator("table")
-    expect()(table).to_be_visible()
+    expect()(table).to_be_visible(timeout=LONG)  # the first table imports pandas in the kernel
     expect()(table.locator("tbody tr")).to_have_count(1)
     expect()(table).to_contain_text("client credentials: token")
     screenshot(page, artifacts, f"{prefix}-client-credentials-table")
@@ -134,7 +153,7 @@ def run_in_new_cell(page, code):
     editor = page.locator(".jp-Notebook .jp-Cell").last.locator(".cm-content")
     editor.click()
     page.keyboard.type(code)
-    page.keyboard.press("Shift+Enter")
+    page.keyboard.press("Control+Enter")  # run in place: Shift+Enter would add a cell below
     cell = page.locator(".jp-Notebook .jp-CodeCell").last
     output = cell.locator(".jp-OutputArea-output")
     expect()(output).not_to_be_empty(timeout=LONG)
@@ -160,6 +179,7 @@ def test_oauth_code_by_hand_in_jupyterlab(lab_page, browser_context, artifacts):
             link.click()
         login = new_tab.value
         login.wait_for_load_state()
+        login.fill("#username", "demo")
         login.fill("#password", "demo-password")
         screenshot(login, artifacts, "lab-oauth-code-login-page")
         login.get_by_role("button", name="Approve").click()
@@ -177,7 +197,8 @@ def test_oauth_code_by_hand_in_jupyterlab(lab_page, browser_context, artifacts):
     screenshot(page, artifacts, "lab-oauth-code-result")
 
     # Again, with the state tampered with: refused, and no token request reaches the provider.
-    page.locator(".wal-wizard .wal-back").click()
+    _press(page, "back", -1)
+    expect()(step(page, "run")).to_be_visible()
     before = run_in_new_cell(page, "len(demo.token_requests)")
     landed = log_in_and_land()
     tampered = re.sub(r"state=([^&]+)", lambda m: "state=" + m.group(1)[::-1], landed)
@@ -227,7 +248,7 @@ def test_client_credentials_in_voila(browser_context, voila_server, artifacts):
     try:
         page.goto(f"{voila_server['base']}/?token={voila_server['token']}")
         expect()(page.locator(".wal-wizard")).to_be_visible(timeout=LONG)
-        assert page.locator(".jp-InputArea, .jp-Cell-inputWrapper:visible").count() == 0  # code hidden
+        assert "def stop_demo" not in page.locator("body").inner_text()  # the app hides the code
         client_credentials_path(page, artifacts, "voila")
     finally:
         page.close()
