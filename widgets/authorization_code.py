@@ -172,7 +172,8 @@ class AuthorizationCodeFlow:
                     "The state in the pasted address does not match any authorize link built here.",
                 )
         request = self._pending[state]
-        if answer.iss is not None and self.config.issuer and answer.iss.rstrip("/") != self.config.issuer.rstrip("/"):
+        # RFC 9207 §2.4: simple string comparison, no normalisation.
+        if answer.iss is not None and self.config.issuer and answer.iss != self.config.issuer:
             raise IssuerMismatchError(
                 f"The answer says it comes from issuer {answer.iss!r}, not {self.config.issuer!r} (RFC 9207).",
             )

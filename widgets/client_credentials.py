@@ -28,7 +28,7 @@ class ClientCredentialsFlow:
             raise ConfigError(problems)
         self.config = config
         client = BackendApplicationClient(client_id=config.client_id, scope=config.scopes or None)
-        self._endpoint = TokenEndpoint(config, transcript, client)
+        self._endpoint = TokenEndpoint(config, transcript, client, send_redirect_uri=False)
         self.token: Token | None = None
 
     @property

@@ -99,7 +99,7 @@ class AuthorizationDenied(WebhookAuthError):
         shown = f": {html.escape(description)}" if description else ""
         super().__init__(
             f"The provider refused the authorization ({html.escape(error)}){shown}",
-            hint=hint or hint_for_oauth_error(error),
+            hint=hint or hint_for_oauth_error(error, description=description),
         )
 
 
@@ -119,7 +119,8 @@ class TokenEndpointError(WebhookAuthError):
         self.status = status
         self.error = error
         self.description = description
-        super().__init__(message, hint=hint or hint_for_oauth_error(error, client_auth=client_auth))
+        super().__init__(message, hint=hint or hint_for_oauth_error(error, client_auth=client_auth,
+                                                                       description=description))
 
 
 class WebhookDeliveryError(WebhookAuthError):
@@ -196,11 +197,21 @@ _HINTS = {
 }
 
 
-def hint_for_oauth_error(error: str | None, *, client_auth: str | None = None) -> str:
+def hint_for_oauth_error(error: str | None, *, client_auth: str | None = None,
+                         description: str | None = None) -> str:
     """A sentence a person can act on for an OAuth ``error`` code (RFC 6749 §5.2 and common ones)."""
     if not error:
         return WebhookAuthError.default_hint
-    hint = _HINTS.get(error, f"The provider answered '{error}'. Check its documentation for this code.")
+    said = (description or "").lower()
+    if error == "invalid_request" and "state" in said:
+        return (
+            "This provider requires the state parameter. A platform that cannot send it (such as "
+            "ThousandEyes) fails here: run the OAuth Code flow by hand with this tool (notebook 02), "
+            "which always sends state, and paste the token into the webhook's Token field."
+        )
+    if error == "invalid_request" and ("code_challenge" in said or "pkce" in said):
+        return "This provider requires PKCE: turn PKCE on (S256) and build a new authorize link."
+    hint = _HINTS.get(error, f"The provider answered '{html.escape(error)}'. Check its documentation for this code.")
     if error in ("invalid_client", "incorrect_client_credentials") and client_auth in _OTHER_CLIENT_AUTH:
         other = _OTHER_CLIENT_AUTH[client_auth]
         hint += (

@@ -146,8 +146,14 @@ def scrub(text: object) -> str:
     if any(key in lowered for key in SECRET_KEYS):
         out = _BY_KEY.sub(_mask_match, out)
     if any(scheme in lowered for scheme in _SCHEMES):
-        out = _BY_SCHEME.sub(lambda m: m.group("scheme") + m.group("sp") + mask(m.group("value")), out)
+        out = _BY_SCHEME.sub(
+            lambda m: m.group("scheme") + m.group("sp") + _mask_credentials(m.group("scheme"), m.group("value")), out)
     return out
+
+
+def _mask_credentials(scheme: str, credentials: str) -> str:
+    # The tail of a Basic value is Base64 of the password's tail: show none of it.
+    return MASK if scheme.lower() == "basic" else mask(credentials)
 
 
 def _is_secret_key(key: object) -> bool:
@@ -188,7 +194,7 @@ def redact_headers(headers: Mapping[str, object] | None) -> dict[str, str]:
         text = value.decode("latin-1") if isinstance(value, bytes) else str(value)
         if name.lower() in _SECRET_HEADERS:
             scheme, _, credentials = text.partition(" ")
-            out[name] = f"{scheme} {mask(credentials)}" if credentials else mask(text)
+            out[name] = f"{scheme} {_mask_credentials(scheme, credentials)}" if credentials else mask(text)
         else:
             out[name] = scrub(text)
     return out

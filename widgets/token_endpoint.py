@@ -30,7 +30,8 @@ __all__ = ["TokenEndpoint"]
 class TokenEndpoint:
     """One client's conversation with one token endpoint."""
 
-    def __init__(self, config: WebhookAuthConfig, transcript: Transcript | None, oauth_client):
+    def __init__(self, config: WebhookAuthConfig, transcript: Transcript | None, oauth_client,
+                 *, send_redirect_uri: bool = True):
         self.config = config
         remember(config.client_secret)
         self.notes: list[str] = []
@@ -38,7 +39,9 @@ class TokenEndpoint:
         self.session = OAuth2Session(
             client=oauth_client,
             scope=config.scopes or None,
-            redirect_uri=config.redirect_uri or None,
+            # requests-oauthlib puts the session's redirect_uri into every token request body;
+            # only the code exchange (RFC 6749 §4.1.3) has one.
+            redirect_uri=(config.redirect_uri or None) if send_redirect_uri else None,
         )
         self.boundary = Boundary(self.session, transcript, timeout=config.timeout, verify=config.verify_tls)
         for hook_type in ("access_token_response", "refresh_token_response"):

@@ -339,3 +339,19 @@ def test_every_step_is_in_the_transcript_and_masked(demo):
                    flow.token.access_token, flow.token.refresh_token):
         assert secret not in exported
     assert request.state in exported  # state is not a secret: showing it teaches
+
+
+def test_state_required_error_hint_points_to_the_manual_flow(demo):
+    flow = AuthorizationCodeFlow(code_config(demo))
+    flow.begin()
+    with pytest.raises(AuthorizationDenied) as info:
+        flow.complete("https://app.example/cb?error=invalid_request&error_description=state+parameter+is+required")
+    assert "notebook 02" in info.value.hint and "Token field" in info.value.hint
+
+
+def test_iss_is_compared_as_a_plain_string(demo):
+    flow = AuthorizationCodeFlow(code_config(demo))
+    landed = demo.approve(flow.begin().url)
+    with pytest.raises(IssuerMismatchError):
+        flow.complete(with_query(landed, iss=demo.issuer + "/"))
+    assert token_posts(demo) == 0

@@ -87,3 +87,9 @@ def test_token_endpoint_receives_json_accept_header(scripted):
     scripted.routes["/token"] = Reply(200, {"access_token": "abc123", "token_type": "Bearer"})
     flow_for(scripted).fetch_token()
     assert "application/json" in scripted.requests_to("/token")[0]["headers"]["Accept"]
+
+
+def test_client_credentials_sends_no_redirect_uri(scripted):
+    scripted.routes["/token"] = Reply(200, {"access_token": "abc123", "token_type": "Bearer"})
+    flow_for(scripted).fetch_token()  # the config keeps its default (ThousandEyes) redirect_uri
+    assert "redirect_uri" not in parse_qs(scripted.requests_to("/token")[0]["body"])

@@ -8,7 +8,7 @@ EXPECTED = {
     "ClientCredentialsFlow", "AuthorizationCodeFlow", "AuthorizationRequest", "DemoProvider",
     "send_test_webhook", "DeliveryResult", "WebhookAuthError", "ConfigError",
     "PastedRedirectError", "StateMismatchError", "IssuerMismatchError", "AuthorizationDenied",
-    "TokenEndpointError", "WebhookDeliveryError", "TransportError",
+    "TokenEndpointError", "WebhookDeliveryError", "TransportError", "Wizard",
 }
 
 

@@ -139,3 +139,13 @@ def test_log_records_with_args_are_rewritten_before_handlers():
         logger.removeHandler(handler)
         logger.setLevel(old)
     assert records and "A" * 30 not in records[0].getMessage() and "B" * 30 not in records[0].getMessage()
+
+
+def test_masked_basic_header_gives_away_nothing_of_the_password():
+    from widgets.authorization import basic_authorization
+    from widgets.redact import redact_headers
+
+    header = basic_authorization("webhook", "password-ending-333")
+    shown = redact_headers({"Authorization": header})["Authorization"]
+    assert shown == "Basic ****"
+    assert header.split()[1][-4:] not in scrub(f"Authorization: {header}")
