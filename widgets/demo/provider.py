@@ -677,9 +677,10 @@ class DemoProvider:
         if presented.malformed:
             return "client credentials could not be read (one method only; Basic must be base64 of id:secret)"
         if presented.method == "client_secret_basic":
-            return ("client authentication failed; with client_secret_basic the id and secret "
-                    "are form-encoded before base64 (RFC 6749 section 2.3.1)")
-        return "client authentication failed"
+            return ("client authentication failed: the client id or secret is wrong (a client that "
+                    "sends a correct secret must form-encode id and secret before base64, RFC 6749 "
+                    "section 2.3.1)")
+        return "client authentication failed: the client id or secret is wrong"
 
     def _token(self, request: Request) -> Response:
         grant_type = dict(parse_qsl(request.get_data(as_text=True))).get("grant_type")
