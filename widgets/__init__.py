@@ -50,10 +50,12 @@ __all__ = [
     "TokenEndpointError",
     "WebhookDeliveryError",
     "TransportError",
+    "Wizard",
 ]
 
 _LAZY = {
     "DemoProvider": ("widgets.demo", "DemoProvider"),
+    "Wizard": ("widgets.ui", "Wizard"),
 }
 
 install_log_redaction()

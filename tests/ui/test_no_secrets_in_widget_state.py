@@ -1,0 +1,90 @@
+"""Whole sessions, every auth type: nothing a notebook could save holds a secret afterwards.
+
+nbclient and JupyterLab can write every widget's state into the .ipynb, so that state is
+checked after typing secrets, running the flow, revealing and hiding, and sending.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from tests.conftest import CANARY_PASSWORD, CANARY_SECRET, CANARY_TOKEN
+from widgets import AuthType
+
+from .ui_helpers import one, saved_state, tree, tree_state
+
+
+def assert_clean(wizard, secrets):
+    per_widget = tree_state(wizard)
+    everything = saved_state()
+    for secret in secrets:
+        if secret:
+            assert secret not in per_widget, f"...{secret[-4:]} in the wizard's widget state"
+            assert secret not in everything, f"...{secret[-4:]} in the manager state"
+    for widget in tree(wizard):
+        if hasattr(widget, "value") and type(widget).__name__ == "Password":
+            assert widget.value == ""
+
+
+@pytest.mark.parametrize("auth_type", list(AuthType))
+def test_a_whole_session_leaves_no_secret_in_widget_state(make_wizard, canary_demo, auth_type):
+    wizard = make_wizard(auth_type, fill=False)
+    details = wizard.details_step
+    one(wizard, "wal-fill-demo").click()
+    # a person typing the secrets by hand as well, over what the fill stored
+    if auth_type is AuthType.BASIC:
+        details.field("password").value = CANARY_PASSWORD
+    elif auth_type is AuthType.TOKEN:
+        pass  # the fill fetched a real token; a typed canary would not be accepted by the receiver
+    else:
+        one(wizard, "wal-client-secret").value = CANARY_SECRET
+    assert wizard.next(), details.message
+    run = wizard.run_step
+    pasted_code = None
+    if auth_type is AuthType.OAUTH_CLIENT_CREDENTIALS:
+        one(run, "wal-get-token").click()
+    elif auth_type is AuthType.OAUTH_CODE:
+        one(run, "wal-build-link").click()
+        landed = canary_demo.approve(run.authorize_url)
+        pasted_code = parse_qs(urlsplit(landed).query)["code"][0]
+        one(run, "wal-paste").value = landed
+        one(run, "wal-exchange").click()
+    else:
+        one(run, "wal-reveal").value = True
+        one(run, "wal-reveal").value = False
+    assert run.message_kind in ("", "ok"), run.message
+    wizard.next()
+    result = wizard.result_step
+    one(result, "wal-reveal").value = True
+    one(result, "wal-reveal").value = False
+    one(result, "wal-send-webhook").click()
+    assert result.delivery.status == 200, result.message
+    wizard.next()
+    one(wizard, "wal-refresh").click()
+
+    token = wizard.token
+    secrets = [CANARY_SECRET, CANARY_PASSWORD, pasted_code,
+               wizard.model.authorization_header().partition(" ")[2]]
+    if token is not None:
+        secrets += [token.access_token, token.refresh_token]
+    if wizard.model.authorization is not None:
+        secrets.append(wizard.model.authorization.code_verifier)
+    assert_clean(wizard, secrets)
+
+
+def test_a_config_given_with_secrets_never_reaches_a_widget(canary_demo):
+    from widgets import WebhookAuthConfig
+    from widgets.ui import Wizard
+
+    config = WebhookAuthConfig(auth_type=AuthType.TOKEN, token=CANARY_TOKEN, client_secret=CANARY_SECRET,
+                               password=CANARY_PASSWORD, webhook_url=canary_demo.webhook_url)
+    wizard = Wizard(provider=canary_demo, config=config)
+    try:
+        for name in ("auth_type", "details", "run", "result", "results_table"):
+            wizard.go_to(name)
+        assert wizard.details_step.secret_hint("token").endswith(CANARY_TOKEN[-4:] + ")")
+        assert_clean(wizard, [CANARY_TOKEN, CANARY_SECRET, CANARY_PASSWORD])
+    finally:
+        wizard.close()

@@ -1,0 +1,475 @@
+"""The wizard's state and logic, without any GUI.
+
+The widget steps read and call a :class:`WizardModel`; every check and every request happens
+here, through the public core API, so the logic is tested without ipywidgets. The model is a
+``traitlets.HasTraits`` so that widgets can ``link`` to it and ``observe`` it.
+
+Secrets (client secret, Basic password, pasted token) live only in :attr:`WizardModel.config`,
+in memory. Nothing here hands a secret to a widget: what the GUI may show is masked
+(:func:`secret_hint`, :meth:`WizardModel.masked_header`) unless a person asks to reveal it.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Mapping
+from pathlib import Path
+
+from traitlets import Bool, Enum, HasTraits, Instance, UseEnum, observe
+
+from ..authorization import basic_authorization
+from ..authorization_code import AuthorizationCodeFlow
+from ..authorize import AuthorizationRequest
+from ..client_credentials import ClientCredentialsFlow
+from ..config import AuthType, WebhookAuthConfig
+from ..errors import StateMismatchError
+from ..redact import mask, remember
+from ..token import Token
+from ..transcript import Transcript
+from ..webhook import DeliveryResult, send_test_webhook
+
+__all__ = [
+    "STEPS",
+    "STEP_TITLES",
+    "FIELDS",
+    "FIELD_LABELS",
+    "SECRET_FIELDS",
+    "WizardModel",
+    "secret_hint",
+    "expiry_text",
+]
+
+STEPS = ("auth_type", "details", "run", "result", "results_table")
+STEP_TITLES = {
+    "auth_type": "Auth type",
+    "details": "Details",
+    "run": "Run",
+    "result": "Result",
+    "results_table": "Results table",
+}
+
+#: The form fields each auth type needs, in the order the Details step shows them.
+FIELDS: dict[AuthType, tuple[str, ...]] = {
+    AuthType.BASIC: ("username", "password", "webhook_url"),
+    AuthType.TOKEN: ("token", "webhook_url"),
+    AuthType.OAUTH_CODE: (
+        "issuer", "auth_url", "token_url", "client_id", "client_secret", "redirect_uri", "scope",
+        "audience", "resource", "client_auth", "pkce", "webhook_url",
+    ),
+    AuthType.OAUTH_CLIENT_CREDENTIALS: (
+        "issuer", "token_url", "client_id", "client_secret", "scope", "audience", "resource",
+        "client_auth", "webhook_url",
+    ),
+}
+FIELD_LABELS = {
+    "issuer": "Issuer",
+    "auth_url": "Auth URL",
+    "token_url": "Token URL",
+    "client_id": "Client ID",
+    "client_secret": "Client Secret",
+    "redirect_uri": "Redirect URI",
+    "scope": "Scope",
+    "audience": "Audience",
+    "resource": "Resource",
+    "client_auth": "Client authentication",
+    "pkce": "PKCE",
+    "username": "Username",
+    "password": "Password",
+    "token": "Token",
+    "webhook_url": "Webhook URL",
+    # problems() can also name these, which have no field of their own
+    "extra_params": "Extra parameters",
+    "timeout": "Timeout",
+    "auth_type": "Auth type",
+}
+SECRET_FIELDS = ("client_secret", "password", "token")
+#: Fields that are one key of ``config.extra_params`` rather than a config attribute.
+EXTRA_PARAM_FIELDS = ("audience", "resource")
+_PLAIN_FIELDS = (
+    "issuer", "auth_url", "token_url", "client_id", "redirect_uri", "scope", "client_auth", "pkce",
+    "username", "webhook_url",
+)
+_GRANT_FOR = {AuthType.OAUTH_CODE: "authorization_code", AuthType.OAUTH_CLIENT_CREDENTIALS: "client_credentials"}
+_TIME_CLAIMS = ("exp", "iat", "nbf", "auth_time")
+
+
+def secret_hint(secret: str | None) -> str:
+    """What the form may say about a stored secret: its last 4 characters only when it has 16+."""
+    if not secret:
+        return ""
+    if len(secret) >= 16:
+        return f"secret stored (ends …{secret[-4:]})"
+    return "secret stored"
+
+
+def _duration(seconds: float) -> str:
+    s = int(seconds)
+    if s < 60:
+        return f"{s} s"
+    minutes = s // 60
+    if minutes < 120:
+        return f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 48:
+        return f"{hours} h {minutes} min"
+    days, hours = divmod(hours, 24)
+    return f"{days} d {hours} h"
+
+
+def _utc(seconds: float, fmt: str) -> str | None:
+    """``seconds`` since the epoch formatted in UTC; None when the platform cannot (too far)."""
+    try:
+        return time.strftime(fmt, time.gmtime(seconds))
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+def expiry_text(token: Token | None, now: float | None = None) -> str:
+    """``"expires in 59 min (at 14:05 UTC)"``, ``"expired 3 min ago (...)"``, or why it is unknown."""
+    if token is None:
+        return ""
+    left = token.expires_in(now)
+    if left is None:
+        return "expiry unknown: the provider gave no lifetime (expires_in)"
+    if left != left or abs(left) > 100 * 365 * 86400:  # NaN, or a lifetime no provider means
+        return f"expiry implausible: {token.expires_at!r} is more than a century away"
+    at = (_utc(token.expires_at, "%H:%M") or "?") + " UTC"
+    if left <= 0:
+        return f"expired {_duration(-left)} ago (at {at})"
+    return f"expires in {_duration(left)} (at {at})"
+
+
+def claim_rows(claims: Mapping[str, object] | None) -> list[tuple[str, str]]:
+    """JWT claims as (name, text) rows; times also shown as UTC dates."""
+    rows = []
+    for name, value in (claims or {}).items():
+        text = value if isinstance(value, str) else _json(value)
+        if name in _TIME_CLAIMS and isinstance(value, (int, float)) and not isinstance(value, bool):
+            when = _utc(value, "%Y-%m-%d %H:%M:%S UTC")
+            text += f"  ({when})" if when else "  (not a date this system can show)"
+        rows.append((str(name), text))
+    return rows
+
+
+def _json(value: object) -> str:
+    import json
+
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
+def _token_from_paste(raw: str) -> Token:
+    """A token a person pasted (auth type Token): its expiry is known only from a JWT ``exp``."""
+    token = Token(access_token=raw, notes=("You pasted this token; it was not requested here.",))
+    exp = (token.claims or {}).get("exp")
+    if isinstance(exp, (int, float)) and not isinstance(exp, bool) and exp == exp and abs(exp) < 1e15:
+        token = Token(access_token=raw, expires_at=float(exp), notes=token.notes + (
+            "Its expiry comes from the JWT's exp claim (not verified).",))
+    return token
+
+
+def _started(provider) -> bool:
+    """Whether a DemoProvider has been started (its URLs exist only then)."""
+    try:
+        provider.issuer
+    except RuntimeError:
+        return False
+    return True
+
+
+class WizardModel(HasTraits):
+    """Config, transcript, token and current step of one wizard, and the actions on them.
+
+    Every action raises :class:`~widgets.errors.WebhookAuthError` (with a ``hint``) when it
+    cannot succeed; the GUI shows it. ``provider`` is a :class:`~widgets.demo.DemoProvider`
+    used by :meth:`fill_from_provider`; one is started on demand when none was given, and
+    :meth:`close` stops it.
+    """
+
+    step = Enum(STEPS, default_value=STEPS[0])
+    auth_type = UseEnum(AuthType, default_value=AuthType.OAUTH_CLIENT_CREDENTIALS)
+    config = Instance(WebhookAuthConfig)
+    token = Instance(Token, allow_none=True)
+    authorization = Instance(AuthorizationRequest, allow_none=True)
+    delivery = Instance(DeliveryResult, allow_none=True)
+    #: True while a request runs; the GUI disables its buttons meanwhile.
+    busy = Bool(False)
+
+    def __init__(self, provider=None, transcript: Transcript | None = None,
+                 config: WebhookAuthConfig | None = None):
+        super().__init__()
+        self.provider = provider
+        self._owns_provider = False
+        self.transcript = transcript if transcript is not None else Transcript()
+        config = config if config is not None else WebhookAuthConfig()
+        remember(*(getattr(config, name) for name in SECRET_FIELDS))
+        self._flow: AuthorizationCodeFlow | None = None
+        self._flow_config: WebhookAuthConfig | None = None
+        if not isinstance(config.auth_type, AuthType):  # unparseable: start from the default type
+            config = config.replace(auth_type=self.auth_type)
+        self.config = config
+        self.auth_type = config.auth_type
+        self.token = self._pasted_token()
+
+    # -- navigation ------------------------------------------------------------------------
+    @property
+    def index(self) -> int:
+        return STEPS.index(self.step)
+
+    def go_to(self, name: str) -> None:
+        if name not in STEPS:
+            raise ValueError(f"unknown step {name!r}; the steps are {', '.join(STEPS)}")
+        self.step = name
+
+    def next(self) -> bool:
+        """Move one step on; False on the last step."""
+        if self.index + 1 >= len(STEPS):
+            return False
+        self.step = STEPS[self.index + 1]
+        return True
+
+    def back(self) -> bool:
+        if self.index == 0:
+            return False
+        self.step = STEPS[self.index - 1]
+        return True
+
+    # -- the form ---------------------------------------------------------------------------
+    @observe("auth_type")
+    def _auth_type_changed(self, change) -> None:
+        if self.config is not None and self.config.auth_type is not change["new"]:
+            self.config = self.config.replace(auth_type=change["new"])
+        # A token or a half-done authorization belongs to the type it was made for.
+        self.token = self._pasted_token()
+        self.authorization = None
+        self.delivery = None
+        self._flow = self._flow_config = None
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        """The form fields the current auth type needs."""
+        return FIELDS[self.auth_type]
+
+    def field_value(self, name: str) -> object:
+        """The stored value of a non-secret field, as the form shows it."""
+        if name in SECRET_FIELDS:
+            raise ValueError(f"{name} is a secret; use secret_hint({name!r})")
+        if name in EXTRA_PARAM_FIELDS:
+            return self.config.extra_params.get(name, "")
+        return getattr(self.config, name)
+
+    def secret_hint(self, name: str) -> str:
+        """``"secret stored (ends …abcd)"`` for a stored secret field, ``""`` when none is stored."""
+        if name not in SECRET_FIELDS:
+            raise ValueError(f"{name} is not a secret field")
+        return secret_hint(getattr(self.config, name))
+
+    def apply(self, values: Mapping[str, object] | None = None,
+              secrets: Mapping[str, str] | None = None) -> dict[str, list[str]]:
+        """Store form values into the config and return its problems (empty when usable).
+
+        ``values`` holds non-secret fields (``audience`` and ``resource`` go into
+        ``extra_params``, removed when empty). ``secrets`` holds secret fields; an empty one
+        keeps the secret already stored.
+        """
+        changes: dict[str, object] = {}
+        extra = dict(self.config.extra_params)
+        for name, value in (values or {}).items():
+            if name in EXTRA_PARAM_FIELDS:
+                text = str(value or "").strip()
+                if text:
+                    extra[name] = text
+                else:
+                    extra.pop(name, None)
+            elif name in _PLAIN_FIELDS:
+                changes[name] = value
+            else:
+                raise ValueError(f"unknown or secret field {name!r}")
+        for name, value in (secrets or {}).items():
+            if name not in SECRET_FIELDS:
+                raise ValueError(f"{name!r} is not a secret field")
+            if value:
+                remember(value)  # so any later message or log line masks it
+                changes[name] = value
+        config = self.config.replace(auth_type=self.auth_type, extra_params=extra, **changes)
+        self._set_config(config)
+        return self.problems()
+
+    def _set_config(self, config: WebhookAuthConfig) -> None:
+        old = self.config
+        self.config = config
+        if self.auth_type is AuthType.TOKEN and (old is None or old.token != config.token or self.token is None):
+            self.token = self._pasted_token()
+
+    def _pasted_token(self) -> Token | None:
+        """For the Token type, the configured token as a :class:`Token` (None when unusable)."""
+        cfg = self.config
+        if self.auth_type is not AuthType.TOKEN or not cfg.token or "token" in cfg.problems():
+            return None
+        return _token_from_paste(cfg.token)
+
+    def problems(self) -> dict[str, list[str]]:
+        """What is wrong with the config for the current auth type, per field."""
+        found = self.config.problems()
+        if self.auth_type is AuthType.OAUTH_CLIENT_CREDENTIALS:
+            found.pop("redirect_uri", None)  # the grant has no redirect (the flow ignores it too)
+        return found
+
+    # -- filling the form -------------------------------------------------------------------
+    def ensure_provider(self):
+        """The demo provider, started here (and stopped by :meth:`close`) when none was given
+        or the one given was never started."""
+        if self.provider is None:
+            from ..demo import DemoProvider
+
+            self.provider = DemoProvider()
+        if not _started(self.provider):
+            self.provider.start()
+            self._owns_provider = True  # we started it, so we stop it
+        return self.provider
+
+    @property
+    def using_demo_provider(self) -> bool:
+        """True when the config points at this wizard's demo provider."""
+        provider = self.provider
+        if provider is None or not _started(provider):
+            return False
+        cfg = self.config
+        return any(url.startswith(provider.issuer + "/") for url in (cfg.auth_url, cfg.token_url))
+
+    def fill_from_provider(self) -> str:
+        """Fill every field from the demo provider; return a sentence saying what was done.
+
+        For the Token type, a token is fetched from the demo by client credentials, standing
+        in for "a token obtained elsewhere".
+        """
+        p = self.ensure_provider()
+        remember(p.client_secret, p.webhook_password)
+        config = self.config.replace(
+            auth_type=self.auth_type,
+            issuer=p.issuer,
+            auth_url=p.auth_url,
+            token_url=p.token_url,
+            client_id=p.client_id,
+            client_secret=p.client_secret,
+            redirect_uri=p.callback_url,
+            webhook_url=p.webhook_url,
+            username=p.webhook_username,
+            password=p.webhook_password,
+        )
+        said = f"Filled from the demo provider at {p.issuer}."
+        if self.auth_type is AuthType.TOKEN:
+            fetched = ClientCredentialsFlow(config, self.transcript).fetch_token()
+            config = config.replace(token=fetched.access_token)
+            said += (" For the Token type, a token was fetched from it with client credentials, "
+                     "as if you had obtained it elsewhere.")
+        self._set_config(config)
+        return said
+
+    def fill_from_issuer(self, issuer_url: str) -> list[str]:
+        """Fill Auth URL, Token URL and issuer from the provider's metadata (RFC 8414 / OIDC
+        discovery); return notes for the reader."""
+        from ..discovery import discover  # only this action needs it
+
+        cfg = self.config
+        meta = discover(issuer_url, transcript=self.transcript, timeout=cfg.timeout, verify_tls=cfg.verify_tls)
+        config = meta.apply_to(cfg)
+        notes = [f"Read the metadata of {meta.issuer}: Auth URL and Token URL filled."]
+        if config.client_auth != cfg.client_auth:
+            notes.append(f"Client authentication set to {config.client_auth}, the one the provider lists.")
+        elif meta.token_endpoint_auth_methods_supported and cfg.client_auth not in meta.usable_client_auth:
+            notes.append(f"The provider lists {', '.join(meta.token_endpoint_auth_methods_supported)} for client "
+                         f"authentication, not {cfg.client_auth}.")
+        notes.extend(meta.notes)
+        wanted = _GRANT_FOR.get(self.auth_type)
+        if wanted and meta.grant_types_supported and wanted not in meta.grant_types_supported:
+            notes.append(f"The provider does not list the {wanted} grant "
+                         f"({', '.join(meta.grant_types_supported)}): this auth type may not work with it.")
+        if meta.scopes_supported:
+            notes.append("Scopes it offers: " + " ".join(meta.scopes_supported) + ".")
+        self._set_config(config)
+        return notes
+
+    # -- running -----------------------------------------------------------------------------
+    def fetch_token(self) -> Token:
+        """Client credentials: exchange the client ID and secret for a token."""
+        self.token = ClientCredentialsFlow(self.config, self.transcript).fetch_token()
+        self.delivery = None
+        return self.token
+
+    def begin_authorization(self) -> AuthorizationRequest:
+        """Authorization code: a fresh authorize link (earlier links of the same settings stay valid)."""
+        if self._flow is None or self._flow_config != self.config:
+            self._flow = AuthorizationCodeFlow(self.config, self.transcript)
+            self._flow_config = self.config
+        self.authorization = self._flow.begin()
+        return self.authorization
+
+    def complete_authorization(self, pasted: str) -> Token:
+        """Authorization code: check the pasted redirect (state first) and exchange the code."""
+        if self._flow is None:
+            raise StateMismatchError(
+                "There is no authorize link to answer yet.",
+                hint="Click 'Build authorize link' first, log in with that link, then paste the address you land on.",
+            )
+        self.token = self._flow.complete(pasted)
+        self.delivery = None
+        return self.token
+
+    def authorization_header(self) -> str | None:
+        """The exact ``Authorization`` value a delivery would carry now, or None when not known yet."""
+        cfg = self.config
+        if self.auth_type is AuthType.BASIC:
+            if not (cfg.username or cfg.password):
+                return None
+            try:
+                header = basic_authorization(cfg.username, cfg.password)
+            except ValueError:  # ':' in the username; the form already says so
+                return None
+            remember(header.partition(" ")[2])
+            return header
+        if self.token is not None:
+            return self.token.authorization_header
+        return None
+
+    def masked_header(self) -> str | None:
+        """:meth:`authorization_header` with its credentials masked (scheme kept)."""
+        header = self.authorization_header()
+        if header is None:
+            return None
+        scheme, _, credentials = header.partition(" ")
+        return f"{scheme} {mask(credentials)}"
+
+    def send_test_webhook(self) -> DeliveryResult:
+        """POST a sample alert to the webhook URL with the configured authentication."""
+        token = None if self.auth_type is AuthType.BASIC else self.token
+        self.delivery = send_test_webhook(self.config, self.transcript, token=token)
+        return self.delivery
+
+    # -- the record ----------------------------------------------------------------------------
+    def export_transcript(self, kind: str, directory: str | os.PathLike | None = None,
+                          now: float | None = None) -> str:
+        """Write the transcript as ``csv`` or ``html`` into ``directory`` (default: the current
+        one) under a timestamped name; return the path. The transcript holds no secrets."""
+        if kind not in ("csv", "html"):
+            raise ValueError("kind must be 'csv' or 'html'")
+        folder = Path(directory if directory is not None else os.getcwd())
+        stem = "webhook-oauth-lab-transcript-" + time.strftime("%Y%m%d-%H%M%S", time.localtime(now))
+        path = folder / f"{stem}.{kind}"
+        n = 2
+        while path.exists():
+            path = folder / f"{stem}-{n}.{kind}"
+            n += 1
+        if kind == "csv":
+            self.transcript.to_csv(str(path))
+        else:
+            self.transcript.to_html(str(path))
+        return str(path)
+
+    # -- end -----------------------------------------------------------------------------------
+    def close(self) -> None:
+        """Stop the demo provider if this model started it."""
+        if self._owns_provider and self.provider is not None:
+            self.provider.stop()
+            self.provider = None
+            self._owns_provider = False

@@ -1,0 +1,161 @@
+"""What every wizard step shares: a message area, a busy state, and handlers that never crash.
+
+A handler decorated with :func:`handler` shows a :class:`~widgets.errors.WebhookAuthError` as its
+message and hint, and anything unexpected as one generic line with the exception's type (the
+details go to the DEBUG log, scrubbed). A traceback never reaches the notebook.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import logging
+import traceback
+from contextlib import contextmanager
+
+import ipywidgets as w
+
+from ...errors import AuthorizationDenied, ConfigError, TokenEndpointError, WebhookAuthError
+from ...redact import install_log_redaction, scrub
+from ..markup import message_html, spinner_html
+from ..model import WizardModel
+
+__all__ = ["Step", "handler", "plain_message"]
+
+log = logging.getLogger(__name__)
+install_log_redaction()  # this logger is newer than the package's own call
+
+
+def plain_message(exc: WebhookAuthError) -> str:
+    """The error's message as plain text.
+
+    The core pre-escapes provider text in these two errors' messages; undo that once so the
+    message area (which escapes everything) does not show ``&lt;`` to the reader.
+    """
+    if isinstance(exc, (AuthorizationDenied, TokenEndpointError)):
+        return html.unescape(exc.message)
+    return exc.message
+
+
+def handler(method):
+    """Wrap a ``_on_<event>`` method: errors become the step's message, never a traceback."""
+
+    @functools.wraps(method)
+    def wrapper(self: "Step", *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except WebhookAuthError as exc:
+            self.show_error(exc)
+        except Exception as exc:  # a bug or an unforeseen failure: say so briefly, log the rest
+            log.debug("%s.%s failed: %s", type(self).__name__, method.__name__,
+                      scrub("".join(traceback.format_exception(exc))))
+            self.say(
+                f"Something unexpected went wrong ({type(exc).__name__}). Nothing was changed; "
+                "details are in the DEBUG log.",
+                "error",
+                hint="Try again; if it keeps happening, restart the wizard and report the exception type.",
+            )
+        return None
+
+    return wrapper
+
+
+class Step(w.VBox):
+    """One page of the wizard. Subclasses set ``name`` and ``title`` and build their children."""
+
+    name = ""
+    title = ""
+
+    def __init__(self, model: WizardModel, **kwargs):
+        super().__init__(**kwargs)
+        self._model = model
+        self._message = w.HTML()
+        self._message.add_class("wal-message")
+        self._message_text = ""
+        self._message_kind = ""
+        self._busy_html = w.HTML(layout=w.Layout(display="none"))
+        self._busy_html.add_class("wal-busy")
+        #: Buttons disabled while a request runs.
+        self._buttons: list[w.Button] = []
+        self.add_class("wal-step")
+        self.add_class(f"wal-step-{self.name}")
+        self.layout.padding = "4px 2px"
+
+    # -- what tests and the wizard read ---------------------------------------------------------
+    @property
+    def message(self) -> str:
+        """The text of the message area (message, then ``Hint: ...``), empty when none."""
+        return self._message_text
+
+    @property
+    def message_kind(self) -> str:
+        return self._message_kind if self._message_text else ""
+
+    @handler
+    def show(self) -> None:
+        """Re-read the model as the step becomes visible; a failure becomes the step's message."""
+        self.on_show()
+
+    @handler
+    def hide(self) -> None:
+        self.on_hide()
+
+    def on_show(self) -> None:
+        """Called when the step becomes visible: re-read the model."""
+
+    def on_hide(self) -> None:
+        """Called when the step is left: hide anything revealed."""
+
+    # -- messages --------------------------------------------------------------------------------
+    def say(self, text: str, kind: str = "info", hint: str | None = None) -> None:
+        self._message_kind = kind
+        self._message_text = text + (f"\nHint: {hint}" if hint else "")
+        self._message.value = message_html(kind, text, hint)
+
+    def clear_message(self) -> None:
+        self._message_text = ""
+        self._message.value = ""
+
+    def show_error(self, exc: WebhookAuthError, hint: str | None = None) -> None:
+        if isinstance(exc, ConfigError) and hint is None and exc.hint == ConfigError.default_hint:
+            # "the fields listed above" are on another step here
+            hint = "Go back to Details: each field says what it expects."
+        self.say(plain_message(exc), "error", hint=hint or exc.hint)
+
+    # -- busy ------------------------------------------------------------------------------------
+    @contextmanager
+    def working(self, button: w.Button | None, label: str):
+        """Show a spinner, disable the buttons (relabelling ``button``) until the block ends."""
+        was = {b: b.disabled for b in self._buttons}
+        old_description = button.description if button is not None else None
+        self.clear_message()
+        self._busy_html.value = spinner_html(label)
+        self._busy_html.layout.display = None
+        for b in self._buttons:
+            b.disabled = True
+        if button is not None:
+            button.description = "Working…"
+        self._model.busy = True
+        try:
+            yield
+        finally:
+            self._model.busy = False
+            if button is not None:
+                button.description = old_description
+            for b, disabled in was.items():
+                b.disabled = disabled
+            self._busy_html.layout.display = "none"
+            self._busy_html.value = ""
+            self._update_buttons()
+
+    def _update_buttons(self) -> None:
+        """Enable or disable buttons from the model's state (after a request, on show)."""
+
+    def _button(self, description: str, dom_class: str, *, style: str = "", icon: str = "",
+                tooltip: str = "", width: str = "auto") -> w.Button:
+        # align_self: in a VBox a button would otherwise stretch across the whole step
+        button = w.Button(description=description, button_style=style, icon=icon, tooltip=tooltip,
+                          layout=w.Layout(width=width, align_self="flex-start"))
+        button.add_class(dom_class)
+        self._buttons.append(button)
+        return button

@@ -1,0 +1,254 @@
+"""Step 4: the token as a person needs it (masked, revealable, copyable), what it says, when it
+expires, and a test delivery to the webhook receiver with it.
+
+Copying: Python cannot reach the browser's clipboard, so while (and only while) the token is
+revealed, the ``Copy`` HTML widget holds buttons whose inline ``onclick`` copies from their
+``data-copy`` attribute (``navigator.clipboard``, with a ``document.execCommand`` fallback), and
+a read-only text box holds the same value for select-and-copy by hand. Hiding again (or leaving
+the step, or a new token) empties both widgets, so the unmasked value is in widget state only
+while a person is looking at it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import ipywidgets as w
+
+from ...config import AuthType
+from ...redact import mask
+from ..markup import COLOURS, attr, esc, mono
+from ..model import claim_rows, expiry_text
+from .base import Step, handler
+
+__all__ = ["ResultStep"]
+
+_COPY_JS = (
+    "var b=this,t=b.getAttribute('data-copy'),l=b.getAttribute('data-label');"
+    "var done=function(m){b.textContent=m;setTimeout(function(){b.textContent=l},1800)};"
+    "var fallback=function(){var a=document.createElement('textarea');a.value=t;a.setAttribute('readonly','');"
+    "a.style.position='fixed';a.style.opacity='0';document.body.appendChild(a);a.select();var ok=false;"
+    "try{ok=document.execCommand('copy')}catch(e){}document.body.removeChild(a);"
+    "done(ok?'Copied \u2713':'Select the text and press Ctrl+C')};"
+    "if(navigator.clipboard&&window.isSecureContext){navigator.clipboard.writeText(t)"
+    ".then(function(){done('Copied \u2713')},fallback)}else{fallback()}"
+)
+_BUTTON_CSS = ("font-size:12px;padding:2px 10px;margin-right:6px;border:1px solid #9ca3af;border-radius:3px;"
+               "background:#f9fafb;cursor:pointer")
+
+
+def _copy_button(label: str, value: str) -> str:
+    return (f"<button type='button' class='wal-copy-button' data-label=\"{attr(label)}\" "
+            f"data-copy=\"{attr(value)}\" onclick=\"{attr(_COPY_JS)}\" "
+            f"style='{_BUTTON_CSS}'>{esc(label)}</button>")
+
+
+def _readonly_box(label: str, value: str) -> str:
+    return (f"<div style='font-size:12px;margin:2px 0'>{esc(label)}<br>"
+            f"<input type='text' readonly value=\"{attr(value)}\" onclick='this.select()' "
+            "style='width:720px;font-family:monospace;font-size:12px'></div>")
+
+
+class ResultStep(Step):
+    """What came out of Run. ``token``, ``delivery``, ``expiry`` and ``message`` are read-only."""
+
+    name = "result"
+    title = "Result"
+
+    def __init__(self, model, before_run: Callable[[], object] | None = None):
+        super().__init__(model)
+        self._before_run = before_run or (lambda: None)
+        self._token_line = w.HTML()
+        self._token_line.add_class("wal-token-masked")
+        self._header_line = w.HTML()
+        self._header_line.add_class("wal-auth-header")
+        self._reveal = w.ToggleButton(description="Reveal", icon="eye", value=False, layout=w.Layout(width="auto"),
+                                      tooltip="Show the token unmasked, to copy it (hidden again when you leave)")
+        self._reveal.add_class("wal-reveal")
+        self._reveal.observe(self._on_reveal, names="value")
+        self._revealed = w.HTML()
+        self._revealed.add_class("wal-revealed")
+        self._copy = w.HTML()
+        self._copy.add_class("wal-copy")
+        self._expiry = w.HTML()
+        self._expiry.add_class("wal-expiry")
+        self._refresh = self._button("refresh", "wal-refresh-expiry", icon="refresh",
+                                     tooltip="Recompute the time left")
+        self._refresh.on_click(self._on_refresh)
+        self._facts = w.HTML()
+        self._facts.add_class("wal-token-facts")
+        self._claims = w.HTML()
+        self._claims.add_class("wal-claims")
+        self._send_button = self._button("Send test webhook", "wal-send-webhook", style="primary", icon="paper-plane")
+        self._send_button.on_click(self._on_send)
+        self._delivery = w.HTML()
+        self._delivery.add_class("wal-delivery")
+        self._secret_row = w.HBox([self._reveal, self._copy], layout=w.Layout(align_items="center"))
+        self._expiry_row = w.HBox([self._expiry, self._refresh], layout=w.Layout(align_items="center"))
+        model.observe(self._on_model_change, names=["token", "auth_type", "config", "delivery"])
+        self.children = [
+            w.HTML("<b>Result</b>"),
+            self._token_line,
+            self._header_line,
+            self._secret_row,
+            self._revealed,
+            self._expiry_row,
+            self._facts,
+            self._claims,
+            w.HTML("<div style='font-size:13px;margin-top:8px'>Send a sample alert to the Webhook URL, "
+                   "authenticated as the platform would:</div>"),
+            self._send_button,
+            self._delivery,
+            self._busy_html,
+            self._message,
+        ]
+        self.on_show()
+
+    # -- read-only views ---------------------------------------------------------------------
+    @property
+    def token(self):
+        return self._model.token
+
+    @property
+    def delivery(self):
+        """The last :class:`~widgets.webhook.DeliveryResult`, or None."""
+        return self._model.delivery
+
+    @property
+    def expiry(self) -> str:
+        return expiry_text(self._model.token)
+
+    @property
+    def revealed(self) -> bool:
+        return self._reveal.value
+
+    # -- showing -------------------------------------------------------------------------------
+    def on_show(self) -> None:
+        self._render()
+
+    def on_hide(self) -> None:
+        self._reveal.value = False
+
+    @handler
+    def _on_model_change(self, change) -> None:
+        if change["name"] in ("token", "auth_type"):
+            self._reveal.value = False
+        if change["name"] == "delivery":
+            self._render_delivery()
+        else:
+            self._render()
+
+    def _render(self) -> None:
+        model, token = self._model, self._model.token
+        basic = model.auth_type is AuthType.BASIC
+        if basic:
+            self._token_line.value = ("<div style='font-size:13px'>Basic authentication has no token: the "
+                                      "username and password travel with every delivery.</div>")
+        elif token is None:
+            where = "Details" if model.auth_type is AuthType.TOKEN else "Run"
+            self._token_line.value = (f"<div style='font-size:13px;color:#6b7280'>No token yet: go back to "
+                                      f"{where} and get one.</div>")
+        else:
+            self._token_line.value = (f"<div style='font-size:13px'>Access token ({esc(token.token_type)}): "
+                                      f"{mono(token.masked)}</div>")
+        masked = model.masked_header()
+        self._header_line.value = (
+            f"<div style='font-size:13px'>Ready to paste as the <code>Authorization</code> header: "
+            f"{mono(masked)}</div>" if masked else ""
+        )
+        self._secret_row.layout.display = None if masked else "none"
+        self._render_revealed()
+        self._render_expiry()
+        self._render_facts()
+        self._render_delivery()
+
+    def _render_revealed(self) -> None:
+        header = self._model.authorization_header() if self._reveal.value else None
+        if header is None:
+            self._revealed.value = ""
+            self._copy.value = (f"<button type='button' disabled title='Reveal first' style='{_BUTTON_CSS};"
+                                "cursor:not-allowed;opacity:.6'>Copy</button>")
+            return
+        token = self._model.token if self._model.auth_type is not AuthType.BASIC else None
+        boxes, buttons = [], []
+        if token is not None:
+            boxes.append(_readonly_box("Access token", token.access_token))
+            buttons.append(_copy_button("Copy token", token.access_token))
+        boxes.append(_readonly_box("Authorization header value", header))
+        buttons.append(_copy_button("Copy header", header))
+        self._revealed.value = "".join(boxes)
+        self._copy.value = "".join(buttons)
+
+    def _render_expiry(self) -> None:
+        token = self._model.token
+        text = "" if token is None or self._model.auth_type is AuthType.BASIC else expiry_text(token)
+        expired = token is not None and token.is_expired()
+        colour = COLOURS["error"][0] if expired else "#374151"
+        self._expiry.value = f"<span style='font-size:13px;color:{colour}'>Token {esc(text)}</span>" if text else ""
+        self._expiry_row.layout.display = None if text else "none"
+
+    def _render_facts(self) -> None:
+        token = self._model.token
+        if token is None or self._model.auth_type is AuthType.BASIC:
+            self._facts.value = self._claims.value = ""
+            return
+        facts = [f"scope: {mono(token.scope) if token.scope else '<i>none stated</i>'}"]
+        if token.refresh_token:
+            facts.append(f"refresh token: {mono(mask(token.refresh_token))} (kept in memory)")
+        notes = "".join(f"<li>{esc(n)}</li>" for n in token.notes)
+        if notes:
+            facts.append(f"notes:<ul style='margin:2px 0'>{notes}</ul>")
+        self._facts.value = "<div style='font-size:13px;line-height:1.6'>" + "<br>".join(facts) + "</div>"
+        claims = token.claims
+        if claims is None:
+            self._claims.value = ("<div style='font-size:13px;color:#6b7280'>The token is opaque (not a JWT): "
+                                  "only the provider can say what it grants.</div>")
+            return
+        header = token.header or {}
+        rows = "".join(f"<tr><th style='text-align:left;padding:1px 8px'>{esc(k)}</th>"
+                       f"<td style='padding:1px 8px;word-break:break-all'>{esc(v)}</td></tr>"
+                       for k, v in claim_rows(claims))
+        alg = ", ".join(f"{esc(k)}={esc(v)}" for k, v in header.items() if k in ("alg", "kid", "typ"))
+        self._claims.value = (
+            "<div style='font-size:13px;margin-top:6px'>JWT claims, decoded but <b>not verified</b> "
+            f"(anyone can mint a token that decodes){' · ' + alg if alg else ''}</div>"
+            f"<table style='font-size:12px;border-collapse:collapse;margin-top:2px'>{rows}</table>"
+        )
+
+    def _render_delivery(self) -> None:
+        result = self._model.delivery
+        if result is None:
+            self._delivery.value = ""
+            return
+        kind = "ok" if result.ok else "error"
+        fg, bg, border = COLOURS[kind]
+        hint = f"<div><b>Hint:</b> {esc(result.hint)}</div>" if result.hint and not result.ok else ""
+        self._delivery.value = (
+            f"<div style='font-size:13px;color:{fg};background:{bg};border:1px solid {border};"
+            f"border-radius:4px;padding:6px 10px;margin:6px 0'>"
+            f"<div><b>HTTP {esc(result.status)}</b> {'accepted' if result.ok else 'not accepted'} "
+            f"in {result.elapsed_ms:.0f} ms{(' · ' + esc(result.content_type)) if result.content_type else ''}</div>"
+            f"<div>answer: {mono(result.body_preview) if result.body_preview else '<i>empty</i>'}</div>"
+            f"{hint}</div>"
+        )
+
+    # -- events --------------------------------------------------------------------------------
+    @handler
+    def _on_reveal(self, change) -> None:
+        self._reveal.description = "Hide" if change["new"] else "Reveal"
+        self._reveal.icon = "eye-slash" if change["new"] else "eye"
+        self._render_revealed()
+
+    @handler
+    def _on_refresh(self, _button=None) -> None:
+        self._render_expiry()
+
+    @handler
+    def _on_send(self, _button=None) -> None:
+        with self.working(self._send_button, "Sending a sample alert…"):
+            self._before_run()
+            result = self._model.send_test_webhook()
+        if result.ok:
+            self.say(f"The receiver accepted the test delivery (HTTP {result.status}).", "ok")
+        else:
+            self.say(f"The receiver answered HTTP {result.status}.", "error", hint=result.hint)

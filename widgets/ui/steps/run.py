@@ -1,0 +1,210 @@
+"""Step 3: get the token (client credentials), or run the authorization code flow by hand, or
+(Basic, Token) see the exact ``Authorization`` header a delivery will carry.
+
+The code flow by hand: build the authorize link (with a fresh ``state`` and a PKCE challenge),
+log in with it in a browser, paste back the address the browser landed on; the state is
+checked before the code is exchanged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import ipywidgets as w
+
+from ...config import AuthType
+from ..markup import attr, esc, mono
+from .base import Step, handler
+
+__all__ = ["RunStep"]
+
+_MARK = "background:#fff4ce;padding:1px 4px;border-radius:3px"
+
+
+class RunStep(Step):
+    """Buttons that make the requests. ``token``, ``authorization`` and ``message`` are read-only."""
+
+    name = "run"
+    title = "Run"
+
+    def __init__(self, model, before_run: Callable[[], object] | None = None):
+        super().__init__(model)
+        #: Called before any request, to store what the Details form holds (and empty its secrets).
+        self._before_run = before_run or (lambda: None)
+        self._heading = w.HTML()
+
+        # client credentials
+        self._get_token = self._button("Get token", "wal-get-token", style="primary", icon="key")
+        self._get_token.on_click(self._on_get_token)
+        self._cc_box = w.VBox([
+            w.HTML("<div style='font-size:13px'>The client ID and secret are exchanged for a token "
+                   "at the Token URL; no person logs in.</div>"),
+            self._get_token,
+        ])
+
+        # authorization code
+        self._build_link = self._button("Build authorize link", "wal-build-link", style="primary", icon="link")
+        self._build_link.on_click(self._on_build_link)
+        self._link = w.HTML()
+        self._link.add_class("wal-authorize-link")
+        self._link_details = w.HTML()
+        self._link_details.add_class("wal-link-details")
+        self._demo_hint = w.HTML()
+        self._demo_hint.add_class("wal-demo-hint")
+        # continuous_update: the pasted text reaches the kernel on the paste itself, not only on
+        # blur; a browser that returns from the login tab does not always fire the blur before
+        # the Exchange click, which then read an empty field.
+        self._paste = w.Text(description="Paste the address you landed on", continuous_update=True,
+                             placeholder="https://…/callback?code=…&state=…",
+                             style={"description_width": "230px"}, layout=w.Layout(width="760px"))
+        self._paste.add_class("wal-paste")
+        self._exchange = self._button("Exchange", "wal-exchange", style="primary", icon="exchange")
+        self._exchange.on_click(self._on_exchange)
+        self._code_box = w.VBox([
+            w.HTML("<ol style='font-size:13px;margin:2px 0 6px 0;padding-left:20px'>"
+                   "<li>Build the authorize link and open it (it opens in a new tab).</li>"
+                   "<li>Log in and approve.</li>"
+                   "<li>Copy the whole address of the page you land on (it holds <code>code=</code> and "
+                   "<code>state=</code>; the page itself may show an error, only the address matters).</li>"
+                   "<li>Paste it below and press Exchange: the state is checked, then the code is "
+                   "exchanged for a token.</li></ol>"),
+            self._build_link,
+            self._link,
+            self._link_details,
+            self._demo_hint,
+            w.HBox([self._paste, self._exchange]),
+        ])
+
+        # basic / token: nothing to request, only the header to see
+        self._header = w.HTML()
+        self._header.add_class("wal-auth-header")
+        self._reveal = w.ToggleButton(description="Reveal", icon="eye", value=False,
+                                      tooltip="Show the header unmasked (hidden again when you leave this step)",
+                                      layout=w.Layout(width="auto"))
+        self._reveal.add_class("wal-reveal")
+        self._reveal.observe(self._on_reveal, names="value")
+        self._header_box = w.VBox([
+            w.HTML("<div style='font-size:13px'>Nothing to request: every delivery carries this header.</div>"),
+            w.HBox([self._header, self._reveal]),
+        ])
+
+        model.observe(self._on_model_change, names=["auth_type", "authorization", "config", "token"])
+        self.children = [self._heading, self._cc_box, self._code_box, self._header_box,
+                         self._busy_html, self._message]
+        self.on_show()
+
+    # -- read-only views ---------------------------------------------------------------------
+    @property
+    def token(self):
+        return self._model.token
+
+    @property
+    def authorization(self):
+        """The last :class:`~widgets.authorize.AuthorizationRequest` built here, or None."""
+        return self._model.authorization
+
+    @property
+    def authorize_url(self) -> str | None:
+        return None if self._model.authorization is None else self._model.authorization.url
+
+    @property
+    def header_text(self) -> str:
+        """What the header line shows now (masked unless revealed)."""
+        return self._header_plain
+
+    # -- showing -------------------------------------------------------------------------------
+    def on_show(self) -> None:
+        kind = self._model.auth_type
+        show = {self._cc_box: kind is AuthType.OAUTH_CLIENT_CREDENTIALS,
+                self._code_box: kind is AuthType.OAUTH_CODE,
+                self._header_box: kind in (AuthType.BASIC, AuthType.TOKEN)}
+        for box, visible in show.items():
+            box.layout.display = None if visible else "none"
+        self._heading.value = f"<b>Run: {esc(kind.label)}</b>"
+        self._render_link()
+        self._render_header()
+        self._update_buttons()
+
+    def on_hide(self) -> None:
+        self._reveal.value = False  # clears the revealed header
+
+    @handler
+    def _on_model_change(self, change) -> None:
+        if change["name"] == "auth_type":
+            self.clear_message()
+            self._paste.value = ""
+        self.on_show()
+
+    def _update_buttons(self) -> None:
+        self._exchange.disabled = self._model.busy or self._model.authorization is None
+
+    def _render_link(self) -> None:
+        request = self._model.authorization
+        if request is None:
+            self._link.value = self._link_details.value = self._demo_hint.value = ""
+            return
+        self._link.value = (
+            "<div style='margin:6px 0;font-size:13px;word-break:break-all'>"
+            f"<a href=\"{attr(request.url)}\" target=\"_blank\" rel=\"noopener\" referrerpolicy=\"no-referrer\" "
+            f"style='color:#1d4ed8;text-decoration:underline'>{esc(request.url)}</a></div>"
+        )
+        if request.code_challenge:
+            pkce = (f"PKCE challenge ({esc(request.code_challenge_method)}): "
+                    f"<span class='wal-challenge' style='{_MARK}'>{mono(request.code_challenge)}</span> "
+                    "<span style='color:#6b7280'>(its verifier stays here, in memory)</span>")
+        else:
+            pkce = "PKCE: off"
+        self._link_details.value = (
+            "<div style='font-size:13px;line-height:1.8'>"
+            f"state: <span class='wal-state' style='{_MARK}'>{mono(request.state)}</span>"
+            " <span style='color:#6b7280'>(must come back unchanged)</span><br>"
+            f"{pkce}</div>"
+        )
+        provider = self._model.provider
+        if self._model.using_demo_provider:
+            self._demo_hint.value = (
+                "<div style='font-size:13px;color:#374151'>Demo provider: log in as "
+                f"<b>{esc(provider.username)}</b> / <b>{esc(provider.password)}</b></div>"
+            )
+        else:
+            self._demo_hint.value = ""
+
+    def _render_header(self) -> None:
+        header = self._model.authorization_header() if self._reveal.value else self._model.masked_header()
+        if header is None:
+            missing = "username and password" if self._model.auth_type is AuthType.BASIC else "token"
+            self._header_plain = f"(enter the {missing} in Details first)"
+            self._header.value = f"<span style='color:#6b7280'>{esc(self._header_plain)}</span>"
+        else:
+            self._header_plain = f"Authorization: {header}"
+            self._header.value = mono(self._header_plain)
+
+    # -- events --------------------------------------------------------------------------------
+    @handler
+    def _on_reveal(self, change) -> None:
+        self._reveal.description = "Hide" if change["new"] else "Reveal"
+        self._reveal.icon = "eye-slash" if change["new"] else "eye"
+        self._render_header()
+
+    @handler
+    def _on_get_token(self, _button=None) -> None:
+        with self.working(self._get_token, "Asking the token endpoint…"):
+            self._before_run()
+            token = self._model.fetch_token()
+        self.say(f"Got a {token.token_type} token {token.masked}. Press Next to see it.", "ok")
+
+    @handler
+    def _on_build_link(self, _button=None) -> None:
+        with self.working(self._build_link, "Building the link…"):
+            self._before_run()
+            self._model.begin_authorization()
+        self.say("Open the link above, log in, then paste the address you land on.", "info")
+
+    @handler
+    def _on_exchange(self, _button=None) -> None:
+        pasted = self._paste.value
+        self._paste.value = ""  # it carries a one-time code: not kept in the widget
+        with self.working(self._exchange, "Checking the state, exchanging the code…"):
+            token = self._model.complete_authorization(pasted)
+        self.say(f"State checked; the code was exchanged for a {token.token_type} token {token.masked}. "
+                 "Press Next to see it.", "ok")

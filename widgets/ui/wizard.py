@@ -1,0 +1,190 @@
+"""The guided wizard: five steps in an ``ipywidgets.Stack`` with Back/Next and a breadcrumb.
+
+    from widgets import Wizard
+    wizard = Wizard()          # last expression of the cell: the notebook displays it
+    ...
+    wizard.close()             # stops the demo provider if the wizard started one
+
+The state and the work live in :class:`~widgets.ui.model.WizardModel`; this module only lays
+out the steps and moves between them.
+"""
+
+from __future__ import annotations
+
+import os
+
+import ipywidgets as w
+
+from ..config import WebhookAuthConfig
+from ..transcript import Transcript
+from .markup import esc
+from .model import STEP_TITLES, STEPS, WizardModel
+from .steps import AuthTypeStep, DetailsStep, ResultStep, ResultsTableStep, RunStep, Step
+
+__all__ = ["Wizard"]
+
+
+def _descendants(widget: w.Widget):
+    for child in getattr(widget, "children", ()) or ():
+        yield from _descendants(child)
+        yield child
+    for name in ("layout", "style"):
+        sub = getattr(widget, name, None)
+        if isinstance(sub, w.Widget):
+            yield sub
+
+
+class Wizard(w.VBox):
+    """Authenticate a webhook step by step: Auth type, Details, Run, Result, Results table.
+
+    ``provider``: a running :class:`~widgets.demo.DemoProvider` for "Fill from the demo
+    provider" (one is started on demand when omitted; :meth:`close` stops it).
+    ``transcript``: where every exchange is recorded (a new one by default).
+    ``config``: a :class:`~widgets.config.WebhookAuthConfig` to start from.
+    """
+
+    def __init__(self, provider=None, transcript: Transcript | None = None,
+                 config: WebhookAuthConfig | None = None, *,
+                 export_directory: str | os.PathLike | None = None):
+        super().__init__()
+        self._model = model = WizardModel(provider=provider, transcript=transcript, config=config)
+        self._auth_type_step = AuthTypeStep(model)
+        self._details_step = DetailsStep(model)
+        commit = lambda: self._details_step.commit(show=True)  # noqa: E731
+        self._run_step = RunStep(model, before_run=commit)
+        self._result_step = ResultStep(model, before_run=commit)
+        self._results_table_step = ResultsTableStep(model, directory=export_directory)
+        self._steps: dict[str, Step] = {
+            "auth_type": self._auth_type_step,
+            "details": self._details_step,
+            "run": self._run_step,
+            "result": self._result_step,
+            "results_table": self._results_table_step,
+        }
+        assert tuple(self._steps) == STEPS
+        self._stack = w.Stack(children=list(self._steps.values()), selected_index=0)
+        self._indicator = w.HTML()
+        self._indicator.add_class("wal-step-indicator")
+        self._back = w.Button(description="Back", icon="arrow-left", layout=w.Layout(width="auto"))
+        self._back.add_class("wal-back")
+        self._next = w.Button(description="Next", icon="arrow-right", button_style="primary",
+                              layout=w.Layout(width="auto"))
+        self._next.add_class("wal-next")
+        self._back.on_click(lambda _b: self.back())
+        self._next.on_click(lambda _b: self.next())
+        model.observe(self._on_step, names="step")
+        model.observe(self._on_busy, names="busy")
+        self.children = [
+            w.HTML("<div style='font-size:16px;font-weight:600;margin-bottom:2px'>Webhook authentication</div>"),
+            self._indicator,
+            self._stack,
+            w.HBox([self._back, self._next], layout=w.Layout(margin="10px 0 0 0")),
+        ]
+        self.add_class("wal-wizard")
+        self.layout.border = "1px solid #e5e7eb"
+        self.layout.padding = "10px 14px"
+        self.layout.max_width = "980px"
+        self._render_nav()
+        self.current_step.show()
+
+    # -- state -------------------------------------------------------------------------------
+    @property
+    def model(self) -> WizardModel:
+        return self._model
+
+    @property
+    def config(self) -> WebhookAuthConfig:
+        return self._model.config
+
+    @property
+    def token(self):
+        return self._model.token
+
+    @property
+    def transcript(self) -> Transcript:
+        return self._model.transcript
+
+    @property
+    def provider(self):
+        return self._model.provider
+
+    @property
+    def delivery(self):
+        return self._model.delivery
+
+    @property
+    def step(self) -> str:
+        """The current step's name, one of :data:`~widgets.ui.model.STEPS`."""
+        return self._model.step
+
+    @property
+    def steps(self) -> dict[str, Step]:
+        return dict(self._steps)
+
+    @property
+    def current_step(self) -> Step:
+        return self._steps[self._model.step]
+
+    auth_type_step = property(lambda self: self._auth_type_step)
+    details_step = property(lambda self: self._details_step)
+    run_step = property(lambda self: self._run_step)
+    result_step = property(lambda self: self._result_step)
+    results_table_step = property(lambda self: self._results_table_step)
+
+    # -- moving ------------------------------------------------------------------------------
+    def go_to(self, name: str) -> None:
+        """Show step ``name`` (leaving Details stores the form, without blocking on problems)."""
+        self._model.go_to(name)
+
+    def next(self) -> bool:
+        """One step on. From Details, only when the form has no problems (they are shown)."""
+        if self._model.step == "details" and self._details_step.commit(show=True):
+            return False
+        return self._model.next()
+
+    def back(self) -> bool:
+        return self._model.back()
+
+    def _on_step(self, change) -> None:
+        self._steps[change["old"]].hide()
+        if change["old"] == "details":
+            self._details_step.commit(show=False)  # empties any secret still in a widget
+        self._stack.selected_index = STEPS.index(change["new"])
+        self._render_nav()
+        self._steps[change["new"]].show()
+
+    def _on_busy(self, change) -> None:
+        self._render_nav()
+
+    def _render_nav(self) -> None:
+        i = self._model.index
+        busy = self._model.busy
+        self._back.disabled = busy or i == 0
+        self._next.disabled = busy or i == len(STEPS) - 1
+        crumbs = []
+        for j, name in enumerate(STEPS):
+            if j == i:
+                crumbs.append(f"<b style='color:#111827'>{esc(STEP_TITLES[name])}</b>")
+            else:
+                colour = "#4b5563" if j < i else "#9ca3af"
+                crumbs.append(f"<span style='color:{colour}'>{esc(STEP_TITLES[name])}</span>")
+        self._indicator.value = (
+            f"<div style='font-size:13px;margin-bottom:6px'>"
+            f"<span class='wal-step-count'>Step {i + 1} of {len(STEPS)} · {esc(STEP_TITLES[STEPS[i]])}</span>"
+            f"<div class='wal-breadcrumb' style='font-size:12px'>{' › '.join(crumbs)}</div></div>"
+        )
+
+    @property
+    def indicator_text(self) -> str:
+        i = self._model.index
+        return f"Step {i + 1} of {len(STEPS)} · {STEP_TITLES[STEPS[i]]}"
+
+    # -- end -----------------------------------------------------------------------------------
+    def close(self) -> None:
+        """Stop the demo provider this wizard started (if any) and close every widget in it."""
+        model = getattr(self, "_model", None)
+        if model is not None:
+            model.close()
+        for widget in list(_descendants(self)):
+            widget.close()
+        super().close()
