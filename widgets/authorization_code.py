@@ -34,7 +34,7 @@ from .errors import (
     WebhookAuthError,
 )
 from .loopback import allow_loopback_http
-from .redact import remember
+from .redact import redact_url, remember
 from .token import Token
 from .token_endpoint import TokenEndpoint
 from .transcript import Transcript
@@ -212,11 +212,14 @@ class AuthorizationCodeFlow:
         return new
 
     def __repr__(self) -> str:
-        return (f"AuthorizationCodeFlow({self.config.auth_url!r}, client_id={self.config.client_id!r}, "
+        return (f"AuthorizationCodeFlow({redact_url(self.config.auth_url)!r}, client_id={self.config.client_id!r}, "
                 f"pending={len(self._pending)})")
 
 
 def _same_endpoint(landed_on: str, redirect_uri: str) -> bool:
-    a, b = urlsplit(landed_on), urlsplit(redirect_uri)
-    return (a.scheme.lower(), (a.hostname or "").lower(), a.port, a.path.rstrip("/")) == (
-        b.scheme.lower(), (b.hostname or "").lower(), b.port, b.path.rstrip("/"))
+    try:
+        a, b = urlsplit(landed_on), urlsplit(redirect_uri)
+        return (a.scheme.lower(), (a.hostname or "").lower(), a.port, a.path.rstrip("/")) == (
+            b.scheme.lower(), (b.hostname or "").lower(), b.port, b.path.rstrip("/"))
+    except ValueError:  # e.g. a port out of range in what was pasted
+        return False

@@ -6,6 +6,7 @@ from oauthlib.oauth2 import BackendApplicationClient
 
 from .config import AuthType, WebhookAuthConfig
 from .errors import ConfigError
+from .redact import redact_url
 from .token import Token
 from .token_endpoint import TokenEndpoint
 from .transcript import Transcript
@@ -41,4 +42,4 @@ class ClientCredentialsFlow:
         return self.token
 
     def __repr__(self) -> str:
-        return f"ClientCredentialsFlow({self.config.token_url!r}, client_id={self.config.client_id!r})"
+        return f"ClientCredentialsFlow({redact_url(self.config.token_url)!r}, client_id={self.config.client_id!r})"

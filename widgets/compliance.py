@@ -10,6 +10,8 @@ quirk because requests-oauthlib keeps hooks in a set, whose order is not defined
 
 from __future__ import annotations
 
+import math
+import re
 from urllib.parse import parse_qsl
 
 from .token_response import TokenAnswer
@@ -75,9 +77,9 @@ def expires_in_not_integer(answer: TokenAnswer) -> None:
     """``"expires_in": "3600"`` or ``3600.0`` from some providers; the RFC says an integer."""
     params = answer.json_object()
     value = params.get("expires_in") if params else None
-    if isinstance(value, str) and value.strip().isdigit():
-        params["expires_in"] = int(value.strip())
-    elif isinstance(value, float) and value >= 0:
+    if isinstance(value, str) and re.fullmatch(r"\s*[0-9]{1,12}\s*", value):  # ASCII digits only
+        params["expires_in"] = int(value)
+    elif isinstance(value, float) and math.isfinite(value) and 0 <= value < 1e12:
         params["expires_in"] = int(value)
     else:
         return

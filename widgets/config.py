@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 from urllib.parse import urlsplit
 
 from .errors import ConfigError
 from .loopback import is_loopback_host
-from .redact import mask
+from .redact import mask, redact_params, redact_url
 
 __all__ = ["AuthType", "WebhookAuthConfig", "THOUSANDEYES_REDIRECT_URI", "CLIENT_AUTH_METHODS"]
 
@@ -125,7 +126,11 @@ class WebhookAuthConfig:
                      "username", "client_secret", "token", "issuer", "client_auth"):
             value = getattr(self, name)
             setattr(self, name, "" if value is None else str(value).strip())
-        self.extra_params = {str(k).strip(): str(v) for k, v in dict(self.extra_params or {}).items() if str(k).strip()}
+        if isinstance(self.extra_params, Mapping):
+            self.extra_params = {str(k).strip(): str(v) for k, v in self.extra_params.items() if str(k).strip()}
+        elif not self.extra_params:
+            self.extra_params = {}
+        # anything else stays as given, and problems() says so
 
     # -- derived -----------------------------------------------------------------------
     @property
@@ -168,16 +173,18 @@ class WebhookAuthConfig:
             for s in self.scopes:
                 if not _SCOPE_TOKEN.match(s):
                     add("scope", f"{s!r} is not a valid scope (no quotes, backslashes or control characters)")
-            for key in self.extra_params:
+            for key in self.extra_params if isinstance(self.extra_params, Mapping) else ():
                 if key in _RESERVED_PARAMS:
                     add("extra_params", f"{key!r} is set by the flow itself; use the field for it instead")
+        if not isinstance(self.extra_params, Mapping):
+            add("extra_params", "must be a mapping of parameter names to values, like {'audience': 'https://api'}")
         if self.auth_type is AuthType.OAUTH_CODE and not self.client_secret and not self.pkce:
             add("pkce", "a client without a secret (public client) needs PKCE")
         try:
             timeout = float(self.timeout)
             if not 0 < timeout <= 300:
                 add("timeout", "must be between 0 and 300 seconds")
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             add("timeout", "must be a number of seconds")
         return found
 
@@ -195,11 +202,11 @@ class WebhookAuthConfig:
             value = getattr(self, f.name)
             if f.name in _SECRET_FIELDS:
                 value = mask(value)
+            elif f.name in _URL_FIELDS or f.name == "issuer":
+                value = redact_url(value)
             elif isinstance(value, AuthType):
                 value = value.value
-            elif f.name == "extra_params":
-                from .redact import redact_params
-
+            elif f.name == "extra_params" and isinstance(value, Mapping):
                 value = dict(redact_params(value))
             shown.append(f"{f.name}={value!r}")
         return f"WebhookAuthConfig({', '.join(shown)})"

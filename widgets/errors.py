@@ -41,6 +41,8 @@ class WebhookAuthError(Exception):
     """Base of every error this package raises on purpose."""
 
     default_hint = "Check the settings and try again."
+    #: True where ``message`` quotes provider text HTML-escaped (safe to show in a page as is).
+    message_is_html = False
 
     def __init__(self, message: str, *, hint: str | None = None):
         super().__init__(message)
@@ -91,6 +93,8 @@ class IssuerMismatchError(WebhookAuthError):
 class AuthorizationDenied(WebhookAuthError):
     """The authorization server redirected back with ``error=`` instead of a code."""
 
+    message_is_html = True
+
     def __init__(self, error: str, description: str | None = None, *, hint: str | None = None):
         self.error = error
         self.description = description
@@ -105,6 +109,8 @@ class AuthorizationDenied(WebhookAuthError):
 
 class TokenEndpointError(WebhookAuthError):
     """The token endpoint answered with an error, or with something that is not a token."""
+
+    message_is_html = True
 
     def __init__(
         self,

@@ -56,6 +56,20 @@ SECRET_KEYS = frozenset(
         "actor_token",
         "device_code",
         "webhook_password",
+        # credentials webhook receivers and APIs commonly take in a query string
+        "api_key",
+        "apikey",
+        "api-key",
+        "x-api-key",
+        "key",
+        "secret",
+        "sig",
+        "signature",
+        "auth",
+        "access_key",
+        "secret_key",
+        "private_key",
+        "session_token",
     }
 )
 _SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie"})
@@ -125,7 +139,7 @@ def _mask_known(text: str) -> str:
 _KEY_ALT = "|".join(sorted((re.escape(k) for k in SECRET_KEYS), key=len, reverse=True))
 # key=value, 'key': 'value', "key":"value", key: value  (logs, reprs, JSON, query strings)
 _BY_KEY = re.compile(
-    rf"(?i)(?<![\w-])(?P<key>{_KEY_ALT})(?P<sep>['\"]?\s*[:=]\s*['\"]?)(?P<value>[^'\"&\s,;}}\]\)]+)"
+    rf"(?i)(?<![\w-])(?P<key>{_KEY_ALT})(?P<sep>['\"]?\s*[:=]\s*['\"]?\s*)(?P<value>[^'\"&\s,;}}\]\)]+)"
 )
 # Authorization header values: "Basic dXNlcjpwYXNz", "Bearer eyJ..."
 _SCHEMES = ("basic", "bearer", "dpop", "mac")
@@ -179,7 +193,8 @@ def redact_url(url: str) -> str:
         if "=" not in component:
             return scrub(component)
         pairs = parse_qsl(component, keep_blank_values=True)
-        return urlencode(redact_params(pairs), safe="*:/")
+        # scrub() again over the result: a hash-routed "#/cb?code=..." hides the key from parse_qsl
+        return scrub(urlencode(redact_params(pairs), safe="*:/?"))
 
     netloc = parts.netloc
     if "@" in netloc:  # user:password@host
@@ -205,11 +220,11 @@ def redact_body(body: object, content_type: str = "") -> str:
     if body is None:
         return ""
     text = body.decode("utf-8", "replace") if isinstance(body, bytes) else str(body)
-    stripped = text.strip()
+    stripped = text.strip().lstrip("\ufeff")
     if stripped[:1] in "{[" or "json" in content_type:
         try:
             return json.dumps(_redact_json(json.loads(stripped)), ensure_ascii=False)
-        except ValueError:
+        except (ValueError, RecursionError):
             return scrub(text)
     if "=" in text and ("form-urlencoded" in content_type or not content_type) and " " not in stripped:
         pairs = parse_qsl(stripped, keep_blank_values=True)
@@ -238,8 +253,13 @@ class _RedactingFilter(logging.Filter):
             message = str(record.msg)
         record.msg = scrub(message)
         record.args = ()
+        if record.exc_info and not record.exc_text:
+            # Handlers format the traceback later, from the live exception: do it now, masked.
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
         if record.exc_text:
             record.exc_text = scrub(record.exc_text)
+        if record.stack_info:
+            record.stack_info = scrub(record.stack_info)
         return True
 
 

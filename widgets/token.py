@@ -7,6 +7,7 @@ never from the provider's clock (RFC 6749 §5.1 gives a lifetime, not a time).
 from __future__ import annotations
 
 import json
+import math
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -101,7 +102,13 @@ class Token:
 
     @property
     def expires_at_utc(self) -> datetime | None:
-        return None if self.expires_at is None else datetime.fromtimestamp(self.expires_at, timezone.utc)
+        """The expiry as a UTC datetime; None when unknown or beyond what a calendar can show."""
+        if self.expires_at is None:
+            return None
+        try:
+            return datetime.fromtimestamp(self.expires_at, timezone.utc)
+        except (OverflowError, ValueError, OSError):
+            return None
 
     # -- contents --------------------------------------------------------------------------
     @property
@@ -126,7 +133,7 @@ class Token:
         return {
             "access_token": show(self.access_token),
             "token_type": self.token_type,
-            "expires_at": None if self.expires_at is None else self.expires_at_utc.isoformat(),
+            "expires_at": None if self.expires_at_utc is None else self.expires_at_utc.isoformat(),
             "refresh_token": show(self.refresh_token) if self.refresh_token else None,
             "scope": self.scope,
             "id_token": show(self.id_token) if self.id_token else None,
@@ -135,7 +142,7 @@ class Token:
 
     def __repr__(self) -> str:
         left = self.expires_in()
-        expiry = "unknown expiry" if left is None else f"expires in {int(left)}s"
+        expiry = "unknown expiry" if left is None or not math.isfinite(left) else f"expires in {int(left)}s"
         refresh = ", refresh_token=" + mask(self.refresh_token) if self.refresh_token else ""
         return f"Token({self.token_type} {mask(self.access_token)}, {expiry}, scope={self.scope!r}{refresh})"
 

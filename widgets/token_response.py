@@ -22,6 +22,8 @@ from .redact import scrub
 __all__ = ["TokenAnswer", "parse_token_answer", "read_token_answer", "preview", "MAX_PREVIEW"]
 
 MAX_PREVIEW = 200
+#: Longer lifetimes than this (a century) are treated as "unknown", not as dates to compute.
+MAX_EXPIRES_IN = 100 * 366 * 24 * 3600
 
 
 @dataclass
@@ -37,7 +39,7 @@ class TokenAnswer:
         """The body as a JSON object, or None when it is not one."""
         try:
             value = json.loads(self.body.decode("utf-8-sig"))
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):
             return None
         return value if isinstance(value, dict) else None
 
@@ -103,6 +105,9 @@ def parse_token_answer(answer: TokenAnswer, *, client_auth: str | None = None) -
     expires_in = params.get("expires_in")
     if expires_in is not None and (isinstance(expires_in, bool) or not isinstance(expires_in, int) or expires_in < 0):
         answer.notes.append(f"expires_in {scrub(expires_in)!r} is not a number of seconds; expiry unknown.")
+        params.pop("expires_in")
+    elif expires_in is not None and expires_in > MAX_EXPIRES_IN:
+        answer.notes.append(f"expires_in {expires_in} is more than a century; expiry treated as unknown.")
         params.pop("expires_in")
     params.pop("expires_at", None)  # expiry is computed from our own receipt time
     scope = params.get("scope")

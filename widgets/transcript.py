@@ -60,7 +60,10 @@ class Exchange:
     def fail(self, error: BaseException, outcome: str = "error") -> None:
         """Mark this exchange as failed with an error of ours (already written for people)."""
         self.outcome = outcome
-        self.error = scrub(getattr(error, "message", None) or str(error))
+        text = getattr(error, "message", None) or str(error)
+        if getattr(error, "message_is_html", False):
+            text = html.unescape(text)  # the transcript holds plain text; its views escape it
+        self.error = scrub(text)
         self.hint = scrub(getattr(error, "hint", "") or "")
 
     def row(self) -> dict[str, object]:

@@ -15,6 +15,7 @@ Every session this package uses is set up by :func:`prepare_session`:
 
 from __future__ import annotations
 
+import http.client
 import socket
 import ssl
 import time
@@ -22,6 +23,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import requests
+import urllib3
 from requests.exceptions import (
     ChunkedEncodingError,
     ConnectionError,
@@ -69,8 +71,41 @@ def _total_timeout(timeout: object) -> float | None:
     return None
 
 
+def _too_slow(response: requests.Response) -> TransportError:
+    response.close()
+    return TransportError(
+        f"{redact_url(response.url)} kept sending its answer past the timeout.",
+        reason="timeout",
+        hint="The server is too slow or stuck. Retry later or raise the timeout.",
+    )
+
+
+def _socket_of(response: requests.Response):
+    connection = getattr(response.raw, "connection", None) or getattr(response.raw, "_connection", None)
+    return getattr(connection, "sock", None)
+
+
 def _read_bounded(response: requests.Response, deadline: float | None) -> bytes:
-    """Read the body, at most :data:`MAX_BODY_BYTES`, before ``deadline`` (monotonic)."""
+    """Read the body, at most :data:`MAX_BODY_BYTES`, before ``deadline`` (monotonic).
+
+    Library errors while reading (a connection cut mid-body, a stall) become TransportError.
+    """
+    try:
+        return _read_bounded_raw(response, deadline)
+    except WebhookAuthError:
+        raise
+    except (urllib3.exceptions.ReadTimeoutError, socket.timeout, TimeoutError) as exc:
+        raise _too_slow(response) from _scrubbed(exc)
+    except (urllib3.exceptions.HTTPError, http.client.HTTPException, OSError) as exc:
+        response.close()
+        raise TransportError(
+            f"The answer from {redact_url(response.url)} broke off before it was complete.",
+            reason="network",
+            hint="The server closed the connection mid-answer. Retry; if it persists, the server is failing.",
+        ) from _scrubbed(exc)
+
+
+def _read_bounded_raw(response: requests.Response, deadline: float | None) -> bytes:
     declared = response.headers.get("Content-Length", "")
     if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
         response.close()
@@ -81,14 +116,16 @@ def _read_bounded(response: requests.Response, deadline: float | None) -> bytes:
     # read1 returns what has arrived instead of waiting for a full chunk, so a server that
     # trickles a byte at a time is caught by the deadline rather than by nothing.
     read = getattr(raw, "read1", None) or raw.read
+    sock = _socket_of(response)
     while True:
-        if deadline is not None and time.monotonic() > deadline:
-            response.close()
-            raise TransportError(
-                f"{redact_url(response.url)} kept sending its answer past the timeout.",
-                reason="timeout",
-                hint="The server is too slow or stuck. Retry later or raise the timeout.",
-            )
+        if deadline is not None:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise _too_slow(response)
+            if sock is not None:
+                # one read may not wait past the deadline either, whatever the read timeout says
+                current = sock.gettimeout()
+                sock.settimeout(left if current is None else min(current, left))
         chunk = read(_CHUNK, decode_content=True)
         if not chunk:
             break
@@ -209,7 +246,7 @@ class Boundary:
                 "REQUESTS_CA_BUNDLE at your organisation's CA file.",
             )
             self._mark(name, method, url, err)
-            raise err from exc
+            raise err from _scrubbed(exc)
         except (ConnectTimeout, ReadTimeout, Timeout) as exc:
             what = "connect" if isinstance(exc, ConnectTimeout) else "answer"
             err = TransportError(
@@ -219,7 +256,7 @@ class Boundary:
                 "and port, or raise the timeout.",
             )
             self._mark(name, method, url, err)
-            raise err from exc
+            raise err from _scrubbed(exc)
         except TooManyRedirects as exc:
             err = TransportError(
                 f"{redact_url(url)} redirected too many times.",
@@ -227,7 +264,7 @@ class Boundary:
                 hint="The server redirects in a loop. Check the URL with the provider's documentation.",
             )
             self._mark(name, method, url, err)
-            raise err from exc
+            raise err from _scrubbed(exc)
         except (InvalidURL, MissingSchema, InvalidSchema, InvalidHeader) as exc:
             err = TransportError(
                 f"Cannot send a request to {redact_url(url)}: {_short(exc)}",
@@ -235,12 +272,12 @@ class Boundary:
                 hint="Check the URL: it must be a complete https:// address.",
             )
             self._mark(name, method, url, err)
-            raise err from exc
+            raise err from _scrubbed(exc)
         except ConnectionError as exc:
             reason, what, hint = _why_connection_failed(exc)
             err = TransportError(f"Could not reach {redact_url(url)}: {what}.", reason=reason, hint=hint)
             self._mark(name, method, url, err)
-            raise err from exc
+            raise err from _scrubbed(exc)
         except (ChunkedEncodingError, ContentDecodingError, RequestException) as exc:
             err = TransportError(
                 f"The exchange with {redact_url(url)} broke off: {_short(exc)}",
@@ -248,7 +285,7 @@ class Boundary:
                 hint="The connection failed mid-answer. Retry; if it persists, the server is failing.",
             )
             self._mark(name, method, url, err)
-            raise err from exc
+            raise err from _scrubbed(exc)
         finally:
             self._started = 0.0
 
@@ -262,6 +299,33 @@ class Boundary:
             name, method=method, url=url, outcome="error", error=exc,
             elapsed_ms=(time.monotonic() - self._started) * 1000 if self._started else None,
         )
+
+
+def _scrubbed(exc: BaseException) -> BaseException:
+    """``exc`` and the exceptions chained to it, with their messages masked.
+
+    The chain is kept (``raise ... from``) so a developer sees where a failure came from, but
+    a notebook prints every chained message, and urllib3's quote the full URL.
+    """
+    from .redact import scrub
+
+    seen: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and not any(current is s for s in seen):
+        seen.append(current)
+        try:
+            current.args = tuple(scrub(a) if isinstance(a, str) else scrub(a) if isinstance(a, BaseException) else a
+                                 for a in current.args)
+        except (AttributeError, TypeError):
+            pass
+        for name in ("url", "request_url"):
+            if isinstance(getattr(current, name, None), str):
+                try:
+                    setattr(current, name, redact_url(getattr(current, name)))
+                except (AttributeError, TypeError):
+                    pass
+        current = current.__cause__ or current.__context__
+    return exc
 
 
 def _short(exc: BaseException) -> str:
