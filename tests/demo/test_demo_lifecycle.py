@@ -145,3 +145,14 @@ def test_invalid_configuration_is_refused_early():
         DemoProvider(client_auth_methods=("private_key_jwt",))
     with pytest.raises(ValueError):
         DemoProvider(default_scopes=("not-offered",))
+
+
+def test_running_tells_a_stopped_provider_from_a_running_one():
+    from widgets import DemoProvider
+
+    provider = DemoProvider()
+    assert not provider.running
+    provider.start()
+    assert provider.running
+    provider.stop()
+    assert not provider.running

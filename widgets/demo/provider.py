@@ -331,6 +331,11 @@ class DemoProvider:
     def __exit__(self, *exc_info) -> None:
         self.stop()
 
+    @property
+    def running(self) -> bool:
+        """True between start() and stop()."""
+        return self._server is not None
+
     def _build_oauth(self) -> None:
         s = self._settings
         self._key = SigningKey()
@@ -384,7 +389,7 @@ class DemoProvider:
     def __repr__(self) -> str:
         where = self._issuer or "not started"
         return (
-            f"DemoProvider(issuer={where!r}, running={self._server is not None}, "
+            f"DemoProvider(issuer={where!r}, running={self.running}, "
             f"client_id={self.client_id!r}, client_secret={_mask(self.client_secret)!r}, "
             f"username={self.username!r}, password={_mask(self.password)!r}, "
             f"webhook_username={self.webhook_username!r}, "
