@@ -36,5 +36,9 @@ app: $(VENV)/.installed-app
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# Speed ratios measured in one run on this machine (see BENCHMARKS.md); not part of make test.
+bench: $(VENV)/.installed-test
+	$(BIN)/python benchmarks/run.py
+
 clean:
 	rm -rf $(VENV) .pytest_cache
