@@ -111,6 +111,8 @@ class TokenEndpointError(WebhookAuthError):
     """The token endpoint answered with an error, or with something that is not a token."""
 
     message_is_html = True
+    #: Seconds the provider asked to wait (a 429 or 503 with Retry-After), else None.
+    retry_after: int | None = None
 
     def __init__(
         self,

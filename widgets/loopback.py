@@ -14,6 +14,7 @@ installed on each of them once.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -26,6 +27,7 @@ _allowed: ContextVar[bool] = ContextVar("webhook_oauth_lab_loopback_http", defau
 _installed = False
 
 
+@functools.lru_cache(maxsize=256)  # asked twice a request, always about the same few hosts
 def is_loopback_host(host: str | None) -> bool:
     """True for ``localhost``, ``127.0.0.0/8`` and ``::1``."""
     if not host:

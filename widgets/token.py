@@ -48,15 +48,23 @@ class Token:
         received_at: float | None = None,
         requested_scope: str | None = None,
         notes: list[str] | tuple[str, ...] = (),
+        checked: bool = False,
     ) -> "Token":
-        """Build a token from a token response: a dict, or the body as JSON or form text."""
+        """Build a token from a token response: a dict, or the body as JSON or form text.
+
+        ``checked=True`` says ``response`` is what :func:`read_token_answer` returned, so it is
+        not serialised and read a second time (the token endpoint's path).
+        """
         all_notes = list(notes)
-        if isinstance(response, Mapping):
-            body = json.dumps(dict(response), default=str).encode()
+        if checked and isinstance(response, Mapping):
+            params = dict(response)
         else:
-            body = response.encode() if isinstance(response, str) else bytes(response)
-        params, parse_notes = read_token_answer(200, "", body)
-        all_notes.extend(n for n in parse_notes if n not in all_notes)
+            if isinstance(response, Mapping):
+                body = json.dumps(dict(response), default=str).encode()
+            else:
+                body = response.encode() if isinstance(response, str) else bytes(response)
+            params, parse_notes = read_token_answer(200, "", body)
+            all_notes.extend(n for n in parse_notes if n not in all_notes)
         received_at = time.time() if received_at is None else received_at
         expires_in = params.get("expires_in")
         scope = params.get("scope")

@@ -8,6 +8,7 @@ and turns everything that can go wrong into :class:`~widgets.errors.TokenEndpoin
 
 from __future__ import annotations
 
+import email.utils
 import time
 from urllib.parse import urlencode
 
@@ -25,6 +26,18 @@ from .transcript import Transcript
 from .transport import Boundary
 
 __all__ = ["TokenEndpoint"]
+
+
+def _retry_after_seconds(value: str | None) -> int | None:
+    """Retry-After as seconds from now: delay-seconds or an HTTP-date (RFC 9110 §10.2.3)."""
+    value = (value or "").strip()
+    if value.isascii() and value.isdigit():
+        return int(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    return max(0, round(when.timestamp() - time.time()))
 
 
 class TokenEndpoint:
@@ -67,12 +80,20 @@ class TokenEndpoint:
         TokenEndpointError here, with the status and content type a person needs.
         """
         self._received_at = time.time()
-        params, notes = read_token_answer(
-            response.status_code,
-            response.headers.get("Content-Type", ""),
-            response.content,
-            client_auth=self.config.client_auth if self.config.client_secret else None,
-        )
+        try:
+            params, notes = read_token_answer(
+                response.status_code,
+                response.headers.get("Content-Type", ""),
+                response.content,
+                client_auth=self.config.client_auth if self.config.client_secret else None,
+            )
+        except TokenEndpointError as exc:
+            if response.status_code in (429, 503):  # not a wrong Token URL: say when to come back
+                exc.retry_after = _retry_after_seconds(response.headers.get("Retry-After"))
+                wait = "wait a moment" if exc.retry_after is None else f"wait {exc.retry_after} s (its Retry-After)"
+                busy = "is rate limiting this client" if response.status_code == 429 else "is unavailable"
+                exc.hint = f"The provider {busy}: {wait}, then try again. Nothing was retried automatically."
+            raise
         self.notes.extend(n for n in notes if n not in self.notes)
         remember(params.get("access_token"), params.get("refresh_token"), params.get("id_token"))
         answer = TokenAnswer(response.status_code, "application/json", b"")
@@ -127,6 +148,7 @@ class TokenEndpoint:
             received_at=self._received_at,
             requested_scope=cfg.scope or None,
             notes=self.notes,
+            checked=True,  # the compliance hook ran read_token_answer on this very answer
         )
         last = self.transcript[len(self.transcript) - 1] if len(self.transcript) else None
         if last is not None and token.notes:

@@ -34,14 +34,19 @@ class TokenAnswer:
     content_type: str
     body: bytes
     notes: list[str] = field(default_factory=list)
+    _parsed: dict | None = field(default=None, init=False, repr=False, compare=False)
+    _parsed_body: bytes | None = field(default=None, init=False, repr=False, compare=False)
 
     def json_object(self) -> dict | None:
-        """The body as a JSON object, or None when it is not one."""
-        try:
-            value = json.loads(self.body.decode("utf-8-sig"))
-        except (ValueError, UnicodeDecodeError, RecursionError):
-            return None
-        return value if isinstance(value, dict) else None
+        """The body as a JSON object (a copy, free to change), or None when it is not one."""
+        if self._parsed_body is not self.body:  # parse once per body, not once per quirk
+            try:
+                value = json.loads(self.body.decode("utf-8-sig"))
+            except (ValueError, UnicodeDecodeError, RecursionError):
+                value = None
+            self._parsed = value if isinstance(value, dict) else None
+            self._parsed_body = self.body
+        return None if self._parsed is None else dict(self._parsed)
 
     def replace_json(self, params: dict) -> None:
         self.body = json.dumps(params).encode()

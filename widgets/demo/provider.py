@@ -119,6 +119,9 @@ class _QuietHandler(WSGIRequestHandler):
     def log(self, type: str, message: str, *args) -> None:  # noqa: A002 - werkzeug's name
         pass
 
+    def log_request(self, *args, **kwargs) -> None:  # formats the line before it calls log()
+        pass
+
 
 class _Request(Request):
     max_content_length = 1024 * 1024
@@ -306,7 +309,7 @@ class DemoProvider:
             self._issuer = f"http://{host}:{port}"
             thread = threading.Thread(
                 target=server.serve_forever,
-                kwargs={"poll_interval": 0.05},
+                kwargs={"poll_interval": 0.01},  # stop() waits up to one interval
                 name=f"DemoProvider:{port}",
                 daemon=True,
             )
