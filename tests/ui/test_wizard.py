@@ -38,7 +38,7 @@ def test_every_dom_hook_for_the_browser_tests_is_present(make_wizard):
 def test_indicator_names_the_step_and_the_breadcrumb_lists_them_all(make_wizard):
     wizard = make_wizard(fill=False)
     indicator = one(wizard, "wal-step-indicator")
-    assert "Step 2 of 5 · Details" in indicator.value
+    assert "Step 2 of 6 · Details" in indicator.value
     for title in ("Auth type", "Details", "Run", "Result", "Results table"):
         assert title in indicator.value
 
@@ -52,7 +52,7 @@ def test_back_and_next_buttons_walk_the_stack_and_stop_at_the_ends(make_wizard):
         seen.append(wizard.step)
         assert wizard._stack.selected_index == STEPS.index(wizard.step)
     assert seen == list(STEPS[1:])
-    assert wizard.indicator_text == "Step 5 of 5 · Results table"
+    assert wizard.indicator_text == "Step 6 of 6 · Diagnose"
     while not back.disabled:
         back.click()
     assert wizard.step == "auth_type"

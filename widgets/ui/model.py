@@ -40,13 +40,14 @@ __all__ = [
     "expiry_text",
 ]
 
-STEPS = ("auth_type", "details", "run", "result", "results_table")
+STEPS = ("auth_type", "details", "run", "result", "results_table", "diagnose")
 STEP_TITLES = {
     "auth_type": "Auth type",
     "details": "Details",
     "run": "Run",
     "result": "Result",
     "results_table": "Results table",
+    "diagnose": "Diagnose",
 }
 
 #: The form fields each auth type needs, in the order the Details step shows them.
@@ -389,6 +390,19 @@ class WizardModel(HasTraits):
             notes.append("Scopes it offers: " + " ".join(meta.scopes_supported) + ".")
         self._set_config(config)
         return notes
+
+    # -- diagnosing --------------------------------------------------------------------------
+    def probe(self):
+        """Safe checks of what the provider requires (no login); rows go to the transcript too."""
+        from ..probe import probe
+
+        return probe(self.config, transcript=self.transcript)
+
+    def paste_ready(self, *, reveal: bool = False):
+        """The webhook form's values and the connector JSON for this config and token."""
+        from ..paste_ready import paste_ready
+
+        return paste_ready(self.config, self.token, reveal=reveal)
 
     # -- running -----------------------------------------------------------------------------
     def fetch_token(self) -> Token:

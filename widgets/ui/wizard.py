@@ -19,7 +19,7 @@ from ..config import WebhookAuthConfig
 from ..transcript import Transcript
 from .markup import esc
 from .model import STEP_TITLES, STEPS, WizardModel
-from .steps import AuthTypeStep, DetailsStep, ResultStep, ResultsTableStep, RunStep, Step
+from .steps import AuthTypeStep, DetailsStep, DiagnoseStep, ResultStep, ResultsTableStep, RunStep, Step
 
 __all__ = ["Wizard"]
 
@@ -54,12 +54,14 @@ class Wizard(w.VBox):
         self._run_step = RunStep(model, before_run=commit)
         self._result_step = ResultStep(model, before_run=commit)
         self._results_table_step = ResultsTableStep(model, directory=export_directory)
+        self._diagnose_step = DiagnoseStep(model)
         self._steps: dict[str, Step] = {
             "auth_type": self._auth_type_step,
             "details": self._details_step,
             "run": self._run_step,
             "result": self._result_step,
             "results_table": self._results_table_step,
+            "diagnose": self._diagnose_step,
         }
         assert tuple(self._steps) == STEPS
         self._stack = w.Stack(children=list(self._steps.values()), selected_index=0)
@@ -130,6 +132,7 @@ class Wizard(w.VBox):
     run_step = property(lambda self: self._run_step)
     result_step = property(lambda self: self._result_step)
     results_table_step = property(lambda self: self._results_table_step)
+    diagnose_step = property(lambda self: self._diagnose_step)
 
     # -- moving ------------------------------------------------------------------------------
     def go_to(self, name: str) -> None:
