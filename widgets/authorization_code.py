@@ -23,7 +23,7 @@ from urllib.parse import parse_qsl, urlsplit
 from oauthlib.oauth2 import WebApplicationClient
 
 from . import pkce
-from .authorize import AuthorizationRequest, PastedRedirect, parse_pasted_redirect
+from .authorize import AuthorizationRequest, PastedRedirect, parse_pasted_redirect, same_endpoint
 from .config import AuthType, WebhookAuthConfig
 from .errors import (
     AuthorizationDenied,
@@ -177,7 +177,7 @@ class AuthorizationCodeFlow:
             raise IssuerMismatchError(
                 f"The answer says it comes from issuer {answer.iss!r}, not {self.config.issuer!r} (RFC 9207).",
             )
-        if answer.landed_on and answer.source != "bare" and not _same_endpoint(answer.landed_on, request.redirect_uri):
+        if answer.landed_on and answer.source != "bare" and not same_endpoint(answer.landed_on, request.redirect_uri):
             # Not fatal: people paste from tools that rewrite the host. The provider checks
             # redirect_uri against the code anyway. Recorded so the reader sees it.
             self.transcript.record(
@@ -214,12 +214,3 @@ class AuthorizationCodeFlow:
     def __repr__(self) -> str:
         return (f"AuthorizationCodeFlow({redact_url(self.config.auth_url)!r}, client_id={self.config.client_id!r}, "
                 f"pending={len(self._pending)})")
-
-
-def _same_endpoint(landed_on: str, redirect_uri: str) -> bool:
-    try:
-        a, b = urlsplit(landed_on), urlsplit(redirect_uri)
-        return (a.scheme.lower(), (a.hostname or "").lower(), a.port, a.path.rstrip("/")) == (
-            b.scheme.lower(), (b.hostname or "").lower(), b.port, b.path.rstrip("/"))
-    except ValueError:  # e.g. a port out of range in what was pasted
-        return False

@@ -16,7 +16,7 @@ from urllib.parse import parse_qs, urlsplit
 from .errors import PastedRedirectError, StateMismatchError
 from .redact import mask, redact_url
 
-__all__ = ["AuthorizationRequest", "PastedRedirect", "parse_pasted_redirect", "MAX_PASTE"]
+__all__ = ["AuthorizationRequest", "PastedRedirect", "parse_pasted_redirect", "same_endpoint", "MAX_PASTE"]
 
 #: Longest paste accepted; real redirect URLs are well under 4 KiB.
 MAX_PASTE = 16 * 1024
@@ -129,3 +129,13 @@ def parse_pasted_redirect(text: str) -> PastedRedirect:
         iss=_single(params, "iss", source=source),
         landed_on=landed_on,
     )
+
+
+def same_endpoint(a: str, b: str) -> bool:
+    """Same scheme, host, port and path (trailing slash aside); False for unparseable URLs."""
+    try:
+        x, y = urlsplit(a), urlsplit(b)
+        return (x.scheme.lower(), x.hostname or "", x.port, x.path.rstrip("/")) == (
+            y.scheme.lower(), y.hostname or "", y.port, y.path.rstrip("/"))
+    except ValueError:  # e.g. a port out of range in what was pasted
+        return False

@@ -17,7 +17,7 @@ from .errors import ConfigError
 from .loopback import is_loopback_host
 from .redact import mask, redact_params, redact_url
 
-__all__ = ["AuthType", "WebhookAuthConfig", "THOUSANDEYES_REDIRECT_URI", "CLIENT_AUTH_METHODS"]
+__all__ = ["AuthType", "WebhookAuthConfig", "THOUSANDEYES_REDIRECT_URI", "CLIENT_AUTH_METHODS", "url_problem"]
 
 #: Where ThousandEyes sends the browser back after an OAuth login.
 THOUSANDEYES_REDIRECT_URI = "https://app.thousandeyes.com/namespace/integrations/AuthCallbackPage.html"
@@ -157,9 +157,9 @@ class WebhookAuthConfig:
                 add(name, "is required for " + self.auth_type.label)
         for name in _URL_FIELDS:
             value = getattr(self, name)
-            if value and (message := _url_problem(value, endpoint=name != "redirect_uri")):
+            if value and (message := url_problem(value, endpoint=name != "redirect_uri")):
                 add(name, message)
-        if self.issuer and (message := _url_problem(self.issuer, endpoint=True)):
+        if self.issuer and (message := url_problem(self.issuer, endpoint=True)):
             add("issuer", message)
         if self.auth_type is AuthType.BASIC and ":" in self.username:
             add("username", "must not contain ':' (RFC 7617 cannot carry it)")
@@ -214,7 +214,11 @@ class WebhookAuthConfig:
     __str__ = __repr__
 
 
-def _url_problem(url: str, *, endpoint: bool) -> str | None:
+def url_problem(url: str, *, endpoint: bool = True) -> str | None:
+    """Why ``url`` cannot be used (absolute http(s); plain http only on loopback), or None.
+
+    ``endpoint``: an authorization server endpoint, which must not carry a #fragment.
+    """
     try:
         parts = urlsplit(url)
         host = parts.hostname

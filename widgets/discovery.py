@@ -25,7 +25,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import requests
 
-from .config import CLIENT_AUTH_METHODS, WebhookAuthConfig
+from .config import CLIENT_AUTH_METHODS, WebhookAuthConfig, url_problem
 from .errors import ConfigError, IssuerMismatchError, TransportError, WebhookAuthError
 from .loopback import allow_loopback_http, is_loopback_host
 from .redact import redact_url, scrub
@@ -224,22 +224,9 @@ def endpoint_problem(value: object) -> str | None:
     """Why ``value`` cannot be a provider endpoint (absolute https, or http on loopback), or None."""
     if not isinstance(value, str):
         return f"must be a URL string, got {type(value).__name__}"
-    try:
-        parts = urlsplit(value)
-        parts.port  # noqa: B018
-    except ValueError as exc:
-        return f"is not a valid URL ({exc})"
-    if not parts.scheme or not parts.hostname:
-        return f"must be an absolute URL, got {scrub(value)!r}"
-    if parts.fragment or "#" in value:
+    if "#" in value:
         return "must not contain a #fragment (RFC 6749 §3.1)"
-    if parts.username or parts.password:
-        return "must not carry a username or password"
-    if parts.scheme == "http" and is_loopback_host(parts.hostname):
-        return None
-    if parts.scheme != "https":
-        return f"must use https, got {redact_url(value)!r}"
-    return None
+    return url_problem(value, endpoint=True)
 
 
 def parse_metadata(document: object, *, expected_issuer: str, source_url: str = "",

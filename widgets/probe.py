@@ -29,6 +29,7 @@ import requests
 from oauthlib.oauth2 import WebApplicationClient
 
 from . import pkce as pkce_helpers
+from .authorize import same_endpoint
 from .client_credentials import ClientCredentialsFlow
 from .claims import decode_unverified
 from .config import WebhookAuthConfig
@@ -160,15 +161,6 @@ def _page(body: bytes) -> tuple[str, str]:
     title = scrub(" ".join("".join(parser.title).split()))[:100]
     text = scrub(" ".join(" ".join(parser.text).split()))
     return title, (text if len(text) <= 200 else text[:199] + "…")
-
-
-def _same_endpoint(a: str, b: str) -> bool:
-    try:
-        x, y = urlsplit(a), urlsplit(b)
-        return (x.scheme.lower(), x.hostname or "", x.port, x.path.rstrip("/")) == (
-            y.scheme.lower(), y.hostname or "", y.port, y.path.rstrip("/"))
-    except ValueError:
-        return False
 
 
 # -- the token endpoint -------------------------------------------------------------------------
@@ -424,7 +416,7 @@ def _ask_authorize(session: requests.Session, boundary: Boundary, config: Webhoo
 
         answer = _AuthorizeAnswer(
             "login", status=status, location=redact_url(location.split("?")[0].split("#")[0]),
-            to_redirect_uri=_same_endpoint(location, config.redirect_uri),
+            to_redirect_uri=same_endpoint(location, config.redirect_uri),
             error=one("error"), description=one("error_description"), iss=one("iss"),
         )
         if answer.error:
