@@ -236,3 +236,15 @@ def test_a_pasted_address_with_an_impossible_port_is_still_checked_by_state(make
     assert run.token is not None
     assert any("not under the configured redirect URI" in e.note for e in wizard.transcript)
     assert not one(run, "wal-exchange").disabled and not wizard.model.busy
+
+def test_a_chosen_demo_password_is_never_put_into_a_widget(make_wizard):
+    from widgets import DemoProvider
+
+    chosen = "canary-chosen-demo-password-31f"
+    with DemoProvider(password=chosen) as provider:
+        wizard = make_wizard(AuthType.OAUTH_CODE, provider=provider)
+        assert wizard.next() and wizard.step == "run"
+        one(wizard.run_step, "wal-build-link").click()
+        assert wizard.run_step.authorize_url
+        assert chosen not in tree_state(wizard)
+        assert chosen not in saved_state()

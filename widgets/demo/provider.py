@@ -46,7 +46,10 @@ from .validator import (
     presented_credentials,
 )
 
-__all__ = ["DemoProvider"]
+__all__ = ["DemoProvider", "DEMO_PASSWORD"]
+
+#: The teaching password of the demo user; its login page shows it.
+DEMO_PASSWORD = "demo-password"
 
 # Authorization request parameters carried through the sign-in form.
 _CARRIED = (
@@ -224,7 +227,7 @@ class DemoProvider:
         scopes: Iterable[str] = ("alerts:write", "alerts:read", "profile"),
         default_scopes: Iterable[str] = ("alerts:write",),
         username: str = "demo",
-        password: str = "demo-password",
+        password: str = DEMO_PASSWORD,
         webhook_username: str = "webhook",
         webhook_password: str | None = None,
         access_token_ttl: int = 3600,

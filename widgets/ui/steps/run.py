@@ -162,9 +162,15 @@ class RunStep(Step):
         )
         provider = self._model.provider
         if self._model.using_demo_provider:
+            from ...demo.provider import DEMO_PASSWORD
+
+            # Only the built-in teaching password is shown: widget values can be saved into the
+            # notebook, and a password someone chose is a secret like any other.
+            shown = (f"<b>{esc(provider.username)}</b> / <b>{esc(provider.password)}</b>"
+                     if provider.password == DEMO_PASSWORD else
+                     f"<b>{esc(provider.username)}</b> with the password you gave the demo provider")
             self._demo_hint.value = (
-                "<div style='font-size:13px;color:#374151'>Demo provider: log in as "
-                f"<b>{esc(provider.username)}</b> / <b>{esc(provider.password)}</b></div>"
+                f"<div style='font-size:13px;color:#374151'>Demo provider: log in as {shown}</div>"
             )
         else:
             self._demo_hint.value = ""
