@@ -1,8 +1,9 @@
 """webhook-oauth-lab: authenticate an outgoing webhook step by step.
 
 The core (everything imported here eagerly) needs only requests, requests-oauthlib and
-oauthlib. ``DemoProvider`` (a local authorization server) and ``Wizard`` (ipywidgets) load on
-first use, so ``import widgets`` stays light and never imports pandas or ipywidgets.
+oauthlib. ``DemoProvider`` (a local authorization server), ``Wizard`` (ipywidgets) and the
+diagnostics (``discover``, ``probe``, ``inspect_token``, ``paste_ready``, ``LoopbackCatcher``)
+load on first use, so ``import widgets`` stays light and never imports pandas or ipywidgets.
 """
 
 from __future__ import annotations
@@ -51,11 +52,22 @@ __all__ = [
     "WebhookDeliveryError",
     "TransportError",
     "Wizard",
+    # diagnosing a provider
+    "discover",
+    "probe",
+    "inspect_token",
+    "paste_ready",
+    "LoopbackCatcher",
 ]
 
 _LAZY = {
     "DemoProvider": ("widgets.demo", "DemoProvider"),
     "Wizard": ("widgets.ui", "Wizard"),
+    "discover": ("widgets.discovery", "discover"),
+    "probe": ("widgets.probe", "probe"),
+    "inspect_token": ("widgets.inspect_token", "inspect_token"),
+    "paste_ready": ("widgets.paste_ready", "paste_ready"),
+    "LoopbackCatcher": ("widgets.catcher", "LoopbackCatcher"),
 }
 
 install_log_redaction()

@@ -114,7 +114,8 @@ def parse_pasted_redirect(text: str) -> PastedRedirect:
                 "page you land on (it contains code=) and paste that.",
             )
         raise PastedRedirectError(
-            f"The pasted URL {redact_url(cleaned)!r} has neither code= nor error=.",
+            # not echoed: whatever was pasted may hold a code under a name no parser expects
+            "The pasted address has neither code= nor error= where a redirect carries them.",
         )
     landed_on = None
     if parts.scheme and parts.netloc:

@@ -23,7 +23,7 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
 __all__ = [
     "SECRET_KEYS",
@@ -142,7 +142,8 @@ def _mask_known(text: str) -> str:
 _KEY_ALT = "|".join(sorted((re.escape(k) for k in SECRET_KEYS), key=len, reverse=True))
 # key=value, 'key': 'value', "key":"value", key: value  (logs, reprs, JSON, query strings)
 _BY_KEY = re.compile(
-    rf"(?i)(?<![\w-])(?P<key>{_KEY_ALT})(?P<sep>['\"]?\s*[:=]\s*['\"]?\s*)(?P<value>[^'\"&\s,;}}\]\)]+)"
+    # a key starts the text, follows punctuation, or follows a percent-encoded # & ?
+    rf"(?i)(?:(?<![\w-])|(?<=%23)|(?<=%26)|(?<=%3f))(?P<key>{_KEY_ALT})(?P<sep>['\"]?\s*[:=]\s*['\"]?\s*)(?P<value>[^'\"&\s,;}}\]\)]+)"
 )
 # Authorization header values: "Basic dXNlcjpwYXNz", "Bearer eyJ..."
 _SCHEMES = ("basic", "bearer", "dpop", "mac")
@@ -180,7 +181,10 @@ def _mask_credentials(scheme: str, credentials: str) -> str:
 
 
 def _is_secret_key(key: object) -> bool:
-    return str(key).lower() in SECRET_KEYS
+    # "#code", "/callback?code", "%23code": a name mangled by an odd URL is still that name
+    name = unquote(str(key)).strip().lower()
+    name = re.split(r"[?#&;/]", name)[-1]
+    return name in SECRET_KEYS
 
 
 def redact_params(params: Iterable[tuple[str, str]] | Mapping[str, object]) -> list[tuple[str, str]]:

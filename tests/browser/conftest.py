@@ -32,6 +32,7 @@ CHROMIUM_FLAGS = [
 CANARIES = {
     "WAL_DEMO_CLIENT_SECRET": "canary-browser-client-secret-5e1d7c",
     "WAL_DEMO_WEBHOOK_PASSWORD": "canary-browser-webhook-pw-0b3f9a",
+    "WAL_DEMO_PASSWORD": "canary-browser-login-pw-7c2e41",
 }
 JWT = re.compile(r"eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{16,}")
 

@@ -180,7 +180,7 @@ def test_oauth_code_by_hand_in_jupyterlab(lab_page, browser_context, artifacts):
         login = new_tab.value
         login.wait_for_load_state()
         login.fill("#username", "demo")
-        login.fill("#password", "demo-password")
+        login.fill("#password", CANARIES["WAL_DEMO_PASSWORD"])  # the person types it; no widget holds it
         screenshot(login, artifacts, "lab-oauth-code-login-page")
         login.get_by_role("button", name="Approve").click()
         login.wait_for_url(re.compile(r"/callback\?.*code="))

@@ -9,11 +9,12 @@ EXPECTED = {
     "send_test_webhook", "DeliveryResult", "WebhookAuthError", "ConfigError",
     "PastedRedirectError", "StateMismatchError", "IssuerMismatchError", "AuthorizationDenied",
     "TokenEndpointError", "WebhookDeliveryError", "TransportError", "Wizard",
+    "discover", "probe", "inspect_token", "paste_ready", "LoopbackCatcher",
 }
 
 
 def test_public_api_is_exactly_the_documented_names():
-    assert set(widgets.__all__) == EXPECTED | ({"Wizard"} & set(widgets.__all__))
+    assert set(widgets.__all__) == EXPECTED
     for name in widgets.__all__:
         assert getattr(widgets, name) is not None
 
