@@ -180,11 +180,17 @@ def _mask_credentials(scheme: str, credentials: str) -> str:
     return MASK if scheme.lower() == "basic" else mask(credentials)
 
 
+_MANGLED = re.compile(r"[?#&;/%\s]")
+
+
 def _is_secret_key(key: object) -> bool:
+    name = str(key).lower()
+    if name in SECRET_KEYS:
+        return True
+    if not _MANGLED.search(name):
+        return False
     # "#code", "/callback?code", "%23code": a name mangled by an odd URL is still that name
-    name = unquote(str(key)).strip().lower()
-    name = re.split(r"[?#&;/]", name)[-1]
-    return name in SECRET_KEYS
+    return re.split(r"[?#&;/]", unquote(name).strip())[-1] in SECRET_KEYS
 
 
 def redact_params(params: Iterable[tuple[str, str]] | Mapping[str, object]) -> list[tuple[str, str]]:
@@ -282,15 +288,25 @@ _FILTER = _RedactingFilter()
 _LOGGER_PREFIXES = ("requests_oauthlib", "oauthlib", "urllib3", "requests", "werkzeug", "widgets")
 
 
+_seen_loggers = 0
+
+
 def install_log_redaction(prefixes: Iterable[str] = _LOGGER_PREFIXES) -> None:
     """Attach the redacting filter to every existing logger under ``prefixes``.
 
     A logger's filters only see records logged on that very logger (not its children), so
-    the filter goes on each module logger. Called again after new modules are imported.
+    the filter goes on each module logger. Called again after new modules are imported; a
+    call when no logger was created since the last one returns at once.
     """
+    global _seen_loggers
+    registry = logging.Logger.manager.loggerDict
+    if prefixes is _LOGGER_PREFIXES and len(registry) == _seen_loggers:
+        return
     prefixes = tuple(prefixes)
-    names = [name for name in list(logging.Logger.manager.loggerDict) if name.startswith(prefixes)]
+    names = [name for name in list(registry) if name.startswith(prefixes)]
     for name in list(prefixes) + names:
         logger = logging.getLogger(name)
         if _FILTER not in logger.filters:
             logger.addFilter(_FILTER)
+    if prefixes == _LOGGER_PREFIXES:
+        _seen_loggers = len(registry)

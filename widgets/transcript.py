@@ -112,7 +112,7 @@ class Transcript:
         error: BaseException | None = None,
     ) -> Exchange:
         """Add a row. Everything passed in is masked here; pass raw values."""
-        from .token_response import preview
+        from .token_response import PREVIEW_WINDOW, preview
 
         entry = Exchange(
             step=step,
@@ -124,7 +124,8 @@ class Transcript:
             request_headers=redact_headers(request_headers),
             request_body=redact_body(request_body, request_content_type),
             response_type=response_type,
-            response_preview=preview(redact_body(response_body, response_type)) if response_body else "",
+            response_preview=(preview(redact_body(response_body[:PREVIEW_WINDOW], response_type), masked=True)
+                              if response_body else ""),
             note=scrub(note),
         )
         if error is not None:
