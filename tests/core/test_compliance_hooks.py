@@ -1,6 +1,5 @@
 """Each provider quirk against a real loopback endpoint that misbehaves in exactly that way."""
 
-import json
 from urllib.parse import parse_qs
 
 import pytest

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 
 import ipywidgets as w
 
-from ...errors import AuthorizationDenied, ConfigError, TokenEndpointError, WebhookAuthError
+from ...errors import ConfigError, WebhookAuthError
 from ...redact import install_log_redaction, scrub
 from ..markup import message_html, spinner_html
 from ..model import WizardModel
@@ -29,10 +29,10 @@ install_log_redaction()  # this logger is newer than the package's own call
 def plain_message(exc: WebhookAuthError) -> str:
     """The error's message as plain text.
 
-    The core pre-escapes provider text in these two errors' messages; undo that once so the
-    message area (which escapes everything) does not show ``&lt;`` to the reader.
+    Errors whose ``message_is_html`` is set quote provider text pre-escaped; undo that once so
+    the message area (which escapes everything) does not show ``&lt;`` to the reader.
     """
-    if isinstance(exc, (AuthorizationDenied, TokenEndpointError)):
+    if exc.message_is_html:
         return html.unescape(exc.message)
     return exc.message
 
