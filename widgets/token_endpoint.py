@@ -9,6 +9,7 @@ and turns everything that can go wrong into :class:`~widgets.errors.TokenEndpoin
 from __future__ import annotations
 
 import email.utils
+import json
 import time
 from urllib.parse import urlencode
 
@@ -21,7 +22,7 @@ from .errors import ConfigError, TokenEndpointError
 from .loopback import allow_loopback_http
 from .redact import remember, scrub
 from .token import Token
-from .token_response import TokenAnswer, read_token_answer
+from .token_response import read_token_answer
 from .transcript import Transcript
 from .transport import Boundary
 
@@ -96,10 +97,8 @@ class TokenEndpoint:
             raise
         self.notes.extend(n for n in notes if n not in self.notes)
         remember(params.get("access_token"), params.get("refresh_token"), params.get("id_token"))
-        answer = TokenAnswer(response.status_code, "application/json", b"")
-        answer.replace_json(params)
-        response._content = answer.body
-        response.headers["Content-Type"] = answer.content_type
+        response._content = json.dumps(params).encode()
+        response.headers["Content-Type"] = "application/json"
         response.encoding = "utf-8"
         return response
 
@@ -150,9 +149,9 @@ class TokenEndpoint:
             notes=self.notes,
             checked=True,  # the compliance hook ran read_token_answer on this very answer
         )
-        last = self.transcript[len(self.transcript) - 1] if len(self.transcript) else None
+        last = self.boundary.last  # this exchange's row, even in a transcript shared with others
         if last is not None and token.notes:
             last.note = scrub(" ".join(token.notes))
-            if last.outcome == "ok":
-                last.outcome = "warning" if any("granted scope" in n for n in token.notes) else "ok"
+            if last.outcome == "ok" and any("granted scope" in n for n in token.notes):
+                last.outcome = "warning"
         return token

@@ -314,8 +314,7 @@ def _scrubbed(exc: BaseException) -> BaseException:
     while current is not None and not any(current is s for s in seen):
         seen.append(current)
         try:
-            current.args = tuple(scrub(a) if isinstance(a, str) else scrub(a) if isinstance(a, BaseException) else a
-                                 for a in current.args)
+            current.args = tuple(scrub(a) if isinstance(a, (str, BaseException)) else a for a in current.args)
         except (AttributeError, TypeError):
             pass
         for name in ("url", "request_url"):
