@@ -82,9 +82,11 @@ _MIN_REMEMBERED = 6
 _MAX_REMEMBERED = 4096
 
 _known: OrderedDict[str, None] = OrderedDict()
-# Remembered secrets by their first characters: scrubbing looks each position of the text
-# up here, so its cost grows with the text, not with the number of secrets remembered.
-_by_prefix: dict[str, list[str]] = {}
+# Remembered secrets by their last characters: scrubbing looks each position of the text up
+# here, so its cost grows with the text, not with the number of secrets remembered. The last
+# characters rather than the first: every JWT starts "eyJhbGci", so a prefix index put every
+# remembered token under one key, and a text holding any JWT was compared with all of them.
+_by_suffix: dict[str, list[str]] = {}
 _known_lock = threading.Lock()
 
 
@@ -108,26 +110,26 @@ def remember(*secrets: object) -> None:
                 continue
             _known[s] = None
             # copy-on-write: a scrub running in another thread keeps a consistent list
-            _by_prefix[s[:_MIN_REMEMBERED]] = [*_by_prefix.get(s[:_MIN_REMEMBERED], ()), s]
+            _by_suffix[s[-_MIN_REMEMBERED:]] = [*_by_suffix.get(s[-_MIN_REMEMBERED:], ()), s]
         while len(_known) > _MAX_REMEMBERED:
             old, _ = _known.popitem(last=False)
-            key = old[:_MIN_REMEMBERED]
-            rest = [x for x in _by_prefix.get(key, []) if x != old]
+            key = old[-_MIN_REMEMBERED:]
+            rest = [x for x in _by_suffix.get(key, []) if x != old]
             if rest:
-                _by_prefix[key] = rest
+                _by_suffix[key] = rest
             else:
-                _by_prefix.pop(key, None)
+                _by_suffix.pop(key, None)
 
 
 def _mask_known(text: str) -> str:
-    index = _by_prefix
+    index = _by_suffix
     width = _MIN_REMEMBERED
     if not index or len(text) < width:
         return text
-    # Every occurrence of a remembered secret starts with one of the indexed prefixes, so
-    # the text's own prefixes tell which secrets can be in it (usually none).
+    # Every occurrence of a remembered secret ends with one of the indexed suffixes, so the
+    # text's own substrings of that width tell which secrets can be in it (usually none).
     if len(index) < len(text):
-        hits = [prefix for prefix in index if prefix in text]
+        hits = [suffix for suffix in index if suffix in text]
     else:
         hits = {text[i : i + width] for i in range(len(text) - width + 1)}.intersection(index)
     if not hits:
@@ -154,8 +156,28 @@ def _mask_match(m: re.Match[str]) -> str:
     return m.group("key") + m.group("sep") + mask(m.group("value"))
 
 
-_ANY_NAME = re.compile("|".join(sorted((re.escape(k) for k in (*SECRET_KEYS, *_SCHEMES)), key=len, reverse=True)),
-                       re.IGNORECASE)
+def _finder(names: Iterable[str]):
+    """A test of whether casefolded text contains any of ``names``.
+
+    A case-insensitive alternation in ``re`` tries every name at every position, with case
+    folding: 12 us for a 29-character text, 200 us for 500. Casefolding once, then a plain
+    alternation (short text) or one substring search per name (long text) gives the same
+    answer in 0.5-3 us, and in 70 us for a 16 KiB page. casefold() rather than lower(): the
+    substitutions below are case-insensitive, and ``re`` also matches "ſ" to "s" there.
+    """
+    names = tuple(sorted(names, key=len, reverse=True))
+    pattern = re.compile("|".join(re.escape(n) for n in names))
+
+    def found_in(folded: str) -> bool:
+        if len(folded) <= 256:
+            return pattern.search(folded) is not None
+        return any(n in folded for n in names)
+
+    return found_in
+
+
+_names_a_key = _finder(SECRET_KEYS)
+_names_a_scheme = _finder(_SCHEMES)
 
 
 def scrub(text: object) -> str:
@@ -163,13 +185,10 @@ def scrub(text: object) -> str:
     if text is None:
         return ""
     out = _mask_known(str(text))
-    if _ANY_NAME.search(out) is None:  # one scan in C: most text names no secret and no scheme
-        return out
-    lowered = out.lower()
-    # Cheap substring checks first: most text mentions no secret key and no auth scheme.
-    if any(key in lowered for key in SECRET_KEYS):
+    folded = out.casefold()  # the checks below are necessary conditions of each substitution
+    if ("=" in out or ":" in out) and _names_a_key(folded):
         out = _BY_KEY.sub(_mask_match, out)
-    if any(scheme in lowered for scheme in _SCHEMES):
+    if _names_a_scheme(folded):
         out = _BY_SCHEME.sub(
             lambda m: m.group("scheme") + m.group("sp") + _mask_credentials(m.group("scheme"), m.group("value")), out)
     return out
@@ -184,7 +203,7 @@ _MANGLED = re.compile(r"[?#&;/%\s]")
 
 
 def _is_secret_key(key: object) -> bool:
-    name = str(key).lower()
+    name = key.lower() if type(key) is str else str(key).lower()
     if name in SECRET_KEYS:
         return True
     if not _MANGLED.search(name):
@@ -248,6 +267,11 @@ def redact_body(body: object, content_type: str = "") -> str:
         except (ValueError, RecursionError):
             return scrub(text)
     if "=" in text and ("form-urlencoded" in content_type or not content_type) and " " not in stripped:
+        folded = text.casefold()
+        if "%" not in text and "+" not in text and not _names_a_key(folded) and not _names_a_scheme(folded):
+            # No secret name, no auth scheme and nothing encoded that could hide one: only
+            # remembered values can be here (the body a client credentials grant sends, say).
+            return _mask_known(text)
         pairs = parse_qsl(stripped, keep_blank_values=True)
         if pairs:
             return urlencode(redact_params(pairs), safe="*:/")

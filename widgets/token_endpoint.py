@@ -50,6 +50,7 @@ class TokenEndpoint:
         remember(config.client_secret)
         self.notes: list[str] = []
         self._received_at: float | None = None
+        self._basic: tuple[tuple[str, str], ClientSecretBasic] | None = None  # per id and secret
         self.session = OAuth2Session(
             client=oauth_client,
             scope=config.scopes or None,
@@ -72,7 +73,9 @@ class TokenEndpoint:
             return {"include_client_id": True}
         if cfg.client_auth == "client_secret_post":
             return {"include_client_id": True, "client_secret": cfg.client_secret}
-        return {"auth": ClientSecretBasic(cfg.client_id, cfg.client_secret), "include_client_id": False}
+        if self._basic is None or self._basic[0] != (cfg.client_id, cfg.client_secret):
+            self._basic = ((cfg.client_id, cfg.client_secret), ClientSecretBasic(cfg.client_id, cfg.client_secret))
+        return {"auth": self._basic[1], "include_client_id": False}
 
     def _read_answer(self, response):
         """The compliance hook: provider quirks undone, then the strict RFC reader.

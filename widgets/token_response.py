@@ -38,19 +38,24 @@ class TokenAnswer:
     _parsed_body: bytes | None = field(default=None, init=False, repr=False, compare=False)
 
     def json_object(self) -> dict | None:
-        """The body as a JSON object (a copy, free to change), or None when it is not one."""
-        if self._parsed_body is not self.body:  # parse once per body, not once per quirk
+        """The body as a JSON object, or None when it is not one.
+
+        Parsed once per body, not once per quirk. The dict is shared: a quirk that changes it
+        must call :meth:`replace_json` with it, so body and dict stay the same answer.
+        """
+        if self._parsed_body is not self.body:
             try:
                 value = json.loads(self.body.decode("utf-8-sig"))
             except (ValueError, UnicodeDecodeError, RecursionError):
                 value = None
             self._parsed = value if isinstance(value, dict) else None
             self._parsed_body = self.body
-        return None if self._parsed is None else dict(self._parsed)
+        return self._parsed
 
     def replace_json(self, params: dict) -> None:
         self.body = json.dumps(params).encode()
         self.content_type = "application/json"
+        self._parsed, self._parsed_body = params, self.body
 
 
 #: How much of a body a preview looks at: far more than it shows, so a secret that starts in
@@ -89,6 +94,7 @@ def _not_a_token(answer: TokenAnswer, why: str) -> TokenEndpointError:
 def parse_token_answer(answer: TokenAnswer, *, client_auth: str | None = None) -> dict:
     """The token parameters of an RFC 6749 §5.1 response, or :class:`TokenEndpointError`."""
     params = answer.json_object()
+    params = None if params is None else dict(params)  # the answer keeps what was received
     if params is None:
         why = "not a JSON object" if answer.body.strip()[:1] in (b"{", b"[", b'"') else "not a token response"
         raise _not_a_token(answer, why)

@@ -16,6 +16,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
 from .redact import redact_body, redact_headers, redact_url, scrub
+from .token_response import PREVIEW_WINDOW, preview
 
 __all__ = ["Exchange", "Transcript", "COLUMNS"]
 
@@ -112,8 +113,6 @@ class Transcript:
         error: BaseException | None = None,
     ) -> Exchange:
         """Add a row. Everything passed in is masked here; pass raw values."""
-        from .token_response import PREVIEW_WINDOW, preview
-
         entry = Exchange(
             step=step,
             method=method,

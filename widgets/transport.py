@@ -107,6 +107,7 @@ def _read_bounded(response: requests.Response, deadline: float | None) -> bytes:
 
 def _read_bounded_raw(response: requests.Response, deadline: float | None) -> bytes:
     declared = response.headers.get("Content-Length", "")
+    expected = int(declared) if declared.isdigit() and "Content-Encoding" not in response.headers else None
     if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
         response.close()
         raise BodyTooLarge(response.url, int(declared))
@@ -134,6 +135,8 @@ def _read_bounded_raw(response: requests.Response, deadline: float | None) -> by
             response.close()
             raise BodyTooLarge(response.url, None)
         chunks.append(chunk)
+        if total == expected:  # all of it: urllib3 has already put the connection back
+            break
     return b"".join(chunks)
 
 

@@ -1,0 +1,51 @@
+"""Masking helpers: the by-value index, the name checks in front of the substitutions, and
+the shortcut for form bodies that name no secret."""
+
+import base64
+import json
+import secrets
+
+from widgets import redact
+from widgets.redact import redact_body, remember, scrub
+
+
+def _jwt_like(header: dict) -> str:
+    def part(data: bytes) -> str:
+        return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+    return ".".join((part(json.dumps(header).encode()), part(secrets.token_bytes(48)), part(secrets.token_bytes(64))))
+
+
+def test_tokens_sharing_a_jwt_header_are_not_all_candidates_for_every_text():
+    header = {"alg": "ES256", "kid": "test-redact-index", "typ": "JWT"}
+    tokens = [_jwt_like(header) for _ in range(300)]
+    remember(*tokens)
+    # Every one of them starts with the same characters; indexed by those, a text holding
+    # any JWT was compared with all 300. By their last characters, a key holds one or two.
+    assert len({t[:12] for t in tokens}) == 1
+    assert max(len(group) for group in redact._by_suffix.values()) <= 3
+    text = f"provider said: invalid token {tokens[123]} (expired)"
+    masked = scrub(text)
+    assert tokens[123] not in masked
+    assert tokens[123][-4:] in masked  # masked as ****+last 4, not removed
+    assert scrub("provider said: invalid token eyJhbGciOi (truncated)") == "provider said: invalid token eyJhbGciOi (truncated)"
+
+
+def test_name_checks_fold_case_as_the_substitution_does():
+    # "ſ" (long s) matches "s" in a case-insensitive pattern; lower() leaves it alone.
+    assert "abcdef123" not in scrub("ſecret=abcdef123")
+    assert "abcdef123" not in scrub("CLIENT_SECRET: abcdef123")
+    assert "dXNlcjpwYXNz" not in scrub("sent BEARER dXNlcjpwYXNz")
+    assert scrub("grant_type=client_credentials") == "grant_type=client_credentials"
+
+
+def test_form_body_shortcut_still_masks_what_needs_masking():
+    remember("remembered-form-secret-42")
+    assert redact_body("grant_type=client_credentials", "application/x-www-form-urlencoded") == "grant_type=client_credentials"
+    # a remembered value, with no secret name in sight
+    assert "remembered-form-secret-42" not in redact_body("grant_type=x&note=remembered-form-secret-42",
+                                                           "application/x-www-form-urlencoded")
+    # names hidden by percent-encoding, and values hidden by '+' for a space, take the full path
+    assert "s3cr3tvalue" not in redact_body("client%5Fsecret=s3cr3tvalue", "application/x-www-form-urlencoded")
+    remember("two words secret")
+    assert "words" not in redact_body("grant_type=x&note=two+words+secret", "application/x-www-form-urlencoded")
