@@ -58,13 +58,33 @@ def pinned_version(req: Requirement) -> Version:
     return Version(specs[0].version)
 
 
-def extra_requirements(parent: Requirement) -> dict[str, Requirement]:
-    """What an extra of an installed distribution pulls in (e.g. pyjwt[crypto] -> cryptography)."""
-    found = {}
+def requirements_of(parent: Requirement) -> list[Requirement]:
+    """What an installed distribution requires, with the extras ``parent`` asks for (pyjwt[crypto] -> cryptography)."""
+    found = []
     for text in metadata.requires(parent.name) or []:
         req = Requirement(text)
-        if req.marker and any(req.marker.evaluate({**default_environment(), "extra": e}) for e in parent.extras):
-            found[canonicalize_name(req.name)] = req
+        if req.marker is None or any(
+            req.marker.evaluate({**default_environment(), "extra": e}) for e in {"", *parent.extras}
+        ):
+            found.append(req)
+    return found
+
+
+def pulled_in() -> dict[str, list[Requirement]]:
+    """Name -> the requirements naming it, of every pin reachable from pyproject through pins."""
+    pinned, required = pins(), wanted()
+    found: dict[str, list[Requirement]] = {}
+    todo, seen = [pinned[name] for name in required if name in pinned], set()
+    while todo:
+        parent = todo.pop()
+        if canonicalize_name(parent.name) in seen:
+            continue
+        seen.add(canonicalize_name(parent.name))
+        for req in requirements_of(parent):
+            name = canonicalize_name(req.name)
+            found.setdefault(name, []).append(req)
+            if name in pinned:
+                todo.append(pinned[name])
     return found
 
 
@@ -83,18 +103,16 @@ def test_each_pin_is_exact_and_satisfies_pyproject():
             assert pin.extras == req.extras, f"{pin} should carry pyproject's extras {sorted(req.extras)}"
 
 
-def test_pins_beyond_pyproject_come_from_an_extra_it_asks_for():
-    """cryptography is pinned because pyproject asks for pyjwt[crypto]; nothing else is extra."""
-    required = wanted()
-    implied = {}
-    for req in required.values():
-        if req.extras:
-            implied.update(extra_requirements(req))
+def test_pins_beyond_pyproject_are_pulled_in_by_what_it_asks_for():
+    """cryptography comes with pyjwt[crypto], jaraco.functools and more-itertools with cheroot;
+    a pin that nothing pinned requires is refused, and so is one a requirement does not allow."""
+    required, pulled = wanted(), pulled_in()
     for name, pin in pins().items():
         if name in required:
             continue
-        assert name in implied, f"{pin} is neither in pyproject nor pulled in by one of its extras"
-        assert pinned_version(pin) in implied[name].specifier, f"{pin} does not satisfy {implied[name]}"
+        assert name in pulled, f"{pin} is neither in pyproject nor required by another pin"
+        for req in pulled[name]:
+            assert pinned_version(pin) in req.specifier, f"{pin} does not satisfy {req}"
 
 
 def test_runtime_is_a_python_the_project_supports():

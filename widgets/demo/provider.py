@@ -3,8 +3,11 @@
 oauthlib does the protocol (RFC 6749, RFC 7636 PKCE, RFC 7662 introspection);
 ``DemoValidator`` holds the policy; this module is the HTTP layer: routes,
 pages, RFC 8414 metadata, RFC 9207 ``iss`` on authorization responses, a
-webhook receiver, and a record of what clients sent. It runs on werkzeug's
-threaded server in a daemon thread, so a Jupyter kernel never blocks.
+webhook receiver, and a record of what clients sent. werkzeug parses requests
+and builds responses; cheroot serves them: HTTP/1.1 keep-alive, a pool of worker
+threads and a selector, so an idle kept-alive connection holds no thread. It
+all runs in daemon threads, so a Jupyter kernel never blocks and never waits
+for the provider at exit.
 
 About plain http: oauthlib's *server* endpoints never check the transport.
 ``is_secure_transport`` (and so ``OAUTHLIB_INSECURE_TRANSPORT``) is only
@@ -20,20 +23,24 @@ from __future__ import annotations
 import copy
 import hashlib
 import hmac
+import io
 import json
 import logging
 import secrets
 import socket
+import sys
 import threading
 import time
+from concurrent.futures import Future
 from typing import Callable, Iterable
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 import requests
+from cheroot import errors as cheroot_errors
+from cheroot import wsgi
 from oauthlib.oauth2 import BackendApplicationServer, WebApplicationServer
 from oauthlib.oauth2.rfc6749 import errors
 from werkzeug.exceptions import HTTPException
-from werkzeug.serving import WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
 from . import pages
@@ -71,6 +78,12 @@ _HTML_HEADERS = {
     "Referrer-Policy": "no-referrer",
 }
 _BASIC_CHALLENGE = 'Basic realm="demo", charset="UTF-8"'
+_BODY_LIMIT = 1024 * 1024
+
+_log = logging.getLogger(__name__)
+# A library's logger: without this, records of WARNING and above reach stderr through
+# logging's last resort when the notebook has configured no logging at all.
+_log.addHandler(logging.NullHandler())
 
 
 # --- keeping secrets out of logs ----------------------------------------------
@@ -116,19 +129,82 @@ def _install_log_filter() -> None:
             logger.addFilter(_mute)
 
 
-class _QuietHandler(WSGIRequestHandler):
-    """No access log: werkzeug would print every URL, with its code or state, into the notebook."""
+# --- serving: cheroot under the app -------------------------------------------
 
-    def log(self, type: str, message: str, *args) -> None:  # noqa: A002 - werkzeug's name
-        pass
 
-    def log_request(self, *args, **kwargs) -> None:  # formats the line before it calls log()
-        pass
+class _Server(wsgi.Server):
+    """cheroot's WSGI server, telling this module's logger what it would print to stderr.
+
+    cheroot keeps no access log. Its ERROR and CRITICAL mean an exception nobody
+    handled, in the server or the app (a client that goes away is INFO, a socket
+    error WARNING): those are noted by class name in ``internal_errors``, unless
+    they come after stop() began, when the loop and the workers may trip over the
+    sockets it closes.
+    """
+
+    def __init__(self, *args, internal_errors: list[str], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._internal_errors = internal_errors
+
+    def error_log(self, msg: str = "", level: int = logging.INFO, traceback: bool = False) -> None:
+        failure = sys.exc_info()[1] if traceback else None
+        if failure is not None:
+            # Only the class name: cheroot's message is often the exception's repr, which
+            # may quote bytes of the request.
+            msg = f"{type(failure).__name__} while serving a connection"
+        if level >= logging.ERROR and not self.ready:
+            level = logging.DEBUG
+        _log.log(level, "demo provider: %s", msg)
+        if level >= logging.ERROR:
+            self._internal_errors.append(type(failure).__name__ if failure else "HTTPServer")
 
 
 class _Request(Request):
-    max_content_length = 1024 * 1024
-    max_form_memory_size = 1024 * 1024
+    max_content_length = _BODY_LIMIT
+    max_form_memory_size = _BODY_LIMIT
+
+
+def _read_body(environ: dict) -> Response | None:
+    """Take the request body off the connection before the app runs; a refusal if it can't.
+
+    On a kept-alive connection, body bytes the app leaves unread would be parsed
+    as the next request. cheroot skips the rest of a Content-Length body itself,
+    but not of a chunked one, and it refuses a Content-Length over the limit
+    before the app runs; reading every body here, within that limit, covers the
+    rest. A client that goes away mid-body then costs a 400, not an app error.
+    """
+    stream = environ["wsgi.input"]
+    chunked = environ.get("wsgi.input_terminated")  # what cheroot says of a chunked body
+    try:
+        body = stream.read()
+        if chunked:
+            for _ in stream.read_trailer_lines():  # and the blank line that ends the body
+                pass
+    except (cheroot_errors.MaxSizeExceeded, OSError, ValueError) as exc:
+        # cheroot says "too large" for a chunked body either way; ValueError is bad chunking.
+        if isinstance(exc, cheroot_errors.MaxSizeExceeded) or exc.args[:1] == ("Request Entity Too Large",):
+            return _text("request body too large", 413)  # cheroot closes the connection after a 413
+        body = None
+    if body is None or (not chunked and len(body) < int(environ.get("CONTENT_LENGTH") or 0)):
+        # What is left on the connection is unknown: the client must not send on it again.
+        return _text("the request body could not be read", 400, {"Connection": "close"})
+    environ["wsgi.input"] = io.BytesIO(body)
+    return None
+
+
+def _prepare_and_serve(server: _Server, bound: Future) -> None:
+    """Bind, tell ``bound`` (the error if binding failed), then serve until stop().
+
+    prepare() runs here rather than in start() because it starts the worker
+    threads, and a thread is a daemon only if the thread that starts it is one.
+    """
+    try:
+        server.prepare()
+    except BaseException as exc:  # noqa: BLE001 - start() raises it
+        bound.set_exception(exc)
+        return
+    bound.set_result(None)
+    server.serve()
 
 
 # --- small helpers ------------------------------------------------------------
@@ -293,43 +369,48 @@ class DemoProvider:
                 self._build_oauth()
             _install_log_filter()
             family = socket.AF_INET6 if ":" in self._host else socket.AF_INET
-            # Bind here rather than in werkzeug: make_server prints to stderr and
-            # calls sys.exit(1) when the port is taken; this raises OSError instead.
-            sock = socket.create_server((self._host, self._port), family=family)
-            try:
-                server = make_server(
-                    self._host,
-                    self._port,
-                    self._wsgi,
-                    threaded=True,
-                    request_handler=_QuietHandler,
-                    fd=sock.fileno(),
-                )
-            finally:
-                sock.close()  # werkzeug serves on its own duplicate of the socket
-            port = server.server_address[1]
-            host = f"[{self._host}]" if ":" in self._host else self._host
-            self._issuer = f"http://{host}:{port}"
+            # cheroot binds the first address of any family a name resolves to; resolve it in
+            # the family the issuer implies ("localhost" -> 127.0.0.1), as before.
+            address = socket.getaddrinfo(self._host, self._port, family, socket.SOCK_STREAM)[0][4][:2]
+            server = _Server(
+                address,
+                self._wsgi,
+                numthreads=8,
+                request_queue_size=128,  # cheroot's default backlog, 5, drops a burst of connects
+                timeout=10,  # a kept-alive connection idle this long is closed, a client this slow cut off
+                shutdown_timeout=1,  # then stop() cuts off a client still sending
+                internal_errors=self._internal_errors,
+            )
+            server.max_request_body_size = _BODY_LIMIT  # above it: a 413 before the app, and close
+            # stop() waits for the connection loop's next turn; an idle loop turns this often.
+            server.expiration_interval = 0.01
+            bound: Future = Future()
             thread = threading.Thread(
-                target=server.serve_forever,
-                kwargs={"poll_interval": 0.01},  # stop() waits up to one interval
-                name=f"DemoProvider:{port}",
-                daemon=True,
+                target=_prepare_and_serve, args=(server, bound), name="DemoProvider", daemon=True
             )
             thread.start()
+            bound.result()  # raises what prepare() raised: OSError when the port is taken
+            port = server.bind_addr[1]
+            thread.name = f"DemoProvider:{port}"
+            host = f"[{self._host}]" if ":" in self._host else self._host
+            self._issuer = f"http://{host}:{port}"
             self._server, self._thread = server, thread
             return self
 
     def stop(self) -> None:
-        """Stop serving, close the socket and join the thread. Safe to call twice."""
+        """Stop serving, close the sockets (kept-alive ones too) and join the threads. Safe to call twice."""
         with self._lifecycle:
             server, thread = self._server, self._thread
             self._server = self._thread = None
             if server is None:
                 return
-            server.shutdown()
-            server.server_close()
+            server.stop()  # closes the listening socket and idle connections, joins the workers
             thread.join()
+            # cheroot files each server's counters in logging.statistics and never takes them
+            # out; they refer to the server, and through the app to this provider.
+            statistics = getattr(logging, "statistics", {})
+            for key in [k for k, v in statistics.items() if v is server.stats]:
+                del statistics[key]
 
     def __enter__(self) -> "DemoProvider":
         return self.start()
@@ -477,6 +558,9 @@ class DemoProvider:
     def _wsgi(self, environ, start_response):
         _serving.active = True
         try:
+            refusal = _read_body(environ)
+            if refusal is not None:
+                return refusal(environ, start_response)
             request = _Request(environ)
             try:
                 response = self._dispatch(request)

@@ -152,7 +152,7 @@ class _RefreshGrant:
 class DemoValidator(RequestValidator):
     """Answers oauthlib's questions for a single confidential client.
 
-    Thread-safe: the WSGI server runs each request in its own thread.
+    Thread-safe: the server's worker threads answer requests concurrently.
     """
 
     def __init__(
