@@ -131,8 +131,7 @@ class TokenEndpoint:
                     # extra parameters travel in the form body, where they cannot collide
                     # with fetch_token()'s own keyword arguments
                     body=urlencode(cfg.extra_params),
-                    timeout=cfg.timeout,
-                    verify=cfg.verify_tls,
+                    timeout=cfg.timeout,  # verification: the session's, set up by Boundary
                     **auth,
                     **grant,
                 )

@@ -7,7 +7,12 @@ Every session this package uses is set up by :func:`prepare_session`:
   ends as an error instead of filling memory or hanging a notebook;
 * redirects refused by default: a token endpoint or a webhook receiver that redirects
   would otherwise get our credentials re-sent somewhere else;
-* every exchange recorded in the :class:`~widgets.transcript.Transcript`, masked.
+* every exchange recorded in the :class:`~widgets.transcript.Transcript`, masked;
+* the environment read once, not on every request: proxies (``HTTPS_PROXY``, ``NO_PROXY``
+  ...) once per host and ``REQUESTS_CA_BUNDLE`` / ``CURL_CA_BUNDLE`` when the session is
+  set up. requests' own ``trust_env`` scans all of ``os.environ`` twice per request (about
+  0.2 ms with 35 variables, as much as the transcript costs), and would also send
+  ``~/.netrc`` credentials to any host that gets no other auth; this package never does.
 
 :meth:`Boundary.step` wraps each call and translates ``requests`` exceptions into
 :class:`~widgets.errors.TransportError` with a hint.
@@ -16,11 +21,13 @@ Every session this package uses is set up by :func:`prepare_session`:
 from __future__ import annotations
 
 import http.client
+import os
 import socket
 import ssl
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from urllib.parse import urlsplit
 
 import requests
 import urllib3
@@ -172,8 +179,12 @@ class Boundary:
         self.transcript = transcript if transcript is not None else Transcript()
         self.timeout = float(timeout)
         self.follow_redirects = follow_redirects
+        # What requests' trust_env would look up on every call, looked up here (see above).
+        session.trust_env = False
+        if verify is True:  # a CA bundle named in the environment, as requests would use it
+            verify = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
         session.verify = verify
-        session.trust_env = True  # proxies and REQUESTS_CA_BUNDLE from the environment
+        self._proxies: dict[tuple[str, str], dict[str, str]] = {}
         session.headers["User-Agent"] = USER_AGENT
         session.max_redirects = 5
         session.hooks["response"] = [self._on_response]
@@ -236,6 +247,7 @@ class Boundary:
         """Run one exchange named ``name``; failures become our errors and transcript rows."""
         self._step, self._last, self._started = name, None, time.monotonic()
         try:
+            self.session.proxies = self._proxies_for(url)
             yield
         except WebhookAuthError as exc:
             self._mark(name, method, url, exc)
@@ -291,6 +303,17 @@ class Boundary:
             raise err from _scrubbed(exc)
         finally:
             self._started = 0.0
+
+    def _proxies_for(self, url: str) -> dict[str, str]:
+        """The environment's proxies for ``url`` (none when NO_PROXY covers it), once per host."""
+        try:
+            parts = urlsplit(url)
+            key = (parts.scheme.lower(), f"{parts.hostname}:{parts.port}")
+        except ValueError:  # requests reports the URL itself, inside the step
+            return {}
+        if key not in self._proxies:
+            self._proxies[key] = requests.utils.get_environ_proxies(url)
+        return dict(self._proxies[key])
 
     def _mark(self, name: str, method: str, url: str, exc: WebhookAuthError) -> None:
         """Attach the error to this step's row, or add a row when no answer came."""
