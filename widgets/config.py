@@ -214,6 +214,9 @@ class WebhookAuthConfig:
     __str__ = __repr__
 
 
+_WHITESPACE = re.compile(r"\s")
+
+
 def url_problem(url: str, *, endpoint: bool = True) -> str | None:
     """Why ``url`` cannot be used (absolute http(s); plain http only on loopback), or None.
 
@@ -227,7 +230,7 @@ def url_problem(url: str, *, endpoint: bool = True) -> str | None:
         return f"is not a valid URL ({exc})"
     if parts.scheme not in ("http", "https") or not host:
         return "must be an absolute http(s) URL, like https://login.example.com/oauth2/token"
-    if any(ch.isspace() for ch in url):
+    if _WHITESPACE.search(url):
         return "contains spaces"
     if parts.username or parts.password:
         return "must not carry a username or password"

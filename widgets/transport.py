@@ -8,11 +8,12 @@ Every session this package uses is set up by :func:`prepare_session`:
 * redirects refused by default: a token endpoint or a webhook receiver that redirects
   would otherwise get our credentials re-sent somewhere else;
 * every exchange recorded in the :class:`~widgets.transcript.Transcript`, masked;
-* the environment read once, not on every request: proxies (``HTTPS_PROXY``, ``NO_PROXY``
-  ...) once per host and ``REQUESTS_CA_BUNDLE`` / ``CURL_CA_BUNDLE`` when the session is
-  set up. requests' own ``trust_env`` scans all of ``os.environ`` twice per request (about
-  0.2 ms with 35 variables, as much as the transcript costs), and would also send
-  ``~/.netrc`` credentials to any host that gets no other auth; this package never does.
+* the environment read by us, not by requests' ``trust_env``: that scans all of
+  ``os.environ`` twice per request (0.23 ms with 35 variables, as much as the transcript
+  costs) and puts ``~/.netrc`` credentials over an ``Authorization`` header already set.
+  Proxies (``HTTPS_PROXY``, ``NO_PROXY`` ...) are looked up per host and again whenever
+  one of those variables changes; ``REQUESTS_CA_BUNDLE`` / ``CURL_CA_BUNDLE`` when the
+  session is set up; ``.netrc`` never.
 
 :meth:`Boundary.step` wraps each call and translates ``requests`` exceptions into
 :class:`~widgets.errors.TransportError` with a hint.
@@ -67,6 +68,30 @@ class BodyTooLarge(TransportError):
             hint="A token or webhook response is a few hundred bytes. Check the URL: it probably "
             "points at a download or a web page.",
         )
+
+
+# What decides the proxy of an http(s) URL: urllib reads every *_proxy variable (in either
+# case), and ignores HTTP_PROXY when REQUEST_METHOD says it runs as a CGI script.
+_PROXY_VARIABLES = (*(v for name in ("http_proxy", "https_proxy", "all_proxy", "no_proxy")
+                      for v in (name, name.upper())), "REQUEST_METHOD")
+_proxies_seen: dict[tuple, dict[str, str]] = {}
+
+
+def environment_proxies(url: str) -> dict[str, str]:
+    """The proxies requests would take from the environment for ``url`` (none when NO_PROXY
+    covers it), looked up once per host and per value of the proxy variables."""
+    try:
+        parts = urlsplit(url)
+        key = (tuple(os.environ.get(v) for v in _PROXY_VARIABLES), parts.scheme.lower(), parts.hostname, parts.port)
+    except ValueError:  # requests reports the URL itself
+        return {}
+    found = _proxies_seen.get(key)
+    if found is None:
+        found = requests.utils.get_environ_proxies(url)
+        if len(_proxies_seen) >= 256:
+            _proxies_seen.clear()
+        _proxies_seen[key] = found
+    return dict(found)
 
 
 def _total_timeout(timeout: object) -> float | None:
@@ -184,7 +209,6 @@ class Boundary:
         if verify is True:  # a CA bundle named in the environment, as requests would use it
             verify = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
         session.verify = verify
-        self._proxies: dict[tuple[str, str], dict[str, str]] = {}
         session.headers["User-Agent"] = USER_AGENT
         session.max_redirects = 5
         session.hooks["response"] = [self._on_response]
@@ -247,7 +271,7 @@ class Boundary:
         """Run one exchange named ``name``; failures become our errors and transcript rows."""
         self._step, self._last, self._started = name, None, time.monotonic()
         try:
-            self.session.proxies = self._proxies_for(url)
+            self.session.proxies = environment_proxies(url)
             yield
         except WebhookAuthError as exc:
             self._mark(name, method, url, exc)
@@ -303,17 +327,6 @@ class Boundary:
             raise err from _scrubbed(exc)
         finally:
             self._started = 0.0
-
-    def _proxies_for(self, url: str) -> dict[str, str]:
-        """The environment's proxies for ``url`` (none when NO_PROXY covers it), once per host."""
-        try:
-            parts = urlsplit(url)
-            key = (parts.scheme.lower(), f"{parts.hostname}:{parts.port}")
-        except ValueError:  # requests reports the URL itself, inside the step
-            return {}
-        if key not in self._proxies:
-            self._proxies[key] = requests.utils.get_environ_proxies(url)
-        return dict(self._proxies[key])
 
     def _mark(self, name: str, method: str, url: str, exc: WebhookAuthError) -> None:
         """Attach the error to this step's row, or add a row when no answer came."""

@@ -53,16 +53,20 @@ def _clear_proxy_env(monkeypatch):
         monkeypatch.delenv(name.lower(), raising=False)
 
 
-def test_http_proxy_from_the_environment_is_used(scripted, proxy, monkeypatch):
+def test_http_proxy_from_the_environment_is_used_as_soon_as_it_is_set(scripted, proxy, monkeypatch):
     _clear_proxy_env(monkeypatch)
-    monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{proxy.server_address[1]}")
     scripted.routes["/token"] = Reply(200, {"access_token": "direct-0123456789", "token_type": "Bearer"})
-    token = ClientCredentialsFlow(_config(scripted.url("/token")), Transcript()).fetch_token()
-    assert token.access_token == "via-the-proxy-0123456789"
+    flow = ClientCredentialsFlow(_config(scripted.url("/token")), Transcript())
+    assert flow.fetch_token().access_token == "direct-0123456789"
+    # set in a notebook cell after the flow was made: the next request goes through it
+    monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{proxy.server_address[1]}")
+    assert flow.fetch_token().access_token == "via-the-proxy-0123456789"
     # a forward proxy gets the absolute URL, and the client's credentials for the target
     assert proxy.seen[0][0] == scripted.url("/token")
     assert proxy.seen[0][1].startswith("Basic ")
-    assert scripted.requests_to("/token") == []
+    assert len(scripted.requests_to("/token")) == 1
+    monkeypatch.delenv("HTTP_PROXY")
+    assert flow.fetch_token().access_token == "direct-0123456789"
 
 
 def test_no_proxy_from_the_environment_is_respected(scripted, proxy, monkeypatch):
