@@ -36,6 +36,20 @@ def test_two_requests_on_one_session_share_one_connection(provider):
     assert first_port == second_port
 
 
+def test_the_toolkit_fetches_token_after_token_on_one_connection(provider):
+    # The toolkit reads bodies itself (bounded, with a deadline) and stops at Content-Length:
+    # the connection must still go back to the pool, not be dropped and opened again.
+    from widgets import ClientCredentialsFlow, WebhookAuthConfig
+
+    flow = ClientCredentialsFlow(WebhookAuthConfig(
+        auth_type="oauth_client_credentials", token_url=provider.token_url,
+        client_id=provider.client_id, client_secret=provider.client_secret))
+    for _ in range(3):
+        flow.fetch_token()
+    (pool,) = flow._endpoint.session.adapters["http://"].poolmanager.pools._container.values()
+    assert (pool.num_requests, pool.num_connections) == (3, 1)
+
+
 def test_a_body_the_app_ignores_is_not_read_as_the_next_request(provider):
     smuggled = b"GET /nope-smuggled HTTP/1.1\r\nHost: x\r\n\r\n"
     with requests.Session() as session:
