@@ -263,15 +263,18 @@ def bench_demo(starts: int = 25, clients: int = 8, total: int = 2000, limit_s: f
         t = time.perf_counter()
         provider = DemoProvider().start()
         start_times.append(time.perf_counter() - t)
+        # one request first: stopping a server whose loop has not turned yet costs nothing
+        requests.get(provider.metadata_url, timeout=10).raise_for_status()
         t = time.perf_counter()
         provider.stop()
         stop_times.append(time.perf_counter() - t)
     report("demo provider start (construct + start)", f"median {median_ms(start_times):.1f} ms "
-           f"(stop: median {median_ms(stop_times):.1f} ms)")
+           f"(stop after one request: median {median_ms(stop_times):.1f} ms)")
 
     with DemoProvider() as demo:
         per_client = total // clients
         errors: list[str] = []
+        clients_cpu: list[float] = []
         barrier = threading.Barrier(clients + 1)
         deadline = time.monotonic() + limit_s
 
@@ -280,39 +283,49 @@ def bench_demo(starts: int = 25, clients: int = 8, total: int = 2000, limit_s: f
                 session.trust_env = False
                 session.auth = (demo.client_id, demo.client_secret)
                 barrier.wait()
+                started_cpu = time.thread_time()
                 for _ in range(per_client):
                     if time.monotonic() > deadline:
                         errors.append("deadline")
-                        return
+                        break
                     answer = session.post(demo.token_url, data={"grant_type": "client_credentials"}, timeout=10)
                     if answer.status_code != 200 or "access_token" not in answer.text:
                         errors.append(str(answer.status_code))
+                clients_cpu.append(time.thread_time() - started_cpu)
 
-        threads = [threading.Thread(target=client) for _ in range(clients)]
-        for thread in threads:
-            thread.start()
-        barrier.wait()
-        started = time.perf_counter()
-        for thread in threads:
-            thread.join()
-        took = time.perf_counter() - started
-        done = per_client * clients - len(errors)
-        rate = done / took
-        report(f"demo provider tokens/s ({clients} client threads in-process)",
-               f"{rate:.0f} tokens/s ({done} tokens in {took:.2f} s, {len(errors)} errors)", ">= 500", rate >= 500)
-
-        # The same load from another process: the clients' own CPU (requests) is then not
-        # counted against the provider's interpreter.
+        # Clients from another process first: that is the provider's own capacity, the
+        # target's figure. The clients' CPU (requests) is then not spent in its interpreter.
         code = _EXTERNAL_CLIENTS.format(url=demo.token_url, cid=demo.client_id, secret=demo.client_secret,
                                         clients=clients, per_client=per_client, limit=limit_s)
+        started_cpu = time.process_time()
         out = subprocess.run([PYTHON, "-c", code], capture_output=True, text=True, timeout=limit_s + 30)
+        provider_cpu = time.process_time() - started_cpu
         if out.returncode == 0:
             done, took, failed = out.stdout.split()
             rate = int(done) / float(took)
             report(f"demo provider tokens/s ({clients} client threads in another process)",
-                   f"{rate:.0f} tokens/s ({done} tokens in {float(took):.2f} s, {failed} errors)", ">= 500", rate >= 500)
+                   f"{rate:.0f} tokens/s ({done} tokens in {float(took):.2f} s, {failed} errors; "
+                   f"provider CPU {provider_cpu / int(done) * 1000:.2f} ms a token)", ">= 500", rate >= 500)
         else:
             report("demo provider tokens/s (clients in another process)", f"failed: {out.stderr.strip()[-200:]}")
+
+        # The same clients as threads of this interpreter, sharing its lock with the provider:
+        # reported with the CPU split, not judged against the provider's target.
+        threads = [threading.Thread(target=client) for _ in range(clients)]
+        for thread in threads:
+            thread.start()
+        barrier.wait()
+        started, started_cpu = time.perf_counter(), time.process_time()
+        for thread in threads:
+            thread.join()
+        took, cpu = time.perf_counter() - started, time.process_time() - started_cpu
+        done = per_client * clients - len(errors)
+        rate = done / took
+        in_clients = sum(clients_cpu) / done * 1000
+        report(f"demo provider tokens/s ({clients} client threads in-process)",
+               f"{rate:.0f} tokens/s ({done} tokens in {took:.2f} s, {len(errors)} errors); CPU a token "
+               f"{cpu / done * 1000:.2f} ms under one interpreter lock: clients {in_clients:.2f}, "
+               f"provider {cpu / done * 1000 - in_clients:.2f}")
         assert not demo._internal_errors, demo._internal_errors
 
 
