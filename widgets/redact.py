@@ -267,8 +267,9 @@ def redact_body(body: object, content_type: str = "") -> str:
         except (ValueError, RecursionError):
             return scrub(text)
     if "=" in text and ("form-urlencoded" in content_type or not content_type) and " " not in stripped:
+        encoded = "%" in text or "+" in text
         folded = text.casefold()
-        if "%" not in text and "+" not in text and not _names_a_key(folded) and not _names_a_scheme(folded):
+        if not encoded and not _names_a_key(folded) and not _names_a_scheme(folded):
             # No secret name, no auth scheme and nothing encoded that could hide one: only
             # remembered values can be here (the body a client credentials grant sends, say).
             return _mask_known(text)

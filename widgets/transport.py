@@ -1,6 +1,6 @@
 """The one place where HTTP happens and where library exceptions become ours.
 
-Every session this package uses is set up by :func:`prepare_session`:
+Every session this package uses is set up by :class:`Boundary`:
 
 * TLS verification as configured (on by default; never switched off silently);
 * response bodies read with a cap (1 MiB) and a deadline, so a huge or trickling answer
@@ -77,7 +77,7 @@ _PROXY_VARIABLES = (*(v for name in ("http_proxy", "https_proxy", "all_proxy", "
 _proxies_seen: dict[tuple, dict[str, str]] = {}
 
 
-def environment_proxies(url: str) -> dict[str, str]:
+def _environment_proxies(url: str) -> dict[str, str]:
     """The proxies requests would take from the environment for ``url`` (none when NO_PROXY
     covers it), looked up once per host and per value of the proxy variables."""
     try:
@@ -139,10 +139,12 @@ def _read_bounded(response: requests.Response, deadline: float | None) -> bytes:
 
 def _read_bounded_raw(response: requests.Response, deadline: float | None) -> bytes:
     declared = response.headers.get("Content-Length", "")
-    expected = int(declared) if declared.isdigit() and "Content-Encoding" not in response.headers else None
-    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+    size = int(declared) if declared.isdigit() else None
+    if size is not None and size > MAX_BODY_BYTES:
         response.close()
-        raise BodyTooLarge(response.url, int(declared))
+        raise BodyTooLarge(response.url, size)
+    # what the reads below return adds up to Content-Length only when nothing is decoded
+    expected = size if "Content-Encoding" not in response.headers else None
     raw = response.raw
     chunks: list[bytes] = []
     total = 0
@@ -271,7 +273,7 @@ class Boundary:
         """Run one exchange named ``name``; failures become our errors and transcript rows."""
         self._step, self._last, self._started = name, None, time.monotonic()
         try:
-            self.session.proxies = environment_proxies(url)
+            self.session.proxies = _environment_proxies(url)
             yield
         except WebhookAuthError as exc:
             self._mark(name, method, url, exc)
