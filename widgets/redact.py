@@ -131,7 +131,8 @@ def _mask_known(text: str) -> str:
     if len(index) < len(text):
         hits = [suffix for suffix in index if suffix in text]
     else:
-        hits = {text[i : i + width] for i in range(len(text) - width + 1)}.intersection(index)
+        # (not set.intersection(index): with a dict argument it walks the whole index)
+        hits = {window for i in range(len(text) - width + 1) if (window := text[i : i + width]) in index}
     if not hits:
         return text
     candidates = sorted((s for key in hits for s in index.get(key, ())), key=len, reverse=True)

@@ -49,3 +49,25 @@ def test_form_body_shortcut_still_masks_what_needs_masking():
     assert "s3cr3tvalue" not in redact_body("client%5Fsecret=s3cr3tvalue", "application/x-www-form-urlencoded")
     remember("two words secret")
     assert "words" not in redact_body("grant_type=x&note=two+words+secret", "application/x-www-form-urlencoded")
+
+
+def test_a_short_text_is_checked_without_walking_every_remembered_secret(monkeypatch):
+    # With many secrets remembered, a short text is looked up window by window; it must not
+    # go through the whole index (set.intersection(dict) does), once per text scrubbed.
+    class Index(dict):
+        walks = 0
+
+        def __iter__(self):
+            Index.walks += 1
+            return super().__iter__()
+
+        def keys(self):
+            Index.walks += 1
+            return super().keys()
+
+    index = Index({f"{n:06d}": [f"remembered-{n:06d}"] for n in range(500)})
+    index["et-42!"] = ["remembered-secret-42!"]
+    monkeypatch.setattr(redact, "_by_suffix", index)
+    assert scrub("grant_type=client_credentials") == "grant_type=client_credentials"
+    assert "remembered-secret-42!" not in scrub("note=remembered-secret-42!")
+    assert Index.walks == 0
