@@ -327,6 +327,17 @@ class Boundary:
             )
             self._mark(name, method, url, err)
             raise err from _scrubbed(exc)
+        except OSError as exc:  # not requests': its adapter checks the CA and client cert files
+            if "certificate" not in str(exc).lower() and "TLS" not in str(exc):
+                raise
+            err = TransportError(
+                f"Cannot set up TLS for {redact_url(url)}: {_short(exc)}",
+                reason="tls",
+                hint="A certificate file named in the settings does not exist. Check "
+                "REQUESTS_CA_BUNDLE and CURL_CA_BUNDLE: they must name your CA file, or be unset.",
+            )
+            self._mark(name, method, url, err)
+            raise err from _scrubbed(exc)
         finally:
             self._started = 0.0
 

@@ -9,7 +9,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from widgets import ClientCredentialsFlow, Transcript, WebhookAuthConfig, send_test_webhook
+from widgets import ClientCredentialsFlow, Transcript, TransportError, WebhookAuthConfig, send_test_webhook
 from tests.conftest import Reply
 
 TOKEN = b'{"access_token": "via-the-proxy-0123456789", "token_type": "Bearer"}'
@@ -93,3 +93,12 @@ def test_netrc_credentials_are_never_sent(scripted, tmp_path, monkeypatch):
     assert send_test_webhook(config).status == 204
     (request,) = scripted.requests_to("/hook")
     assert request["headers"]["Authorization"] == "Bearer webhook-token-0123456789"
+
+
+def test_a_ca_bundle_that_does_not_exist_is_a_transport_error_with_a_hint(monkeypatch):
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", "/nonexistent/corporate-ca.pem")
+    flow = ClientCredentialsFlow(_config("https://127.0.0.1:9/token"), Transcript())
+    with pytest.raises(TransportError) as info:  # requests raised a bare OSError here
+        flow.fetch_token()
+    assert info.value.reason == "tls" and "REQUESTS_CA_BUNDLE" in info.value.hint
+    assert flow.transcript[-1].outcome == "error"
