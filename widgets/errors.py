@@ -138,7 +138,7 @@ class WebhookDeliveryError(WebhookAuthError):
 
 
 class TransportError(WebhookAuthError):
-    """No HTTP answer: ``reason`` is one of timeout, refused, dns, tls, redirect, invalid_url, network."""
+    """No HTTP answer: ``reason`` is one of timeout, refused, dns, tls, proxy, redirect, invalid_url, network."""
 
     def __init__(self, message: str, *, reason: str, hint: str | None = None):
         self.reason = reason

@@ -41,6 +41,7 @@ from requests.exceptions import (
     InvalidSchema,
     InvalidURL,
     MissingSchema,
+    ProxyError,
     ReadTimeout,
     RequestException,
     SSLError,
@@ -311,6 +312,16 @@ class Boundary:
                 f"Cannot send a request to {redact_url(url)}: {_short(exc)}",
                 reason="invalid_url",
                 hint="Check the URL: it must be a complete https:// address.",
+            )
+            self._mark(name, method, url, err)
+            raise err from _scrubbed(exc)
+        except ProxyError as exc:  # before ConnectionError, its base: the proxy failed, not the URL
+            proxy = self.session.proxies.get(urlsplit(url).scheme) or self.session.proxies.get("all", "")
+            err = TransportError(
+                f"Could not reach {redact_url(url)} through the proxy {redact_url(proxy)}.",
+                reason="proxy",
+                hint="The proxy named in HTTPS_PROXY / HTTP_PROXY / ALL_PROXY refused or failed the "
+                "connection. Check those variables; list hosts to reach directly in NO_PROXY.",
             )
             self._mark(name, method, url, err)
             raise err from _scrubbed(exc)

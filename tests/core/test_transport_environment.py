@@ -4,6 +4,7 @@ The toolkit reads them itself (once per host) instead of leaving requests' ``tru
 scan ``os.environ`` twice per request, so these tests hold that reading to requests' rules.
 """
 
+import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -102,3 +103,17 @@ def test_a_ca_bundle_that_does_not_exist_is_a_transport_error_with_a_hint(monkey
         flow.fetch_token()
     assert info.value.reason == "tls" and "REQUESTS_CA_BUNDLE" in info.value.hint
     assert flow.transcript[-1].outcome == "error"
+
+
+def test_a_proxy_that_refuses_is_named_in_the_error(scripted, monkeypatch):
+    _clear_proxy_env(monkeypatch)
+    with socket.socket() as s:  # a port nothing listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    monkeypatch.setenv("HTTP_PROXY", f"http://proxyuser:proxy-password-77@127.0.0.1:{port}")
+    flow = ClientCredentialsFlow(_config(scripted.url("/token")), Transcript())
+    with pytest.raises(TransportError) as info:
+        flow.fetch_token()
+    assert info.value.reason == "proxy" and "NO_PROXY" in info.value.hint
+    assert f"127.0.0.1:{port}" in str(info.value) and "proxy-password-77" not in str(info.value)
+    assert "proxy-password-77" not in flow.transcript.to_csv()
