@@ -33,16 +33,13 @@ from urllib.parse import urlsplit
 import requests
 import urllib3
 from requests.exceptions import (
-    ChunkedEncodingError,
     ConnectionError,
     ConnectTimeout,
-    ContentDecodingError,
     InvalidHeader,
     InvalidSchema,
     InvalidURL,
     MissingSchema,
     ProxyError,
-    ReadTimeout,
     RequestException,
     SSLError,
     Timeout,
@@ -279,78 +276,71 @@ class Boundary:
         except WebhookAuthError as exc:
             self._mark(name, method, url, exc)
             raise
-        except SSLError as exc:
-            err = TransportError(
-                f"TLS verification failed for {redact_url(url)}: {_short(exc)}",
+        except OSError as exc:  # requests' exceptions are OSErrors too
+            err = self._translate(exc, url)
+            if err is None:
+                raise
+            self._mark(name, method, url, err)
+            raise err from _scrubbed(exc)
+        finally:
+            self._started = 0.0
+
+    def _translate(self, exc: OSError, url: str) -> TransportError | None:
+        """Our error for what requests (or the socket under it) raised; None: not one of those."""
+        shown = redact_url(url)
+        if isinstance(exc, SSLError):
+            return TransportError(
+                f"TLS verification failed for {shown}: {_short(exc)}",
                 reason="tls",
                 hint="The server's certificate is not trusted (self-signed, expired or for "
                 "another host). Verification stays on: fix the certificate, or point "
                 "REQUESTS_CA_BUNDLE at your organisation's CA file.",
             )
-            self._mark(name, method, url, err)
-            raise err from _scrubbed(exc)
-        except (ConnectTimeout, ReadTimeout, Timeout) as exc:
+        if isinstance(exc, Timeout):
             what = "connect" if isinstance(exc, ConnectTimeout) else "answer"
-            err = TransportError(
-                f"{redact_url(url)} did not {what} within {self.timeout:g} s.",
+            return TransportError(
+                f"{shown} did not {what} within {self.timeout:g} s.",
                 reason="timeout",
                 hint="The server is slow, down, or a firewall drops the traffic. Check the host "
                 "and port, or raise the timeout.",
             )
-            self._mark(name, method, url, err)
-            raise err from _scrubbed(exc)
-        except TooManyRedirects as exc:
-            err = TransportError(
-                f"{redact_url(url)} redirected too many times.",
+        if isinstance(exc, TooManyRedirects):
+            return TransportError(
+                f"{shown} redirected too many times.",
                 reason="redirect",
                 hint="The server redirects in a loop. Check the URL with the provider's documentation.",
             )
-            self._mark(name, method, url, err)
-            raise err from _scrubbed(exc)
-        except (InvalidURL, MissingSchema, InvalidSchema, InvalidHeader) as exc:
-            err = TransportError(
-                f"Cannot send a request to {redact_url(url)}: {_short(exc)}",
+        if isinstance(exc, (InvalidURL, MissingSchema, InvalidSchema, InvalidHeader)):
+            return TransportError(
+                f"Cannot send a request to {shown}: {_short(exc)}",
                 reason="invalid_url",
                 hint="Check the URL: it must be a complete https:// address.",
             )
-            self._mark(name, method, url, err)
-            raise err from _scrubbed(exc)
-        except ProxyError as exc:  # before ConnectionError, its base: the proxy failed, not the URL
+        if isinstance(exc, ProxyError):  # before ConnectionError, its base: the proxy failed, not the URL
             proxy = self.session.proxies.get(urlsplit(url).scheme) or self.session.proxies.get("all", "")
-            err = TransportError(
-                f"Could not reach {redact_url(url)} through the proxy {redact_url(proxy)}.",
+            return TransportError(
+                f"Could not reach {shown} through the proxy {redact_url(proxy)}.",
                 reason="proxy",
                 hint="The proxy named in HTTPS_PROXY / HTTP_PROXY / ALL_PROXY refused or failed the "
                 "connection. Check those variables; list hosts to reach directly in NO_PROXY.",
             )
-            self._mark(name, method, url, err)
-            raise err from _scrubbed(exc)
-        except ConnectionError as exc:
+        if isinstance(exc, ConnectionError):
             reason, what, hint = _why_connection_failed(exc)
-            err = TransportError(f"Could not reach {redact_url(url)}: {what}.", reason=reason, hint=hint)
-            self._mark(name, method, url, err)
-            raise err from _scrubbed(exc)
-        except (ChunkedEncodingError, ContentDecodingError, RequestException) as exc:
-            err = TransportError(
-                f"The exchange with {redact_url(url)} broke off: {_short(exc)}",
+            return TransportError(f"Could not reach {shown}: {what}.", reason=reason, hint=hint)
+        if isinstance(exc, RequestException):  # ChunkedEncodingError, ContentDecodingError, ...
+            return TransportError(
+                f"The exchange with {shown} broke off: {_short(exc)}",
                 reason="network",
                 hint="The connection failed mid-answer. Retry; if it persists, the server is failing.",
             )
-            self._mark(name, method, url, err)
-            raise err from _scrubbed(exc)
-        except OSError as exc:  # not requests': its adapter checks the CA and client cert files
-            if "certificate" not in str(exc).lower() and "TLS" not in str(exc):
-                raise
-            err = TransportError(
-                f"Cannot set up TLS for {redact_url(url)}: {_short(exc)}",
+        if "certificate" in str(exc).lower() or "TLS" in str(exc):  # requests' adapter checks cert files
+            return TransportError(
+                f"Cannot set up TLS for {shown}: {_short(exc)}",
                 reason="tls",
                 hint="A certificate file named in the settings does not exist. Check "
                 "REQUESTS_CA_BUNDLE and CURL_CA_BUNDLE: they must name your CA file, or be unset.",
             )
-            self._mark(name, method, url, err)
-            raise err from _scrubbed(exc)
-        finally:
-            self._started = 0.0
+        return None
 
     def _mark(self, name: str, method: str, url: str, exc: WebhookAuthError) -> None:
         """Attach the error to this step's row, or add a row when no answer came."""
