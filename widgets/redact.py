@@ -223,6 +223,10 @@ def redact_url(url: str) -> str:
     """The URL with secret query and fragment parameters masked (``state`` stays visible)."""
     if not url:
         return ""
+    if url.isascii() and not any(c in url for c in "?#@[]"):
+        # No query, fragment or user info, and nothing urlsplit could refuse: only the path
+        # can hold a secret, a remembered one. Every token request comes this way.
+        return _mask_known(url)
     try:
         parts = urlsplit(url)
     except ValueError:
@@ -238,7 +242,7 @@ def redact_url(url: str) -> str:
     netloc = parts.netloc
     if "@" in netloc:  # user:password@host
         netloc = MASK + "@" + netloc.rsplit("@", 1)[1]
-    return urlunsplit((parts.scheme, netloc, parts.path, clean(parts.query), clean(parts.fragment)))
+    return urlunsplit((parts.scheme, netloc, _mask_known(parts.path), clean(parts.query), clean(parts.fragment)))
 
 
 def redact_headers(headers: Mapping[str, object] | None) -> dict[str, str]:

@@ -71,3 +71,14 @@ def test_a_short_text_is_checked_without_walking_every_remembered_secret(monkeyp
     assert scrub("grant_type=client_credentials") == "grant_type=client_credentials"
     assert "remembered-secret-42!" not in scrub("note=remembered-secret-42!")
     assert Index.walks == 0
+
+
+def test_a_remembered_secret_in_a_url_path_is_masked():
+    # Slack-style webhook URLs carry their secret in the path; once the package has seen
+    # that value as a secret (a token pasted, say), the path is masked too.
+    remember("T0kenInThePath-77a1c9")
+    for url in ("https://hooks.example.com/services/T0kenInThePath-77a1c9",
+                "https://hooks.example.com/services/T0kenInThePath-77a1c9?channel=ops",
+                "https://user@hooks.example.com/services/T0kenInThePath-77a1c9"):
+        shown = redact.redact_url(url)
+        assert "T0kenInThePath-77a1c9" not in shown and shown.endswith(("c9", "ops")), shown
