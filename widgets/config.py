@@ -155,6 +155,13 @@ class WebhookAuthConfig:
         for name in _REQUIRED[self.auth_type]:
             if not getattr(self, name):
                 add(name, "is required for " + self.auth_type.label)
+        for name in _TEXT_FIELDS:
+            if not _sendable(getattr(self, name)):
+                add(name, _UNSENDABLE)
+        if isinstance(self.extra_params, Mapping) and not all(
+            _sendable(k) and _sendable(v) for k, v in self.extra_params.items()
+        ):
+            add("extra_params", _UNSENDABLE)
         for name in _URL_FIELDS:
             value = getattr(self, name)
             if value and (message := url_problem(value, endpoint=name != "redirect_uri")):
@@ -215,6 +222,20 @@ class WebhookAuthConfig:
 
 
 _WHITESPACE = re.compile(r"\s")
+_TEXT_FIELDS = ("auth_url", "token_url", "client_id", "client_secret", "redirect_uri", "scope", "client_auth",
+                "username", "password", "token", "webhook_url", "issuer")
+# The value is not repeated: it may be a secret.
+_UNSENDABLE = ("contains a character that cannot be sent (a lone UTF-16 surrogate, usually from a "
+               "broken copy and paste); type or paste it again")
+
+
+def _sendable(value: object) -> bool:
+    """False for text that has no UTF-8 form, which every request would fail to encode."""
+    try:
+        str(value).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def url_problem(url: str, *, endpoint: bool = True) -> str | None:

@@ -237,7 +237,8 @@ def redact_url(url: str) -> str:
             return scrub(component)
         pairs = parse_qsl(component, keep_blank_values=True)
         # scrub() again over the result: a hash-routed "#/cb?code=..." hides the key from parse_qsl
-        return scrub(urlencode(redact_params(pairs), safe="*:/?"))
+        # backslashreplace: a lone surrogate in a paste cannot be UTF-8 encoded, only shown
+        return scrub(urlencode(redact_params(pairs), safe="*:/?", errors="backslashreplace"))
 
     netloc = parts.netloc
     if "@" in netloc:  # user:password@host
@@ -280,7 +281,7 @@ def redact_body(body: object, content_type: str = "") -> str:
             return _mask_known(text)
         pairs = parse_qsl(stripped, keep_blank_values=True)
         if pairs:
-            return urlencode(redact_params(pairs), safe="*:/")
+            return urlencode(redact_params(pairs), safe="*:/", errors="backslashreplace")
     return scrub(text)
 
 

@@ -115,3 +115,20 @@ def test_config_error_names_each_field_and_has_a_hint():
     err = ConfigError({"token_url": ["is required"], "client_id": ["is required"]})
     assert "token_url: is required" in str(err) and "client_id: is required" in str(err)
     assert err.hint
+
+
+@pytest.mark.parametrize("field", ["client_id", "client_secret", "username", "password", "token", "token_url"])
+def test_text_that_cannot_be_sent_is_a_problem_of_its_field(field):
+    # A lone surrogate (a broken copy and paste) has no UTF-8 form: every request would fail
+    # to encode it, with a bare UnicodeEncodeError, so the settings say so first.
+    values = {"client_id": "cid", "client_secret": "s3cret-value-long-enough", "token_url": "https://idp.example/token",
+              field: ("https://idp.example/t\ud800" if field == "token_url" else "abc\ud800def")}
+    problems = WebhookAuthConfig(auth_type="oauth_client_credentials", **values).problems()
+    assert any("cannot be sent" in message for message in problems.get(field, [])), problems
+    assert "\ud800" not in str(problems)  # the value itself is not repeated
+
+
+def test_extra_params_that_cannot_be_sent_are_a_problem():
+    cfg = WebhookAuthConfig(auth_type="oauth_client_credentials", token_url="https://idp.example/token",
+                            client_id="cid", client_secret="s3cret-value-long-enough", extra_params={"audience": "\udfff"})
+    assert "cannot be sent" in " ".join(cfg.problems()["extra_params"])

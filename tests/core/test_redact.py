@@ -82,3 +82,9 @@ def test_a_remembered_secret_in_a_url_path_is_masked():
                 "https://user@hooks.example.com/services/T0kenInThePath-77a1c9"):
         shown = redact.redact_url(url)
         assert "T0kenInThePath-77a1c9" not in shown and shown.endswith(("c9", "ops")), shown
+
+
+def test_a_lone_surrogate_in_a_query_is_shown_not_raised():
+    assert redact.redact_url("https://app.example/cb?code=abcdef&state=\ud800") == \
+        "https://app.example/cb?code=****&state=%5Cud800"
+    assert redact_body("note=\ud800&code=abcdef", "application/x-www-form-urlencoded") == "note=%5Cud800&code=****"
