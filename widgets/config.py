@@ -122,8 +122,7 @@ class WebhookAuthConfig:
         if isinstance(self.scope, (list, tuple, set)):
             self.scope = " ".join(str(s).strip() for s in self.scope if str(s).strip())
         self.scope = " ".join(str(self.scope or "").split())
-        for name in ("auth_url", "token_url", "client_id", "redirect_uri", "webhook_url",
-                     "username", "client_secret", "token", "issuer", "client_auth"):
+        for name in _STRIPPED_FIELDS:
             value = getattr(self, name)
             setattr(self, name, "" if value is None else str(value).strip())
         if isinstance(self.extra_params, Mapping):
@@ -222,8 +221,9 @@ class WebhookAuthConfig:
 
 
 _WHITESPACE = re.compile(r"\s")
-_TEXT_FIELDS = ("auth_url", "token_url", "client_id", "client_secret", "redirect_uri", "scope", "client_auth",
-                "username", "password", "token", "webhook_url", "issuer")
+_STRIPPED_FIELDS = ("auth_url", "token_url", "client_id", "redirect_uri", "webhook_url", "username",
+                    "client_secret", "token", "issuer", "client_auth")
+_TEXT_FIELDS = (*_STRIPPED_FIELDS, "scope", "password")  # a password keeps its spaces
 # The value is not repeated: it may be a secret.
 _UNSENDABLE = ("contains a character that cannot be sent (a lone UTF-16 surrogate, usually from a "
                "broken copy and paste); type or paste it again")
