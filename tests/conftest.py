@@ -119,6 +119,25 @@ def demo():
 
 
 @pytest.fixture
+def make_demo():
+    """Start ``DemoProvider(**settings)``; every one started is stopped after the test."""
+    from widgets import DemoProvider
+
+    started = []
+
+    def factory(**settings):
+        provider = DemoProvider(**settings).start()
+        started.append(provider)
+        return provider
+
+    yield factory
+    for provider in started:
+        provider.stop()
+        # The demo answers an unexpected exception with a 500; none may have happened.
+        assert not provider._internal_errors, provider._internal_errors
+
+
+@pytest.fixture
 def debug_logs():
     """Capture everything logged at DEBUG by any logger while the test runs."""
     records: list[str] = []

@@ -8,11 +8,11 @@ load on first use, so ``import widgets`` stays light and never imports pandas or
 
 from __future__ import annotations
 
-from .authorization_code import AuthorizationCodeFlow
-from .authorize import AuthorizationRequest
-from .client_credentials import ClientCredentialsFlow
-from .config import THOUSANDEYES_REDIRECT_URI, AuthType, WebhookAuthConfig
-from .errors import (
+from .core.authorization_code import AuthorizationCodeFlow
+from .core.authorize import AuthorizationRequest
+from .core.client_credentials import ClientCredentialsFlow
+from .core.config import THOUSANDEYES_REDIRECT_URI, AuthType, WebhookAuthConfig
+from .core.errors import (
     AuthorizationDenied,
     ConfigError,
     IssuerMismatchError,
@@ -23,10 +23,10 @@ from .errors import (
     WebhookAuthError,
     WebhookDeliveryError,
 )
-from .redact import install_log_redaction
-from .token import Token
-from .transcript import Transcript
-from .webhook import DeliveryResult, send_test_webhook
+from .core.redact import install_log_redaction
+from .core.token import Token
+from .core.transcript import Transcript
+from .core.webhook import DeliveryResult, send_test_webhook
 
 __version__ = "0.1.0"
 
@@ -63,11 +63,11 @@ __all__ = [
 _LAZY = {
     "DemoProvider": ("widgets.demo", "DemoProvider"),
     "Wizard": ("widgets.ui", "Wizard"),
-    "discover": ("widgets.discovery", "discover"),
-    "probe": ("widgets.probe", "probe"),
-    "inspect_token": ("widgets.inspect_token", "inspect_token"),
-    "paste_ready": ("widgets.paste_ready", "paste_ready"),
-    "LoopbackCatcher": ("widgets.catcher", "LoopbackCatcher"),
+    "discover": ("widgets.diagnose.discovery", "discover"),
+    "probe": ("widgets.diagnose.probe", "probe"),
+    "inspect_token": ("widgets.diagnose.inspect_token", "inspect_token"),
+    "paste_ready": ("widgets.diagnose.paste_ready", "paste_ready"),
+    "LoopbackCatcher": ("widgets.diagnose.catcher", "LoopbackCatcher"),
 }
 
 install_log_redaction()

@@ -4,7 +4,7 @@ from urllib.parse import unquote_plus
 
 import pytest
 
-from widgets.authorization import basic_authorization, bearer_authorization, client_secret_basic_authorization
+from widgets.core.headers import basic_authorization, bearer_authorization, client_secret_basic_authorization
 
 
 def test_basic_matches_rfc7617_example():

@@ -18,8 +18,8 @@ from widgets import (
     Transcript,
     WebhookAuthConfig,
 )
-from widgets import pkce
-from widgets.authorization_code import STATE_BYTES
+from widgets.core import pkce
+from widgets.core.authorization_code import STATE_BYTES
 
 
 def code_config(provider, **changes):

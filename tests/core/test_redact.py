@@ -5,8 +5,8 @@ import base64
 import json
 import secrets
 
-from widgets import redact
-from widgets.redact import redact_body, remember, scrub
+from widgets.core import redact
+from widgets.core.redact import redact_body, remember, scrub
 
 
 def _jwt_like(header: dict) -> str:

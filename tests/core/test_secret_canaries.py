@@ -15,7 +15,7 @@ from widgets import (
     WebhookAuthConfig,
     send_test_webhook,
 )
-from widgets.redact import mask, redact_url, scrub
+from widgets.core.redact import mask, redact_url, scrub
 from tests.conftest import CANARY_PASSWORD, CANARY_SECRET, CANARY_TOKEN
 
 
@@ -142,8 +142,8 @@ def test_log_records_with_args_are_rewritten_before_handlers():
 
 
 def test_masked_basic_header_gives_away_nothing_of_the_password():
-    from widgets.authorization import basic_authorization
-    from widgets.redact import redact_headers
+    from widgets.core.headers import basic_authorization
+    from widgets.core.redact import redact_headers
 
     header = basic_authorization("webhook", "password-ending-333")
     shown = redact_headers({"Authorization": header})["Authorization"]

@@ -6,7 +6,7 @@ import json
 import pytest
 
 from widgets import Token, TokenEndpointError
-from widgets.token_response import TokenAnswer, parse_token_answer, read_token_answer
+from widgets.core.token_response import TokenAnswer, parse_token_answer, read_token_answer
 
 
 def read(status, ctype, body, **kw):

@@ -7,7 +7,7 @@ import requests
 
 from tests.diagnose.conftest import code_config
 from widgets import AuthorizationCodeFlow, AuthorizationDenied
-from widgets.catcher import CatcherError, CatcherTimeout, LoopbackCatcher
+from widgets.diagnose.catcher import CatcherError, CatcherTimeout, LoopbackCatcher
 
 
 def test_a_real_redirect_is_caught_and_completes_the_flow(make_demo):

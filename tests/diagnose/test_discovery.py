@@ -6,7 +6,7 @@ import pytest
 
 from tests.conftest import Reply
 from widgets import ConfigError, IssuerMismatchError, Transcript, TransportError, WebhookAuthConfig
-from widgets.discovery import (
+from widgets.diagnose.discovery import (
     OIDC_SUFFIX,
     RFC8414_SUFFIX,
     DiscoveryError,

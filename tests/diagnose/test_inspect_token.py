@@ -11,7 +11,7 @@ import pytest
 from tests.conftest import Reply
 from tests.diagnose.conftest import cc_config, code_config
 from widgets import AuthorizationCodeFlow, ClientCredentialsFlow, Token, Transcript
-from widgets.inspect_token import InspectionError, allowed_algorithms, inspect_token
+from widgets.diagnose.inspect_token import InspectionError, allowed_algorithms, inspect_token
 
 
 def b64(data: bytes) -> str:

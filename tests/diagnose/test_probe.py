@@ -9,8 +9,8 @@ import pytest
 from tests.conftest import CANARY_SECRET, Reply
 from tests.diagnose.conftest import cc_config, code_config
 from widgets import Transcript
-from widgets.discovery import discover
-from widgets.probe import MANUAL_FLOW_FIX, ProbeReport, probe
+from widgets.diagnose.discovery import discover
+from widgets.diagnose.probe import MANUAL_FLOW_FIX, ProbeReport, probe
 
 KEYS = ["token_endpoint", "client_secret_basic", "client_secret_post", "scopes",
         "redirect_uri", "state_required", "pkce_required"]
@@ -187,8 +187,8 @@ def test_report_lookup_by_key():
 
 
 def test_importing_the_diagnostics_loads_neither_pandas_nor_jwt():
-    code = ("import sys, widgets.probe, widgets.discovery, widgets.inspect_token, widgets.catcher, "
-            "widgets.paste_ready, widgets.cli; "
+    code = ("import sys, widgets.diagnose.probe, widgets.diagnose.discovery, widgets.diagnose.inspect_token, widgets.diagnose.catcher, "
+            "widgets.diagnose.paste_ready, widgets.cli.commands; "
             "print(','.join(m for m in ('pandas', 'ipywidgets', 'jwt', 'werkzeug') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""

@@ -30,7 +30,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, settings
 
 import widgets
-from widgets.errors import WebhookAuthError
+from widgets.core.errors import WebhookAuthError
 
 # -- profiles ------------------------------------------------------------------------------
 

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from tests.reliability.strategies import HUGE_INTS, junk_text, printable
 from tests.reliability.support import TALLY, check_canary, fuzz, only_package_errors
 from widgets import AuthType, ConfigError, WebhookAuthConfig
-from widgets.redact import SECRET_KEYS
+from widgets.core.redact import SECRET_KEYS
 
 SECRET_FIELDS = ("client_secret", "password", "token")
 CANARY = "canary-CONFIG-SECRET-31415926"

@@ -17,8 +17,8 @@ from urllib3.exceptions import HTTPError as Urllib3Error
 from tests.conftest import Reply
 from tests.reliability.support import TALLY
 from widgets import ClientCredentialsFlow, TokenEndpointError, Transcript, TransportError, WebhookAuthConfig
-from widgets.errors import WebhookAuthError
-from widgets.transport import Boundary
+from widgets.core.errors import WebhookAuthError
+from widgets.core.transport import Boundary
 
 TIMEOUT = 1.0
 BOUND = TIMEOUT + 1.0  # the promise: an answer, or our error, within timeout + 1 s
@@ -53,7 +53,7 @@ def loop_to_itself(seen):
 
 
 def test_discovery_redirect_loop_is_not_followed_and_ends_as_discovery_error(scripted):
-    from widgets.discovery import DiscoveryError, discover
+    from widgets.diagnose.discovery import DiscoveryError, discover
 
     scripted.routes["/.well-known/oauth-authorization-server"] = loop_to_itself
     scripted.routes["/.well-known/openid-configuration"] = loop_to_itself

@@ -11,9 +11,9 @@ import pytest
 
 from tests.conftest import Reply
 from widgets import AuthorizationCodeFlow, ClientCredentialsFlow, Token, Transcript, WebhookAuthConfig
-from widgets.authorize import parse_pasted_redirect
-from widgets.errors import WebhookAuthError
-from widgets.token_response import read_token_answer
+from widgets.core.authorize import parse_pasted_redirect
+from widgets.core.errors import WebhookAuthError
+from widgets.core.token_response import read_token_answer
 
 
 def known(bug: str):

@@ -13,8 +13,8 @@ from tests.conftest import Reply
 from tests.reliability.strategies import RedirectSpec, pasted_junk, redirect_specs
 from tests.reliability.support import TALLY, check_canary, fuzz, only_package_errors
 from widgets import AuthorizationCodeFlow, Transcript, WebhookAuthConfig
-from widgets.authorize import _VSCHAR, MAX_PASTE, PastedRedirect, parse_pasted_redirect
-from widgets.errors import TokenEndpointError, TransportError
+from widgets.core.authorize import _VSCHAR, MAX_PASTE, PastedRedirect, parse_pasted_redirect
+from widgets.core.errors import TokenEndpointError, TransportError
 
 ISSUER_OTHER = "https://other-issuer.example"
 

@@ -19,8 +19,8 @@ from tests.reliability.strategies import (
 )
 from tests.reliability.support import TALLY, check_canary, fuzz, only_package_errors
 from widgets import ClientCredentialsFlow, Token, Transcript, WebhookAuthConfig
-from widgets.errors import TokenEndpointError, TransportError
-from widgets.token_response import read_token_answer
+from widgets.core.errors import TokenEndpointError, TransportError
+from widgets.core.token_response import read_token_answer
 
 
 def _check_params(params: dict, notes: list) -> None:

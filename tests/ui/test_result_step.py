@@ -44,7 +44,7 @@ def test_refresh_recomputes_the_expiry_from_the_current_time(make_wizard, canary
     wizard, result = to_result(make_wizard, canary_demo, AuthType.OAUTH_CLIENT_CREDENTIALS)
     token = result.token
     # Move the clock past the expiry instead of waiting for it.
-    import widgets.token as token_module
+    import widgets.core.token as token_module
 
     later = token.expires_at + 120
     monkeypatch.setattr(token_module.time, "time", lambda: later)

@@ -8,7 +8,7 @@ import pytest
 
 from tests.conftest import CANARY_PASSWORD, CANARY_SECRET
 from widgets import AuthType, WebhookAuthError
-from widgets.errors import hint_for_oauth_error
+from widgets.core.errors import hint_for_oauth_error
 
 from .ui_helpers import one, run_code_flow, saved_state, tree_state
 

@@ -18,16 +18,16 @@ from pathlib import Path
 
 from traitlets import Bool, Enum, HasTraits, Instance, UseEnum, observe
 
-from ..authorization import basic_authorization
-from ..authorization_code import AuthorizationCodeFlow
-from ..authorize import AuthorizationRequest
-from ..client_credentials import ClientCredentialsFlow
-from ..config import AuthType, WebhookAuthConfig
-from ..errors import StateMismatchError
-from ..redact import mask, remember
-from ..token import Token
-from ..transcript import Transcript
-from ..webhook import DeliveryResult, send_test_webhook
+from ..core.headers import basic_authorization
+from ..core.authorization_code import AuthorizationCodeFlow
+from ..core.authorize import AuthorizationRequest
+from ..core.client_credentials import ClientCredentialsFlow
+from ..core.config import AuthType, WebhookAuthConfig
+from ..core.errors import StateMismatchError
+from ..core.redact import mask, remember
+from ..core.token import Token
+from ..core.transcript import Transcript
+from ..core.webhook import DeliveryResult, send_test_webhook
 
 __all__ = [
     "STEPS",
@@ -370,7 +370,7 @@ class WizardModel(HasTraits):
     def fill_from_issuer(self, issuer_url: str) -> list[str]:
         """Fill Auth URL, Token URL and issuer from the provider's metadata (RFC 8414 / OIDC
         discovery); return notes for the reader."""
-        from ..discovery import discover  # only this action needs it
+        from ..diagnose.discovery import discover  # only this action needs it
 
         cfg = self.config
         meta = discover(issuer_url, transcript=self.transcript, timeout=cfg.timeout, verify_tls=cfg.verify_tls)
@@ -394,13 +394,13 @@ class WizardModel(HasTraits):
     # -- diagnosing --------------------------------------------------------------------------
     def probe(self):
         """Safe checks of what the provider requires (no login); rows go to the transcript too."""
-        from ..probe import probe
+        from ..diagnose.probe import probe
 
         return probe(self.config, transcript=self.transcript)
 
     def paste_ready(self, *, reveal: bool = False):
         """The webhook form's values and the connector JSON for this config and token."""
-        from ..paste_ready import paste_ready
+        from ..diagnose.paste_ready import paste_ready
 
         return paste_ready(self.config, self.token, reveal=reveal)
 

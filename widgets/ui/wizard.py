@@ -15,8 +15,8 @@ import os
 
 import ipywidgets as w
 
-from ..config import WebhookAuthConfig
-from ..transcript import Transcript
+from ..core.config import WebhookAuthConfig
+from ..core.transcript import Transcript
 from .markup import esc
 from .model import STEP_TITLES, STEPS, WizardModel
 from .steps import AuthTypeStep, DetailsStep, DiagnoseStep, ResultStep, ResultsTableStep, RunStep, Step

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipywidgets as w
 import traitlets
 
-from ...config import AuthType
+from ...core.config import AuthType
 from ..markup import esc
 from .base import Step, handler
 

@@ -15,8 +15,8 @@ from contextlib import contextmanager
 
 import ipywidgets as w
 
-from ...errors import ConfigError, WebhookAuthError
-from ...redact import install_log_redaction, scrub
+from ...core.errors import ConfigError, WebhookAuthError
+from ...core.redact import install_log_redaction, scrub
 from ..markup import message_html, spinner_html
 from ..model import WizardModel
 

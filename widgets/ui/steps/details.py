@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import ipywidgets as w
 
-from ...config import CLIENT_AUTH_METHODS, THOUSANDEYES_REDIRECT_URI
-from ...errors import ConfigError
+from ...core.config import CLIENT_AUTH_METHODS, THOUSANDEYES_REDIRECT_URI
+from ...core.errors import ConfigError
 from ..markup import COLOURS, esc, field_error_html
 from ..model import FIELD_LABELS, SECRET_FIELDS
 from .base import Step, handler

@@ -15,8 +15,8 @@ from collections.abc import Callable
 
 import ipywidgets as w
 
-from ...config import AuthType
-from ...redact import mask
+from ...core.config import AuthType
+from ...core.redact import mask
 from ..markup import COLOURS, attr, esc, mono
 from ..model import claim_rows, expiry_text
 from .base import Step, handler

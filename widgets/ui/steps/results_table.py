@@ -9,7 +9,7 @@ import os
 
 import ipywidgets as w
 
-from ...transcript import Transcript
+from ...core.transcript import Transcript
 from ..markup import COLOURS, esc
 from .base import Step, handler
 

@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 import ipywidgets as w
 
-from ...config import AuthType
+from ...core.config import AuthType
 from ..markup import attr, esc, mono
 from .base import Step, handler
 

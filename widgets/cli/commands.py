@@ -41,8 +41,8 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from .config import CLIENT_AUTH_METHODS, THOUSANDEYES_REDIRECT_URI, AuthType, WebhookAuthConfig
-from .errors import (
+from ..core.config import CLIENT_AUTH_METHODS, THOUSANDEYES_REDIRECT_URI, AuthType, WebhookAuthConfig
+from ..core.errors import (
     AuthorizationDenied,
     ConfigError,
     IssuerMismatchError,
@@ -52,8 +52,8 @@ from .errors import (
     TransportError,
     WebhookAuthError,
 )
-from .redact import mask, remember, scrub
-from .transcript import Transcript
+from ..core.redact import mask, remember, scrub
+from ..core.transcript import Transcript
 
 __all__ = ["main", "exit_code_for", "EXIT_OK", "EXIT_OTHER", "EXIT_USAGE", "EXIT_REFUSED", "EXIT_MISMATCH",
            "EXIT_TRANSPORT", "EXIT_INTERRUPTED", "default_state_dir"]
@@ -83,8 +83,8 @@ to read them from standard input."""
 
 def exit_code_for(exc: BaseException) -> int:
     """The documented exit code for an exception (see the module docstring)."""
-    from .discovery import DiscoveryError
-    from .inspect_token import InspectionError, IntrospectionError
+    from ..diagnose.discovery import DiscoveryError
+    from ..diagnose.inspect_token import InspectionError, IntrospectionError
 
     if isinstance(exc, (StateMismatchError, IssuerMismatchError)):
         return EXIT_MISMATCH
@@ -171,7 +171,7 @@ class _Out:
 def _when(epoch: float | None) -> str:
     if epoch is None:
         return "unknown"
-    from .inspect_token import format_duration
+    from ..diagnose.inspect_token import format_duration
 
     moment = datetime.fromtimestamp(int(epoch), timezone.utc).isoformat().replace("+00:00", "Z")
     left = epoch - time.time()
@@ -245,7 +245,7 @@ def _config(args, out: _Out, auth_type: AuthType, transcript: Transcript, *, dis
     metadata = None
     if config.issuer and (discover_always or not config.token_url
                           or (auth_type is AuthType.OAUTH_CODE and not config.auth_url)):
-        from .discovery import discover
+        from ..diagnose.discovery import discover
 
         metadata = discover(config.issuer, transcript=transcript, timeout=config.timeout)
         changes = {"issuer": metadata.issuer}
@@ -300,7 +300,7 @@ def _write_private(path: Path, data: dict) -> None:
 def _find_state_file(args, pasted: str) -> Path:
     if args.state_file:
         return Path(args.state_file).expanduser()
-    from .authorize import parse_pasted_redirect
+    from ..core.authorize import parse_pasted_redirect
 
     state = parse_pasted_redirect(pasted).state
     folder = default_state_dir()
@@ -353,7 +353,7 @@ def _load_state(path: Path, out: _Out) -> dict:
 
 
 def _cmd_discover(args, out: _Out, transcript: Transcript) -> int:
-    from .discovery import discover
+    from ..diagnose.discovery import discover
 
     metadata = discover(args.issuer, transcript=transcript, timeout=args.timeout)
     rows = [("issuer", metadata.issuer), ("source", metadata.source_url),
@@ -375,7 +375,7 @@ def _cmd_discover(args, out: _Out, transcript: Transcript) -> int:
 
 
 def _cmd_probe(args, out: _Out, transcript: Transcript) -> int:
-    from .probe import probe
+    from ..diagnose.probe import probe
 
     kind = AuthType.OAUTH_CODE if (args.auth_url or args.issuer) else AuthType.OAUTH_CLIENT_CREDENTIALS
     config, metadata = _config(args, out, kind, transcript, discover_always=bool(args.issuer))
@@ -387,7 +387,7 @@ def _cmd_probe(args, out: _Out, transcript: Transcript) -> int:
 
 
 def _cmd_token(args, out: _Out, transcript: Transcript) -> int:
-    from .client_credentials import ClientCredentialsFlow
+    from ..core.client_credentials import ClientCredentialsFlow
 
     config, _ = _config(args, out, AuthType.OAUTH_CLIENT_CREDENTIALS, transcript)
     token = ClientCredentialsFlow(config, transcript).fetch_token()
@@ -400,7 +400,7 @@ def _finish_with_token(args, out: _Out, config: WebhookAuthConfig, token, headin
     human = _token_text(token, reveal=args.reveal, heading=heading)
     data: dict = {"token": token.to_dict(reveal=args.reveal)}
     if args.paste_ready:
-        from .paste_ready import paste_ready
+        from ..diagnose.paste_ready import paste_ready
 
         ready = paste_ready(config, token, reveal=args.reveal)
         human += "\n\nFor the webhook form:\n" + ready.to_text() + "\n\nAs connector JSON:\n" + ready.connector_json()
@@ -409,7 +409,7 @@ def _finish_with_token(args, out: _Out, config: WebhookAuthConfig, token, headin
 
 
 def _cmd_authorize(args, out: _Out, transcript: Transcript) -> int:
-    from .authorization_code import STATE_LIFETIME, AuthorizationCodeFlow
+    from ..core.authorization_code import STATE_LIFETIME, AuthorizationCodeFlow
 
     if args.loopback:
         return _authorize_loopback(args, out, transcript)
@@ -450,8 +450,8 @@ def _cmd_authorize(args, out: _Out, transcript: Transcript) -> int:
 
 
 def _authorize_loopback(args, out: _Out, transcript: Transcript) -> int:
-    from .authorization_code import AuthorizationCodeFlow
-    from .catcher import LoopbackCatcher
+    from ..core.authorization_code import AuthorizationCodeFlow
+    from ..diagnose.catcher import LoopbackCatcher
 
     if args.redirect_uri:
         raise _UsageError("--loopback picks its own redirect URI (http://127.0.0.1:PORT/callback); "
@@ -470,8 +470,8 @@ def _authorize_loopback(args, out: _Out, transcript: Transcript) -> int:
 
 
 def _cmd_exchange(args, out: _Out, transcript: Transcript) -> int:
-    from .authorization_code import AuthorizationCodeFlow
-    from .authorize import AuthorizationRequest
+    from ..core.authorization_code import AuthorizationCodeFlow
+    from ..core.authorize import AuthorizationRequest
 
     pasted = _read_argument(args.pasted, "the pasted address")
     path = _find_state_file(args, pasted)
@@ -516,7 +516,7 @@ def _cmd_exchange(args, out: _Out, transcript: Transcript) -> int:
 
 
 def _cmd_inspect(args, out: _Out, transcript: Transcript) -> int:
-    from .inspect_token import inspect_token
+    from ..diagnose.inspect_token import inspect_token
 
     text = _read_argument(args.token, "the token")
     jwks_url, introspection_url = args.jwks_url, args.introspection_url
@@ -543,7 +543,7 @@ def _cmd_demo(args, out: _Out, transcript: Transcript) -> int:
     import tempfile
     import threading
 
-    from .demo import DemoProvider
+    from ..demo import DemoProvider
 
     methods = tuple(args.client_auth_methods)
     provider = DemoProvider(require_state=args.require_state, require_pkce=args.require_pkce,
@@ -634,7 +634,7 @@ def _port(text: str) -> int:
 
 
 def _build_parser() -> argparse.ArgumentParser:
-    from . import __version__
+    from .. import __version__
 
     output = _Parser(add_help=False)
     output.add_argument("--json", action="store_true", help="print one JSON document (for scripts)")

@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 from oauthlib.oauth2 import OAuth2Error
 from requests_oauthlib import OAuth2Session
 
-from .authorization import ClientSecretBasic
+from .headers import ClientSecretBasic
 from .config import WebhookAuthConfig
 from .errors import ConfigError, TokenEndpointError
 from .loopback import allow_loopback_http

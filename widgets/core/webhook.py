@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 
 import requests
 
-from .authorization import basic_authorization, bearer_authorization
+from .headers import basic_authorization, bearer_authorization
 from .client_credentials import ClientCredentialsFlow
 from .config import AuthType, WebhookAuthConfig
 from .errors import ConfigError

@@ -27,15 +27,15 @@ from datetime import datetime, timezone
 
 import requests
 
-from .authorization import ClientSecretBasic
-from .claims import decode_unverified
-from .config import WebhookAuthConfig
-from .errors import WebhookAuthError, hint_for_oauth_error
-from .loopback import allow_loopback_http
-from .redact import SECRET_KEYS, mask, remember, scrub
-from .token import Token
-from .transcript import Transcript
-from .transport import Boundary
+from ..core.headers import ClientSecretBasic
+from ..core.claims import decode_unverified
+from ..core.config import WebhookAuthConfig
+from ..core.errors import WebhookAuthError, hint_for_oauth_error
+from ..core.loopback import allow_loopback_http
+from ..core.redact import SECRET_KEYS, mask, remember, scrub
+from ..core.token import Token
+from ..core.transcript import Transcript
+from ..core.transport import Boundary
 
 __all__ = ["TokenInspection", "InspectionError", "IntrospectionError", "inspect_token", "format_duration",
            "allowed_algorithms"]

@@ -17,11 +17,11 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from .authorization import basic_authorization
-from .config import AuthType, WebhookAuthConfig
-from .errors import ConfigError
-from .redact import mask, remember
-from .token import Token
+from ..core.headers import basic_authorization
+from ..core.config import AuthType, WebhookAuthConfig
+from ..core.errors import ConfigError
+from ..core.redact import mask, remember
+from ..core.token import Token
 
 __all__ = ["PasteReady", "paste_ready", "CONNECTOR_TYPES"]
 

@@ -13,7 +13,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 import pytest
 
 from tests.conftest import CANARY_SECRET, Reply
-from widgets.cli import (
+from widgets.cli.commands import (
     EXIT_MISMATCH,
     EXIT_OK,
     EXIT_REFUSED,
@@ -283,7 +283,7 @@ def test_discovery_failures_exit_3_and_a_foreign_issuer_exits_4(capsys, scripted
 def test_exit_code_mapping():
     from widgets import (AuthorizationDenied, ConfigError, IssuerMismatchError, PastedRedirectError,
                          StateMismatchError, TokenEndpointError, TransportError, WebhookAuthError)
-    from widgets.discovery import DiscoveryError, DiscoveryIssuerMismatch
+    from widgets.diagnose.discovery import DiscoveryError, DiscoveryIssuerMismatch
 
     assert exit_code_for(ConfigError({"x": ["y"]})) == 2
     assert exit_code_for(PastedRedirectError("x")) == 2
@@ -361,7 +361,7 @@ def test_authorize_with_loopback_catches_the_redirect_and_finishes(capsys, provi
 
     import requests
 
-    from widgets import cli
+    from widgets.cli import commands as cli
 
     shown: "queue.Queue[str]" = queue.Queue()
     monkeypatch.setattr(cli._Out, "info", lambda self, text: shown.put(text))
@@ -384,7 +384,7 @@ def test_authorize_with_loopback_catches_the_redirect_and_finishes(capsys, provi
 
 
 def test_a_loopback_wait_that_times_out_exits_1_with_a_hint(capsys, provider, monkeypatch):
-    from widgets import cli
+    from widgets.cli import commands as cli
 
     monkeypatch.setattr(cli._Out, "info", lambda self, text: None)
     code, _, err = run(capsys, "authorize", "--loopback", "--wait", "0.01", "--auth-url", provider.auth_url,

@@ -23,8 +23,8 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs
 
-from .errors import WebhookAuthError
-from .redact import remember
+from ..core.errors import WebhookAuthError
+from ..core.redact import remember
 
 __all__ = ["LoopbackCatcher", "CatcherTimeout", "CatcherError"]
 

@@ -28,17 +28,17 @@ from urllib.parse import parse_qs, urljoin, urlsplit
 import requests
 from oauthlib.oauth2 import WebApplicationClient
 
-from . import pkce as pkce_helpers
-from .authorize import same_endpoint
-from .client_credentials import ClientCredentialsFlow
-from .claims import decode_unverified
-from .config import WebhookAuthConfig
-from .errors import ConfigError, TokenEndpointError, TransportError, WebhookAuthError, hint_for_oauth_error
-from .loopback import allow_loopback_http
-from .redact import redact_url, scrub
-from .token import Token
-from .transcript import Transcript
-from .transport import Boundary
+from ..core import pkce as pkce_helpers
+from ..core.authorize import same_endpoint
+from ..core.client_credentials import ClientCredentialsFlow
+from ..core.claims import decode_unverified
+from ..core.config import WebhookAuthConfig
+from ..core.errors import ConfigError, TokenEndpointError, TransportError, WebhookAuthError, hint_for_oauth_error
+from ..core.loopback import allow_loopback_http
+from ..core.redact import redact_url, scrub
+from ..core.token import Token
+from ..core.transcript import Transcript
+from ..core.transport import Boundary
 
 __all__ = ["ProbeRow", "ProbeReport", "probe", "VERDICTS", "MANUAL_FLOW_FIX"]
 

@@ -25,12 +25,12 @@ from urllib.parse import urlsplit, urlunsplit
 
 import requests
 
-from .config import CLIENT_AUTH_METHODS, WebhookAuthConfig, url_problem
-from .errors import ConfigError, IssuerMismatchError, TransportError, WebhookAuthError
-from .loopback import allow_loopback_http, is_loopback_host
-from .redact import redact_url, scrub
-from .transcript import Transcript
-from .transport import Boundary
+from ..core.config import CLIENT_AUTH_METHODS, WebhookAuthConfig, url_problem
+from ..core.errors import ConfigError, IssuerMismatchError, TransportError, WebhookAuthError
+from ..core.loopback import allow_loopback_http, is_loopback_host
+from ..core.redact import redact_url, scrub
+from ..core.transcript import Transcript
+from ..core.transport import Boundary
 
 __all__ = [
     "ProviderMetadata",
