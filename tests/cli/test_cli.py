@@ -13,7 +13,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 import pytest
 
 from tests.conftest import CANARY_SECRET, Reply
-from widgets.cli.commands import (
+from widgets.cli.main import (
     EXIT_MISMATCH,
     EXIT_OK,
     EXIT_REFUSED,
@@ -361,10 +361,10 @@ def test_authorize_with_loopback_catches_the_redirect_and_finishes(capsys, provi
 
     import requests
 
-    from widgets.cli import commands as cli
+    from widgets.cli import output
 
     shown: "queue.Queue[str]" = queue.Queue()
-    monkeypatch.setattr(cli._Out, "info", lambda self, text: shown.put(text))
+    monkeypatch.setattr(output._Out, "info", lambda self, text: shown.put(text))
     result = {}
     args = ["authorize", "--loopback", "--auth-url", provider.auth_url, *client_args(provider),
             "--issuer", provider.issuer, "--json"]
@@ -384,9 +384,9 @@ def test_authorize_with_loopback_catches_the_redirect_and_finishes(capsys, provi
 
 
 def test_a_loopback_wait_that_times_out_exits_1_with_a_hint(capsys, provider, monkeypatch):
-    from widgets.cli import commands as cli
+    from widgets.cli import output
 
-    monkeypatch.setattr(cli._Out, "info", lambda self, text: None)
+    monkeypatch.setattr(output._Out, "info", lambda self, text: None)
     code, _, err = run(capsys, "authorize", "--loopback", "--wait", "0.01", "--auth-url", provider.auth_url,
                        *client_args(provider))
     assert code == 1 and "No redirect arrived" in err and "hint:" in err
