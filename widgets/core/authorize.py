@@ -4,25 +4,38 @@
 open in a browser and the one-time values it carries. :func:`parse_pasted_redirect` reads what
 a person copies back from the browser: the whole redirect URL (query or ``#fragment``
 response), with stray whitespace or quotes around it, or a bare code.
+
+:meth:`AuthorizationRequest.to_dict` and :meth:`~AuthorizationRequest.from_dict` carry a
+request from the process that built the link to the one that completes it (the command line
+keeps it in a 0600 file between ``authorize`` and ``exchange``).
 """
 
 from __future__ import annotations
 
+import math
 import re
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs, urlsplit
 
-from .errors import PastedRedirectError, StateMismatchError
-from .redact import mask, redact_url
+from . import pkce
+from .errors import ConfigError, PastedRedirectError, StateMismatchError
+from .redact import mask, redact_url, remember
 
-__all__ = ["AuthorizationRequest", "PastedRedirect", "parse_pasted_redirect", "same_endpoint", "MAX_PASTE"]
+__all__ = ["AuthorizationRequest", "PastedRedirect", "parse_pasted_redirect", "same_endpoint", "MAX_PASTE",
+           "PENDING_FORMAT", "PENDING_VERSION"]
 
 #: Longest paste accepted; real redirect URLs are well under 4 KiB.
 MAX_PASTE = 16 * 1024
 # RFC 6749 Appendix A.11: code = 1*VSCHAR (printable ASCII)
 _VSCHAR = frozenset(chr(c) for c in range(0x20, 0x7F))
 _RESPONSE_PARAM = re.compile(r"(^|[?&#])(code|error|state|iss)=")
+#: The ``format`` tag of :meth:`AuthorizationRequest.to_dict`; ``version`` changes with its keys.
+PENDING_FORMAT = "webhook-oauth-lab/pending-authorization"
+PENDING_VERSION = 1
+_NOT_PENDING_HINT = ("This is not an authorization request saved by this tool, or it was changed since. "
+                     "Start again with a fresh authorize link.")
 
 
 @dataclass(frozen=True, repr=False)
@@ -41,6 +54,68 @@ class AuthorizationRequest:
     def __repr__(self) -> str:
         verifier = f", code_verifier={mask(self.code_verifier)}" if self.code_verifier else ""
         return f"AuthorizationRequest(url={redact_url(self.url)!r}, state={self.state!r}{verifier})"
+
+    def to_dict(self) -> dict:
+        """The request as JSON-ready data, for :meth:`from_dict` in a later process.
+
+        It holds the ``code_verifier`` in clear: keep it only where nobody else can read it.
+        The flow's settings (token URL, client, issuer) are not part of the request; a caller
+        that completes it later saves those beside it, without the client secret.
+        """
+        return {
+            "format": PENDING_FORMAT,
+            "version": PENDING_VERSION,
+            "url": self.url,
+            "state": self.state,
+            "redirect_uri": self.redirect_uri,
+            "code_verifier": self.code_verifier,
+            "code_challenge": self.code_challenge,
+            "code_challenge_method": self.code_challenge_method,
+            "params": dict(self.params),
+            "created_at": self.created_at,
+        }
+
+    @classmethod
+    def from_dict(cls, data: object) -> "AuthorizationRequest":
+        """The request :meth:`to_dict` made; raises :class:`ConfigError` for anything else.
+
+        Keys it does not know are ignored, so a caller may keep its own beside them. No value
+        is quoted in the error: the data holds a secret. The verifier is remembered for masking.
+        """
+        if not isinstance(data, Mapping):
+            raise ConfigError({"pending_authorization": ["is not a saved authorization request (not a JSON object)"]},
+                              hint=_NOT_PENDING_HINT)
+        if data.get("format") != PENDING_FORMAT:
+            raise ConfigError({"format": [f"is not {PENDING_FORMAT!r}: this was not saved by this tool"]},
+                              hint=_NOT_PENDING_HINT)
+        if type(data.get("version")) is not int or data["version"] != PENDING_VERSION:
+            raise ConfigError({"version": [f"is not {PENDING_VERSION}, the only one this version of the tool reads"]},
+                              hint="It was saved by another version of this tool. Start again with a fresh "
+                              "authorize link.")
+        problems: dict[str, list[str]] = {}
+        for name in ("url", "state", "redirect_uri"):
+            if not isinstance(data.get(name), str) or not data[name]:
+                problems[name] = ["must be non-empty text"]
+        for name in ("code_verifier", "code_challenge", "code_challenge_method"):
+            if not isinstance(data.get(name), (str, type(None))):
+                problems[name] = ["must be text or null"]
+        verifier = data.get("code_verifier")
+        if isinstance(verifier, str) and not pkce.is_valid_verifier(verifier):
+            problems["code_verifier"] = ["is not a PKCE code_verifier (RFC 7636 §4.1)"]
+        params = data.get("params", {})
+        if not isinstance(params, Mapping) or not all(isinstance(k, str) and isinstance(v, str)
+                                                      for k, v in params.items()):
+            problems["params"] = ["must map text to text"]
+        created_at = data.get("created_at")
+        if isinstance(created_at, bool) or not isinstance(created_at, (int, float)) or not math.isfinite(created_at):
+            problems["created_at"] = ["must be a time in seconds since the epoch"]
+        if problems:
+            raise ConfigError(problems, hint=_NOT_PENDING_HINT)
+        remember(verifier)
+        return cls(url=data["url"], state=data["state"], redirect_uri=data["redirect_uri"],
+                   code_verifier=verifier, code_challenge=data.get("code_challenge"),
+                   code_challenge_method=data.get("code_challenge_method"), params=dict(params),
+                   created_at=float(created_at))
 
 
 @dataclass(frozen=True, repr=False)
