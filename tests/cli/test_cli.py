@@ -407,3 +407,37 @@ def test_a_state_file_others_can_write_is_refused(capsys, provider, tmp_path):
                        "--client-secret-env", SECRET_ENV)
     assert code == EXIT_USAGE and "writable by other users" in err
     assert [r for r in provider.token_requests if r["grant_type"] == "authorization_code"] == []
+
+
+def private_file(path: Path, data) -> Path:
+    path.write_text(json.dumps(data))
+    path.chmod(0o600)
+    return path
+
+
+@pytest.mark.parametrize("data, says", [
+    ({"format": "someone-else/session", "state": "abc"}, "format is not"),
+    ([1, 2, 3], "must be a JSON object"),
+    ({"format": "webhook-oauth-lab/pending-authorization", "version": 2}, "version is not 1"),
+])
+def test_a_foreign_state_file_is_a_usage_error_naming_the_file(capsys, tmp_path, data, says):
+    state_file = private_file(tmp_path / "pending.json", data)
+    code, out, err = run(capsys, "exchange", "https://app.example.com/cb?code=abc&state=abc",
+                         "--state-file", str(state_file), "--client-secret-env", SECRET_ENV)
+    assert code == EXIT_USAGE
+    assert f"{state_file} is not a state file written by `authorize`" in err and says in err
+    assert "hint:" in err and "fresh authorize link" in err
+    assert state_file.exists()
+
+
+def test_a_state_file_without_its_settings_is_refused_before_any_token_request(capsys, provider, tmp_path):
+    state_file = tmp_path / "pending.json"
+    code, out, _ = run(capsys, "authorize", *code_args(provider), "--state-file", str(state_file), "--json")
+    location = provider.approve(json.loads(out)["authorize_url"])
+    saved = json.loads(state_file.read_text())
+    del saved["config"]
+    state_file.unlink()
+    private_file(state_file, saved)
+    code, _, err = run(capsys, "exchange", location, "--state-file", str(state_file), "--client-secret-env", SECRET_ENV)
+    assert code == EXIT_USAGE and "is damaged (no settings)" in err
+    assert [r for r in provider.token_requests if r["grant_type"] == "authorization_code"] == []

@@ -19,7 +19,7 @@ from ..core.redact import mask, remember
 from ..core.transcript import Transcript
 from .main import EXIT_OK, _UsageError
 from .output import _Out, _token_text, _when
-from .pending import STATE_FORMAT, find_state_file, load_state_file, path_for, write_private
+from .pending import find_state_file, load_state_file, path_for, write_private
 
 
 # -- settings ---------------------------------------------------------------------------------------
@@ -169,17 +169,8 @@ def _cmd_authorize(args, out: _Out, transcript: Transcript) -> int:
     request = flow.begin()
     path = Path(args.state_file).expanduser() if args.state_file else path_for(request.state)
     write_private(path, {
-        "format": STATE_FORMAT,
-        "version": 1,
-        "created_at": request.created_at,
-        "url": request.url,
-        "state": request.state,
-        "redirect_uri": request.redirect_uri,
-        "code_verifier": request.code_verifier,
-        "code_challenge": request.code_challenge,
-        "code_challenge_method": request.code_challenge_method,
-        "params": request.params,
-        # Everything the exchange needs except the client secret, which is never written.
+        **request.to_dict(),
+        # With the request, everything the exchange needs except the client secret, which is never written.
         "config": {"auth_url": config.auth_url, "token_url": config.token_url, "client_id": config.client_id,
                    "redirect_uri": config.redirect_uri, "scope": config.scope,
                    "extra_params": config.extra_params, "client_auth": config.client_auth,
@@ -226,7 +217,15 @@ def _cmd_exchange(args, out: _Out, transcript: Transcript) -> int:
     pasted = _read_argument(args.pasted, "the pasted address")
     path = find_state_file(args.state_file, pasted)
     saved = load_state_file(path, out.warn)
-    stored = saved["config"]
+    try:
+        request = AuthorizationRequest.from_dict(saved)
+    except ConfigError as exc:
+        details = "; ".join(f"{name} {problem}" for name, problems in exc.problems.items() for problem in problems)
+        raise ConfigError({"state_file": [f"{path} is not a state file written by `authorize` ({details})"]},
+                          hint=exc.hint) from None
+    stored = saved.get("config")
+    if not isinstance(stored, dict):
+        raise ConfigError({"state_file": [f"{path} is damaged (no settings); start again with `authorize`"]})
     try:
         timeout = float(args.timeout if args.timeout_given else stored.get("timeout", args.timeout))
         config = WebhookAuthConfig(
@@ -235,19 +234,13 @@ def _cmd_exchange(args, out: _Out, transcript: Transcript) -> int:
             token_url=stored.get("token_url", ""),
             client_id=stored.get("client_id", ""),
             client_secret=_read_secret(args, out),
-            redirect_uri=saved["redirect_uri"],
+            redirect_uri=request.redirect_uri,
             scope=stored.get("scope", ""),
             extra_params=dict(stored.get("extra_params") or {}),
             client_auth=args.client_auth or stored.get("client_auth", "client_secret_basic"),
             pkce=bool(stored.get("pkce", True)),
             issuer=stored.get("issuer", ""),
             timeout=timeout,
-        )
-        request = AuthorizationRequest(
-            url=str(saved["url"]), state=str(saved["state"]), redirect_uri=str(saved["redirect_uri"]),
-            code_verifier=saved.get("code_verifier"), code_challenge=saved.get("code_challenge"),
-            code_challenge_method=saved.get("code_challenge_method"), params=dict(saved.get("params") or {}),
-            created_at=float(saved["created_at"]),
         )
     except (TypeError, ValueError, AttributeError):
         raise ConfigError({"state_file": [f"{path} is damaged; start again with `authorize`"]}) from None

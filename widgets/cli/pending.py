@@ -1,8 +1,10 @@
 """The pending-authorization file that ``authorize`` writes and ``exchange`` reads (mode 0600).
 
-It holds the state and the PKCE verifier, and says where the client secret is sent next, so it
-is created private, never overwritten, never followed through a symlink, and refused when
-another user owns it or could write it. The client secret itself is never written.
+It holds the state and the PKCE verifier (:meth:`AuthorizationRequest.to_dict`) and the settings
+of the exchange, which say where the client secret is sent next. So it is created private, never
+overwritten, never followed through a symlink, and refused when another user owns it or could
+write it. The client secret itself is never written. Only the file is checked here; what it says
+is checked by :meth:`AuthorizationRequest.from_dict` and :func:`widgets.cli.commands._cmd_exchange`.
 """
 
 from __future__ import annotations
@@ -15,11 +17,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..core.errors import ConfigError, StateMismatchError
-from ..core.redact import remember
 
 __all__ = ["default_state_dir", "path_for", "write_private", "find_state_file", "load_state_file"]
 
-STATE_FORMAT = "webhook-oauth-lab/pending-authorization"
 _STATE_PREFIX = 12
 _SAFE_STATE = re.compile(r"^[A-Za-z0-9_-]+$")
 
@@ -82,8 +82,11 @@ def find_state_file(state_file: str | None, pasted: str) -> Path:
     return pending[0]
 
 
-def load_state_file(path: Path, warn: Callable[[str], None]) -> dict:
-    """The saved data, once the file is known to be a regular file only this user can write."""
+def load_state_file(path: Path, warn: Callable[[str], None]) -> object:
+    """The file's JSON, once it is known to be a regular file only this user can write.
+
+    What the JSON says is checked by :meth:`AuthorizationRequest.from_dict`, not here.
+    """
     try:
         info = path.lstat()
     except OSError:
@@ -101,10 +104,5 @@ def load_state_file(path: Path, warn: Callable[[str], None]) -> dict:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError, UnicodeDecodeError):
         raise ConfigError({"state_file": [f"{path} is not a state file written by `authorize`"]}) from None
-    needed = ("state", "redirect_uri", "url", "created_at", "config")
-    if not isinstance(data, dict) or data.get("format") != STATE_FORMAT or any(k not in data for k in needed) \
-            or not isinstance(data["config"], dict):
-        raise ConfigError({"state_file": [f"{path} is not a state file written by `authorize`"]})
-    remember(data.get("code_verifier"))
     return data
 

@@ -83,7 +83,7 @@ class AuthorizationRequest:
         is quoted in the error: the data holds a secret. The verifier is remembered for masking.
         """
         if not isinstance(data, Mapping):
-            raise ConfigError({"pending_authorization": ["is not a saved authorization request (not a JSON object)"]},
+            raise ConfigError({"pending_authorization": ["must be a JSON object (a dict)"]},
                               hint=_NOT_PENDING_HINT)
         if data.get("format") != PENDING_FORMAT:
             raise ConfigError({"format": [f"is not {PENDING_FORMAT!r}: this was not saved by this tool"]},
