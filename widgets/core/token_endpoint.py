@@ -144,12 +144,11 @@ class TokenEndpoint:
                     f"The token response was refused by oauthlib: {scrub(exc.description or exc.error)}",
                     error=exc.error, description=scrub(exc.description or ""), status=exc.status_code,
                 ) from exc
-        token = Token.from_response(
+        token = Token.from_params(  # the compliance hook ran read_token_answer on this very answer
             {k: v for k, v in dict(params).items() if k != "expires_at"},
             received_at=self._received_at,
             requested_scope=cfg.scope or None,
             notes=self.notes,
-            checked=True,  # the compliance hook ran read_token_answer on this very answer
         )
         last = self.boundary.last  # this exchange's row, even in a transcript shared with others
         if last is not None and token.notes:
