@@ -166,3 +166,13 @@ def test_from_params_takes_checked_params_as_they_are_without_reading_them_again
     assert token.access_token == "abc" and token.token_type == "Bearer" and token.expires_at is None
     # only the scope note: the reader's notes are the caller's to pass, not found a second time
     assert len(token.notes) == 1 and "granted scope" in token.notes[0]
+
+
+@pytest.mark.parametrize("body", [b'{"access_token": "a"}', b'{"access_token": "a", "token_type": null}',
+                                  b'{"access_token": "a", "token_type": ""}', b'{"access_token": "a", "token_type": " "}'])
+def test_strict_reader_alone_says_an_omitted_token_type_is_missing(body):
+    with pytest.raises(TokenEndpointError) as info:
+        parse_token_answer(TokenAnswer(200, "application/json", body))
+    assert "has no token_type" in info.value.message
+    params, notes = read(200, "application/json", body)  # what the missing_token_type quirk is for
+    assert params["token_type"] == "Bearer" and "No token_type in the response; assuming Bearer." in notes

@@ -65,9 +65,16 @@ def token_type_case(answer: TokenAnswer) -> None:
 
 
 def missing_token_type(answer: TokenAnswer) -> None:
-    """Some providers omit ``token_type``; their tokens are bearer tokens."""
+    """Some providers omit ``token_type`` or send it empty; their tokens are bearer tokens.
+
+    Omitted means absent, ``null`` or blank text. A value of another kind (``42``, ``false``,
+    ``["Bearer"]``) is not an omission: it is left to the strict reader, which refuses it.
+    """
     params = answer.json_object()
-    if params and params.get("access_token") and not params.get("token_type"):
+    if not params or not params.get("access_token"):
+        return
+    value = params.get("token_type")
+    if value is None or (isinstance(value, str) and not value.strip()):
         params["token_type"] = "Bearer"
         answer.replace_json(params)
         answer.notes.append("No token_type in the response; assuming Bearer.")

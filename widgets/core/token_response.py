@@ -91,6 +91,19 @@ def _not_a_token(answer: TokenAnswer, why: str) -> TokenEndpointError:
     )
 
 
+def _json_kind(value: object) -> str:
+    """What kind of JSON value this is, for a message (the value itself may be a secret)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    return "not text"
+
+
 def parse_token_answer(answer: TokenAnswer, *, client_auth: str | None = None) -> dict:
     """The token parameters of an RFC 6749 §5.1 response, or :class:`TokenEndpointError`."""
     params = answer.json_object()
@@ -118,9 +131,16 @@ def parse_token_answer(answer: TokenAnswer, *, client_auth: str | None = None) -
             hint="The URL may be another API than the token endpoint. Check the Token URL.",
         )
     params["access_token"] = token.strip()
-    if not isinstance(params.get("token_type"), str) or not params["token_type"].strip():
+    token_type = params.get("token_type")
+    if not isinstance(token_type, str) or not token_type.strip():
+        # After the quirks only a token_type of the wrong kind gets here: an omitted one
+        # (absent, null, blank) became Bearer. Alone, this reader refuses both.
+        if token_type is None or isinstance(token_type, str):
+            what = "has no token_type"
+        else:
+            what = f"has a token_type that is {_json_kind(token_type)}, not the name of a token type"
         raise TokenEndpointError(
-            "The token response has no token_type, so it is not known how to send the token.",
+            f"The token response {what}, so it is not known how to send the token.",
             status=answer.status,
             hint="RFC 6749 §5.1 requires token_type; ask the provider, or paste the token as Token.",
         )
