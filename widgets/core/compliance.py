@@ -1,11 +1,13 @@
-"""Provider quirks, one small function each, undone before the strict RFC 6749 reader.
+"""RFC 6749 §5.1 — https://www.rfc-editor.org/rfc/rfc6749#section-5.1
 
-Each function takes a :class:`~widgets.token_response.TokenAnswer`, fixes one known deviation
-in place and leaves a note saying what it did. They run in the order of :data:`QUIRKS` inside
-one requests-oauthlib compliance hook (``access_token_response`` and
-``refresh_token_response``, see :mod:`widgets.token_endpoint`), followed by the strict reader,
-so the library's own parser then sees an RFC-shaped response. One hook rather than one per
-quirk because requests-oauthlib keeps hooks in a set, whose order is not defined.
+Provider quirks, one small function each, undone before the strict RFC 6749 reader.
+
+Each function takes a :class:`~widgets.core.token_response.TokenAnswer`, fixes one known
+deviation in place and leaves a note saying what it did. They run in the order of
+:data:`QUIRKS` inside one requests-oauthlib compliance hook (``access_token_response`` and
+``refresh_token_response``, see :mod:`widgets.core.token_endpoint`), followed by the strict
+reader, so the library's own parser then sees an RFC-shaped response (§5.1). One hook rather
+than one per quirk because requests-oauthlib keeps hooks in a set, whose order is not defined.
 """
 
 from __future__ import annotations

@@ -1,4 +1,7 @@
-"""An access token as a person needs it: what to paste, when it expires, what it says.
+"""RFC 6749 §5.1 — https://www.rfc-editor.org/rfc/rfc6749#section-5.1
+RFC 6750 §2.1 (the ``Authorization`` header) — https://www.rfc-editor.org/rfc/rfc6750#section-2.1
+
+An access token as a person needs it: what to paste, when it expires, what it says.
 
 ``expires_at`` is computed from the moment *we* received the response plus ``expires_in``,
 never from the provider's clock (RFC 6749 §5.1 gives a lifetime, not a time).
@@ -53,7 +56,7 @@ class Token:
 
         The known provider quirks are undone and the answer is read strictly, as the token
         endpoint's answers are (:func:`~widgets.core.token_response.read_token_answer`);
-        anything that is not a token ends as :class:`~widgets.errors.TokenEndpointError`.
+        anything that is not a token ends as :class:`~widgets.core.errors.TokenEndpointError`.
         """
         if isinstance(answer, Mapping):
             body = json.dumps(dict(answer), default=str).encode()

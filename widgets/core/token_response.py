@@ -1,4 +1,7 @@
-"""Reading a token endpoint's answer: RFC 6749 §5.1 (success) and §5.2 (error).
+"""RFC 6749 §5.1 (success) — https://www.rfc-editor.org/rfc/rfc6749#section-5.1
+RFC 6749 §5.2 (error) — https://www.rfc-editor.org/rfc/rfc6749#section-5.2
+
+Reading a token endpoint's answer.
 
 :func:`parse_token_answer` is the strict reader: a JSON object with ``access_token`` and
 ``token_type``, or an error. It never lets a ``JSONDecodeError`` or an HTML page through as if
@@ -6,7 +9,7 @@ it were a token: anything else ends as :class:`TokenEndpointError` with status, 
 and an escaped preview.
 
 Real providers bend the RFC in known ways; each bend is undone first by one small function in
-:mod:`widgets.compliance` (registered as a requests-oauthlib compliance hook, and applied by
+:mod:`widgets.core.compliance` (registered as a requests-oauthlib compliance hook, and applied by
 :func:`read_token_answer` for pasted responses).
 """
 
@@ -66,7 +69,7 @@ PREVIEW_WINDOW = 16 * 1024
 def preview(body: bytes | str, limit: int = MAX_PREVIEW, *, masked: bool = False) -> str:
     """A one-line, secret-masked view of a body, at most ``limit`` characters.
 
-    ``masked=True``: the body has been through :func:`~widgets.redact.redact_body` already.
+    ``masked=True``: the body has been through :func:`~widgets.core.redact.redact_body` already.
     """
     head = body[:PREVIEW_WINDOW]
     text = head.decode("utf-8", "replace") if isinstance(head, bytes) else str(head)
