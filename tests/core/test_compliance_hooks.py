@@ -4,7 +4,7 @@ from urllib.parse import parse_qs
 
 import pytest
 
-from widgets import ClientCredentialsFlow, TokenEndpointError, Transcript, WebhookAuthConfig
+from widgets import AuthorizationCodeFlow, ClientCredentialsFlow, TokenEndpointError, Transcript, WebhookAuthConfig
 from tests.conftest import Reply
 
 
@@ -12,6 +12,19 @@ def flow_for(scripted, **changes):
     cfg = WebhookAuthConfig(auth_type="oauth_client_credentials", token_url=scripted.url("/token"),
                             client_id="client", client_secret="s3cret-value-long-enough", **changes)
     return ClientCredentialsFlow(cfg, Transcript())
+
+
+def code_flow_for(scripted):
+    cfg = WebhookAuthConfig(auth_type="oauth_code", auth_url=scripted.url("/authorize"),
+                            token_url=scripted.url("/token"), client_id="client",
+                            client_secret="s3cret-value-long-enough", redirect_uri=scripted.url("/cb"))
+    return AuthorizationCodeFlow(cfg, Transcript())
+
+
+def code_exchange(flow):
+    """Build the authorize link, then paste back the redirect a provider would send to it."""
+    request = flow.begin()
+    return flow.complete(f"{request.redirect_uri}?code=code-from-the-provider&state={request.state}")
 
 
 def test_github_style_form_encoded_token(scripted):
@@ -92,3 +105,71 @@ def test_client_credentials_sends_no_redirect_uri(scripted):
     scripted.routes["/token"] = Reply(200, {"access_token": "abc123", "token_type": "Bearer"})
     flow_for(scripted).fetch_token()  # the config keeps its default (ThousandEyes) redirect_uri
     assert "redirect_uri" not in parse_qs(scripted.requests_to("/token")[0]["body"])
+
+
+# -- missing_token_type: the quirk, and the strict reader's branch it leaves ----------------
+
+def without_token_type(value):
+    """A token response whose token_type is ``value`` (absent for the string "absent")."""
+    def reply(request):
+        grant = parse_qs(request["body"])["grant_type"][0]
+        # distinct endings: the by-value secret net indexes what it remembers by them
+        body = {"access_token": f"token-for-{grant}", "refresh_token": "refresh-token-for-later",
+                "expires_in": 60}
+        if value != "absent":
+            body["token_type"] = value
+        return Reply(200, body)
+    return reply
+
+
+OMITTED = ["absent", None, "", "   "]
+WRONG_KIND = [(42, "a number"), (True, "true"), (False, "false"), (["Bearer"], "a list"),
+              ({"type": "Bearer"}, "an object")]
+
+
+@pytest.mark.parametrize("token_type", OMITTED, ids=repr)
+def test_omitted_token_type_is_bearer_with_a_note_in_client_credentials(scripted, token_type):
+    scripted.routes["/token"] = without_token_type(token_type)
+    flow = flow_for(scripted)
+    token = flow.fetch_token()
+    assert token.token_type == "Bearer"
+    assert token.authorization_header == "Bearer token-for-client_credentials"
+    assert "No token_type in the response; assuming Bearer." in token.notes
+    assert "No token_type" in flow.transcript[-1].note
+
+
+@pytest.mark.parametrize("token_type", OMITTED, ids=repr)
+def test_omitted_token_type_is_bearer_in_the_code_exchange_and_the_refresh(scripted, token_type):
+    scripted.routes["/token"] = without_token_type(token_type)
+    flow = code_flow_for(scripted)
+    token = code_exchange(flow)
+    assert token.authorization_header == "Bearer token-for-authorization_code"
+    assert "No token_type in the response; assuming Bearer." in token.notes
+    assert "No token_type" in flow.transcript[-1].note
+    refreshed = flow.refresh()
+    assert refreshed.authorization_header == "Bearer token-for-refresh_token"
+    assert "No token_type in the response; assuming Bearer." in refreshed.notes
+    assert [parse_qs(r["body"])["grant_type"] for r in scripted.requests_to("/token")] == [
+        ["authorization_code"], ["refresh_token"]]
+
+
+@pytest.mark.parametrize("token_type, kind", WRONG_KIND, ids=repr)
+def test_token_type_of_the_wrong_kind_is_refused_in_client_credentials(scripted, token_type, kind):
+    scripted.routes["/token"] = without_token_type(token_type)
+    flow = flow_for(scripted)
+    with pytest.raises(TokenEndpointError) as info:
+        flow.fetch_token()
+    assert f"has a token_type that is {kind}, not the name of a token type" in info.value.message
+    assert "RFC 6749 §5.1 requires token_type" in info.value.hint
+    assert flow.transcript[-1].outcome in ("error", "refused")
+    assert len(scripted.requests_to("/token")) == 1
+
+
+@pytest.mark.parametrize("token_type, kind", WRONG_KIND, ids=repr)
+def test_token_type_of_the_wrong_kind_is_refused_in_the_code_exchange(scripted, token_type, kind):
+    scripted.routes["/token"] = without_token_type(token_type)
+    flow = code_flow_for(scripted)
+    with pytest.raises(TokenEndpointError) as info:
+        code_exchange(flow)
+    assert f"has a token_type that is {kind}," in info.value.message
+    assert flow.token is None

@@ -96,25 +96,25 @@ def test_unusable_expires_in_is_dropped_with_a_note(value):
 
 
 def test_missing_expires_in_gives_a_note_and_unknown_expiry():
-    token = Token.from_response({"access_token": "abc", "token_type": "Bearer"})
+    token = Token.parse({"access_token": "abc", "token_type": "Bearer"})
     assert token.expires_at is None and token.expires_in() is None and not token.is_expired()
     assert any("expires" in n for n in token.notes)
 
 
 def test_token_type_any_case_becomes_bearer():
-    token = Token.from_response({"access_token": "abc", "token_type": "BEARER", "expires_in": 60})
+    token = Token.parse({"access_token": "abc", "token_type": "BEARER", "expires_in": 60})
     assert token.token_type == "Bearer" and token.authorization_header == "Bearer abc"
 
 
 def test_expiry_is_computed_from_local_receipt_time():
-    token = Token.from_response({"access_token": "abc", "token_type": "Bearer", "expires_in": 60,
-                                 "expires_at": 1}, received_at=1000.0)
+    token = Token.parse({"access_token": "abc", "token_type": "Bearer", "expires_in": 60,
+                         "expires_at": 1}, received_at=1000.0)
     assert token.expires_at == 1060.0 and token.is_expired(now=1061) and not token.is_expired(now=1059)
 
 
 def test_narrowed_scope_is_a_note_not_an_exception():
-    token = Token.from_response({"access_token": "abc", "token_type": "Bearer", "scope": "read"},
-                                requested_scope="read write")
+    token = Token.parse({"access_token": "abc", "token_type": "Bearer", "scope": "read"},
+                        requested_scope="read write")
     assert token.scope == "read" and any("granted scope" in n for n in token.notes)
 
 
@@ -132,15 +132,47 @@ def test_jwt_claims_are_decoded_and_opaque_tokens_have_none():
         return base64.urlsafe_b64encode(json.dumps(d).encode()).rstrip(b"=").decode()
 
     jwt = f"{b64({'alg': 'ES256', 'kid': 'k1'})}.{b64({'sub': 'demo', 'exp': 2000000000})}.c2ln"
-    token = Token.from_response({"access_token": jwt, "token_type": "Bearer"})
+    token = Token.parse({"access_token": jwt, "token_type": "Bearer"})
     assert token.is_jwt and token.claims["sub"] == "demo" and token.header["kid"] == "k1"
-    opaque = Token.from_response({"access_token": "opaque-value", "token_type": "Bearer"})
+    opaque = Token.parse({"access_token": "opaque-value", "token_type": "Bearer"})
     assert not opaque.is_jwt and opaque.claims is None
 
 
 def test_token_repr_masks_access_and_refresh_tokens():
-    token = Token.from_response({"access_token": "A" * 40 + "wxyz", "token_type": "Bearer",
-                                 "refresh_token": "R" * 40 + "rstu", "expires_in": 60})
+    token = Token.parse({"access_token": "A" * 40 + "wxyz", "token_type": "Bearer",
+                         "refresh_token": "R" * 40 + "rstu", "expires_in": 60})
     text = repr(token) + str(token) + json.dumps(token.to_dict())
     assert "A" * 10 not in text and "R" * 10 not in text and "wxyz" in text
     assert token.to_dict(reveal=True)["access_token"] == "A" * 40 + "wxyz"
+
+
+def test_parse_reads_a_pasted_body_as_text_or_bytes():
+    token = Token.parse("access_token=gho_abc&scope=repo&token_type=bearer")
+    assert token.access_token == "gho_abc" and token.token_type == "Bearer" and token.scope == "repo"
+    assert any("form-encoded" in n for n in token.notes)
+    token = Token.parse(b'{"access_token": "abc", "token_type": "Bearer", "expires_in": 60}', received_at=10.0)
+    assert token.expires_at == 70.0
+
+
+def test_parse_refuses_a_body_that_is_not_a_token():
+    with pytest.raises(TokenEndpointError):
+        Token.parse("<html><body>Sign in</body></html>")
+
+
+def test_from_params_takes_checked_params_as_they_are_without_reading_them_again():
+    params, notes = read(200, "application/json", {"access_token": "abc", "token_type": "Bearer", "scope": "read"})
+    assert any("expires" in n for n in notes)
+    token = Token.from_params(params, received_at=5.0, requested_scope="read write")
+    assert token.access_token == "abc" and token.token_type == "Bearer" and token.expires_at is None
+    # only the scope note: the reader's notes are the caller's to pass, not found a second time
+    assert len(token.notes) == 1 and "granted scope" in token.notes[0]
+
+
+@pytest.mark.parametrize("body", [b'{"access_token": "a"}', b'{"access_token": "a", "token_type": null}',
+                                  b'{"access_token": "a", "token_type": ""}', b'{"access_token": "a", "token_type": " "}'])
+def test_strict_reader_alone_says_an_omitted_token_type_is_missing(body):
+    with pytest.raises(TokenEndpointError) as info:
+        parse_token_answer(TokenAnswer(200, "application/json", body))
+    assert "has no token_type" in info.value.message
+    params, notes = read(200, "application/json", body)  # what the missing_token_type quirk is for
+    assert params["token_type"] == "Bearer" and "No token_type in the response; assuming Bearer." in notes

@@ -160,8 +160,8 @@ def test_an_expired_token_says_so(make_demo):
 
 
 def test_an_opaque_token_object_takes_its_expiry_from_the_response():
-    token = Token.from_response({"access_token": "opaque-access-token-0123456789", "token_type": "Bearer",
-                                 "expires_in": 120}, received_at=1_000_000)
+    token = Token.parse({"access_token": "opaque-access-token-0123456789", "token_type": "Bearer",
+                         "expires_in": 120}, received_at=1_000_000)
     result = inspect_token(token, now=1_000_060)
     assert result.kind == "opaque" and result.time_left == 60
     assert any("expires_in" in n for n in result.notes)

@@ -8,8 +8,8 @@ from tests.conftest import CANARY_PASSWORD, CANARY_SECRET, CANARY_TOKEN
 from widgets import Token, WebhookAuthConfig
 from widgets.diagnose.paste_ready import paste_ready
 
-TOKEN = Token.from_response({"access_token": CANARY_TOKEN, "token_type": "Bearer", "expires_in": 3600,
-                             "refresh_token": "canary-REFRESH-0123456789abcdef"})
+TOKEN = Token.parse({"access_token": CANARY_TOKEN, "token_type": "Bearer", "expires_in": 3600,
+                     "refresh_token": "canary-REFRESH-0123456789abcdef"})
 
 
 def oauth(kind, **changes):

@@ -123,7 +123,7 @@ KNOWN_EXCEPTIONS = (
     KnownBug("B2", (ValueError,), "compliance.py", ("expires_in_not_integer",)),
     KnownBug("B3", (RecursionError,), "token_response.py", ("json_object",)),
     KnownBug("B3", (RecursionError,), "redact.py", ("*",)),
-    KnownBug("B4", (OverflowError,), "token.py", ("from_response",)),
+    KnownBug("B4", (OverflowError,), "token.py", ("from_params",)),
     KnownBug("B5", (ValueError, OverflowError, OSError), "token.py", ("expires_at_utc",)),
     KnownBug("B6", (ValueError,), "authorization_code.py", ("_same_endpoint",)),
     KnownBug("B7", (TypeError, ValueError), "config.py", ("__post_init__",)),

@@ -49,6 +49,11 @@ def _fresh_canary(body: bytes) -> tuple[bytes, str]:
     return body, canary
 
 
+def _fields(token: Token) -> tuple:
+    return (token.access_token, token.token_type, token.expires_at, token.refresh_token, token.scope,
+            token.id_token)
+
+
 def _check_token_display(token: Token, canary: str) -> None:
     """What the wizard shows of a token must not crash either (and must stay masked)."""
     shown, _ = only_package_errors(lambda: repr(token) + str(token.to_dict()) + str(token.expires_in()))
@@ -59,7 +64,7 @@ def _check_token_display(token: Token, canary: str) -> None:
 @fuzz(1.0)
 @given(status=statuses, content_type=content_types, body=token_bodies)
 def test_read_token_answer_returns_a_token_or_our_error(status, content_type, body):
-    TALLY.case("read_token_answer (+ Token.from_response)")
+    TALLY.case("read_token_answer (+ Token.from_params, Token.parse)")
     body, canary = _fresh_canary(body)
     result, error = only_package_errors(read_token_answer, status, content_type, body)
     if error is not None:
@@ -74,11 +79,16 @@ def test_read_token_answer_returns_a_token_or_our_error(status, content_type, bo
     params, notes = result
     _check_params(params, notes)
     event("token")
-    token, error = only_package_errors(Token.from_response, params, notes=notes)
+    token, error = only_package_errors(Token.from_params, params, notes=notes)
     assert error is None or isinstance(error, TokenEndpointError)
     if token is not None:
         assert token.expires_at is None or math.isfinite(token.expires_at)
         _check_token_display(token, canary)
+        # what the reader returned is a token response too, and reads as the same token
+        again, error = only_package_errors(Token.parse, params, notes=notes, received_at=token.received_at)
+        assert error is None, error
+        if again is not None:
+            assert _fields(again) == _fields(token)
 
 
 # -- the whole fetch, over a real socket -----------------------------------------------------

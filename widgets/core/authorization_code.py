@@ -1,5 +1,8 @@
-"""The authorization code grant by hand, RFC 6749 §4.1, with state, PKCE (RFC 7636) and
-the ``iss`` response parameter (RFC 9207).
+"""RFC 6749 §4.1 — https://www.rfc-editor.org/rfc/rfc6749#section-4.1
+RFC 7636 (PKCE) — https://www.rfc-editor.org/rfc/rfc7636
+RFC 9207 §2 (``iss``) — https://www.rfc-editor.org/rfc/rfc9207#section-2
+
+The authorization code grant by hand, with state, PKCE and the ``iss`` response parameter.
 
 This is the manual workaround for platforms that cannot send ``state``: the tool builds the
 authorize link *with* a state, a person logs in and pastes back where the browser landed, the

@@ -1,4 +1,6 @@
-"""The authorization request and response of RFC 6749 §4.1.1-4.1.2, as pure data.
+"""RFC 6749 §4.1.1-4.1.2 — https://www.rfc-editor.org/rfc/rfc6749#section-4.1.1
+
+The authorization request and its response, as pure data.
 
 :class:`AuthorizationRequest` is what :meth:`AuthorizationCodeFlow.begin` hands out: the URL to
 open in a browser and the one-time values it carries. :func:`parse_pasted_redirect` reads what

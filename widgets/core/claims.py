@@ -1,4 +1,6 @@
-"""Reading a JWT's header and claims without verifying it (RFC 7519 §7.2 steps 1-7 only).
+"""RFC 7519 §7.2, steps 1-7 only — https://www.rfc-editor.org/rfc/rfc7519#section-7.2
+
+Reading a JWT's header and claims without verifying it.
 
 This is for showing a person what a token says. Nothing here checks the signature, so
 nothing here may be used to decide whether to trust a token.

@@ -1,4 +1,7 @@
-"""The client credentials grant, RFC 6749 §4.4: a client ID and secret for a token, no user."""
+"""RFC 6749 §4.4 — https://www.rfc-editor.org/rfc/rfc6749#section-4.4
+
+The client credentials grant: a client ID and secret for a token, no user.
+"""
 
 from __future__ import annotations
 

@@ -1,11 +1,13 @@
-"""Provider quirks, one small function each, undone before the strict RFC 6749 reader.
+"""RFC 6749 §5.1 — https://www.rfc-editor.org/rfc/rfc6749#section-5.1
 
-Each function takes a :class:`~widgets.token_response.TokenAnswer`, fixes one known deviation
-in place and leaves a note saying what it did. They run in the order of :data:`QUIRKS` inside
-one requests-oauthlib compliance hook (``access_token_response`` and
-``refresh_token_response``, see :mod:`widgets.token_endpoint`), followed by the strict reader,
-so the library's own parser then sees an RFC-shaped response. One hook rather than one per
-quirk because requests-oauthlib keeps hooks in a set, whose order is not defined.
+Provider quirks, one small function each, undone before the strict RFC 6749 reader.
+
+Each function takes a :class:`~widgets.core.token_response.TokenAnswer`, fixes one known
+deviation in place and leaves a note saying what it did. They run in the order of
+:data:`QUIRKS` inside one requests-oauthlib compliance hook (``access_token_response`` and
+``refresh_token_response``, see :mod:`widgets.core.token_endpoint`), followed by the strict
+reader, so the library's own parser then sees an RFC-shaped response (§5.1). One hook rather
+than one per quirk because requests-oauthlib keeps hooks in a set, whose order is not defined.
 """
 
 from __future__ import annotations
@@ -65,9 +67,16 @@ def token_type_case(answer: TokenAnswer) -> None:
 
 
 def missing_token_type(answer: TokenAnswer) -> None:
-    """Some providers omit ``token_type``; their tokens are bearer tokens."""
+    """Some providers omit ``token_type`` or send it empty; their tokens are bearer tokens.
+
+    Omitted means absent, ``null`` or blank text. A value of another kind (``42``, ``false``,
+    ``["Bearer"]``) is not an omission: it is left to the strict reader, which refuses it.
+    """
     params = answer.json_object()
-    if params and params.get("access_token") and not params.get("token_type"):
+    if not params or not params.get("access_token"):
+        return
+    value = params.get("token_type")
+    if value is None or (isinstance(value, str) and not value.strip()):
         params["token_type"] = "Bearer"
         answer.replace_json(params)
         answer.notes.append("No token_type in the response; assuming Bearer.")

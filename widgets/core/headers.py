@@ -1,4 +1,8 @@
-"""``Authorization`` header values: pure functions for the wire formats, plus a requests auth.
+"""RFC 7617 §2 (Basic) — https://www.rfc-editor.org/rfc/rfc7617#section-2
+RFC 6750 §2.1 (Bearer) — https://www.rfc-editor.org/rfc/rfc6750#section-2.1
+RFC 6749 §2.3.1 (``client_secret_basic``) — https://www.rfc-editor.org/rfc/rfc6749#section-2.3.1
+
+``Authorization`` header values: pure functions for the wire formats, plus a requests auth.
 
 * Basic for a webhook receiver, RFC 7617: ``base64(utf8(user ":" password))``.
 * Bearer, RFC 6750 §2.1.

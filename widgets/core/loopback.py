@@ -1,4 +1,7 @@
-"""Plain http on the loopback interface, per RFC 8252 §7.3 and §8.3.
+"""RFC 8252 §7.3 — https://www.rfc-editor.org/rfc/rfc8252#section-7.3
+RFC 8252 §8.3 — https://www.rfc-editor.org/rfc/rfc8252#section-8.3
+
+Plain http on the loopback interface.
 
 oauthlib refuses every ``http://`` URL unless ``OAUTHLIB_INSECURE_TRANSPORT`` is set, and that
 variable switches the check off for the whole process, for every host (any non-empty value,

@@ -1,4 +1,6 @@
-"""PKCE, RFC 7636: a one-time verifier and its S256 challenge, made by oauthlib.
+"""RFC 7636 §4.1-4.2 — https://www.rfc-editor.org/rfc/rfc7636#section-4.1
+
+PKCE: a one-time verifier and its S256 challenge, made by oauthlib.
 
 Only ``S256`` is used: ``plain`` sends the verifier itself in the browser URL and protects
 nothing against an attacker who can read that URL (RFC 7636 §4.2, §7.2).

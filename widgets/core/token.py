@@ -1,4 +1,7 @@
-"""An access token as a person needs it: what to paste, when it expires, what it says.
+"""RFC 6749 §5.1 — https://www.rfc-editor.org/rfc/rfc6749#section-5.1
+RFC 6750 §2.1 (the ``Authorization`` header) — https://www.rfc-editor.org/rfc/rfc6750#section-2.1
+
+An access token as a person needs it: what to paste, when it expires, what it says.
 
 ``expires_at`` is computed from the moment *we* received the response plus ``expires_in``,
 never from the provider's clock (RFC 6749 §5.1 gives a lifetime, not a time).
@@ -41,30 +44,45 @@ class Token:
 
     # -- construction --------------------------------------------------------------------
     @classmethod
-    def from_response(
+    def parse(
         cls,
-        response: Mapping[str, object] | str | bytes,
+        answer: Mapping[str, object] | str | bytes,
         *,
         received_at: float | None = None,
         requested_scope: str | None = None,
         notes: list[str] | tuple[str, ...] = (),
-        checked: bool = False,
     ) -> "Token":
-        """Build a token from a token response: a dict, or the body as JSON or form text.
+        """Read a token response nobody has checked: a body (JSON or form text), or its JSON as a dict.
 
-        ``checked=True`` says ``response`` is what :func:`read_token_answer` returned, so it is
-        not serialised and read a second time (the token endpoint's path).
+        The known provider quirks are undone and the answer is read strictly, as the token
+        endpoint's answers are (:func:`~widgets.core.token_response.read_token_answer`);
+        anything that is not a token ends as :class:`~widgets.core.errors.TokenEndpointError`.
+        """
+        if isinstance(answer, Mapping):
+            body = json.dumps(dict(answer), default=str).encode()
+        else:
+            body = answer.encode() if isinstance(answer, str) else bytes(answer)
+        params, parse_notes = read_token_answer(200, "", body)
+        all_notes = list(notes)
+        all_notes.extend(n for n in parse_notes if n not in all_notes)
+        return cls.from_params(params, received_at=received_at, requested_scope=requested_scope, notes=all_notes)
+
+    @classmethod
+    def from_params(
+        cls,
+        params: Mapping[str, object],
+        *,
+        received_at: float | None = None,
+        requested_scope: str | None = None,
+        notes: list[str] | tuple[str, ...] = (),
+    ) -> "Token":
+        """Build a token from parameters that :func:`read_token_answer` has already checked.
+
+        Nothing is read a second time (the token endpoint's path: its compliance hook ran the
+        reader on this very answer), so ``params`` must have a usable ``access_token`` and
+        ``token_type``; for anything else use :meth:`parse`.
         """
         all_notes = list(notes)
-        if checked and isinstance(response, Mapping):
-            params = dict(response)
-        else:
-            if isinstance(response, Mapping):
-                body = json.dumps(dict(response), default=str).encode()
-            else:
-                body = response.encode() if isinstance(response, str) else bytes(response)
-            params, parse_notes = read_token_answer(200, "", body)
-            all_notes.extend(n for n in parse_notes if n not in all_notes)
         received_at = time.time() if received_at is None else received_at
         expires_in = params.get("expires_in")
         scope = params.get("scope")
@@ -77,7 +95,7 @@ class Token:
         known = {"access_token", "token_type", "expires_in", "refresh_token", "scope", "id_token"}
         return cls(
             access_token=params["access_token"],
-            token_type=params.get("token_type") or "Bearer",
+            token_type=params["token_type"],
             expires_at=None if expires_in is None else received_at + int(expires_in),
             refresh_token=params.get("refresh_token") or None,
             scope=scope if scope is not None else requested_scope or None,

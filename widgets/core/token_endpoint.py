@@ -1,9 +1,12 @@
-"""Requests to the token endpoint (RFC 6749 §3.2), shared by every OAuth flow here.
+"""RFC 6749 §3.2 — https://www.rfc-editor.org/rfc/rfc6749#section-3.2
+RFC 6749 §2.3.1 (client authentication) — https://www.rfc-editor.org/rfc/rfc6749#section-2.3.1
+
+Requests to the token endpoint, shared by every OAuth flow here.
 
 requests-oauthlib builds the request and oauthlib parses the answer; this module decides how
 the client authenticates (§2.3.1), installs the provider-quirk hooks and the strict reader,
-and turns everything that can go wrong into :class:`~widgets.errors.TokenEndpointError` or
-:class:`~widgets.errors.TransportError`.
+and turns everything that can go wrong into :class:`~widgets.core.errors.TokenEndpointError` or
+:class:`~widgets.core.errors.TransportError`.
 """
 
 from __future__ import annotations
@@ -144,12 +147,11 @@ class TokenEndpoint:
                     f"The token response was refused by oauthlib: {scrub(exc.description or exc.error)}",
                     error=exc.error, description=scrub(exc.description or ""), status=exc.status_code,
                 ) from exc
-        token = Token.from_response(
+        token = Token.from_params(  # the compliance hook ran read_token_answer on this very answer
             {k: v for k, v in dict(params).items() if k != "expires_at"},
             received_at=self._received_at,
             requested_scope=cfg.scope or None,
             notes=self.notes,
-            checked=True,  # the compliance hook ran read_token_answer on this very answer
         )
         last = self.boundary.last  # this exchange's row, even in a transcript shared with others
         if last is not None and token.notes:

@@ -1,4 +1,7 @@
-"""Reading a token endpoint's answer: RFC 6749 §5.1 (success) and §5.2 (error).
+"""RFC 6749 §5.1 (success) — https://www.rfc-editor.org/rfc/rfc6749#section-5.1
+RFC 6749 §5.2 (error) — https://www.rfc-editor.org/rfc/rfc6749#section-5.2
+
+Reading a token endpoint's answer.
 
 :func:`parse_token_answer` is the strict reader: a JSON object with ``access_token`` and
 ``token_type``, or an error. It never lets a ``JSONDecodeError`` or an HTML page through as if
@@ -6,7 +9,7 @@ it were a token: anything else ends as :class:`TokenEndpointError` with status, 
 and an escaped preview.
 
 Real providers bend the RFC in known ways; each bend is undone first by one small function in
-:mod:`widgets.compliance` (registered as a requests-oauthlib compliance hook, and applied by
+:mod:`widgets.core.compliance` (registered as a requests-oauthlib compliance hook, and applied by
 :func:`read_token_answer` for pasted responses).
 """
 
@@ -66,7 +69,7 @@ PREVIEW_WINDOW = 16 * 1024
 def preview(body: bytes | str, limit: int = MAX_PREVIEW, *, masked: bool = False) -> str:
     """A one-line, secret-masked view of a body, at most ``limit`` characters.
 
-    ``masked=True``: the body has been through :func:`~widgets.redact.redact_body` already.
+    ``masked=True``: the body has been through :func:`~widgets.core.redact.redact_body` already.
     """
     head = body[:PREVIEW_WINDOW]
     text = head.decode("utf-8", "replace") if isinstance(head, bytes) else str(head)
@@ -89,6 +92,19 @@ def _not_a_token(answer: TokenAnswer, why: str) -> TokenEndpointError:
             "metadata; for a 5xx status, retry later."
         ),
     )
+
+
+def _json_kind(value: object) -> str:
+    """What kind of JSON value this is, for a message (the value itself may be a secret)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    return "not text"
 
 
 def parse_token_answer(answer: TokenAnswer, *, client_auth: str | None = None) -> dict:
@@ -118,9 +134,16 @@ def parse_token_answer(answer: TokenAnswer, *, client_auth: str | None = None) -
             hint="The URL may be another API than the token endpoint. Check the Token URL.",
         )
     params["access_token"] = token.strip()
-    if not isinstance(params.get("token_type"), str) or not params["token_type"].strip():
+    token_type = params.get("token_type")
+    if not isinstance(token_type, str) or not token_type.strip():
+        # After the quirks only a token_type of the wrong kind gets here: an omitted one
+        # (absent, null, blank) became Bearer. Alone, this reader refuses both.
+        if token_type is None or isinstance(token_type, str):
+            what = "has no token_type"
+        else:
+            what = f"has a token_type that is {_json_kind(token_type)}, not the name of a token type"
         raise TokenEndpointError(
-            "The token response has no token_type, so it is not known how to send the token.",
+            f"The token response {what}, so it is not known how to send the token.",
             status=answer.status,
             hint="RFC 6749 §5.1 requires token_type; ask the provider, or paste the token as Token.",
         )

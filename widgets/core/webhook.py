@@ -1,4 +1,9 @@
-"""A test delivery to the webhook receiver, authenticated as the platform would do it."""
+"""ThousandEyes custom webhooks — https://docs.thousandeyes.com/product-documentation/integration-guides/custom-webhooks
+RFC 7617 §2 (Basic) — https://www.rfc-editor.org/rfc/rfc7617#section-2
+RFC 6750 §2.1 (Bearer) — https://www.rfc-editor.org/rfc/rfc6750#section-2.1
+
+A test delivery to the webhook receiver, authenticated as the platform would do it.
+"""
 
 from __future__ import annotations
 

@@ -1,7 +1,9 @@
-"""Catch the authorization response on a loopback redirect URI (RFC 8252 §7.3).
+"""RFC 8252 §7.3 — https://www.rfc-editor.org/rfc/rfc8252#section-7.3
 
-https://www.rfc-editor.org/rfc/rfc8252#section-7.3: a client on this machine may register
-``http://127.0.0.1:{port}/{path}`` as its redirect URI; the provider must accept any port.
+Catch the authorization response on a loopback redirect URI.
+
+A client on this machine may register ``http://127.0.0.1:{port}/{path}`` as its redirect URI;
+the provider must accept any port.
 :class:`LoopbackCatcher` listens there (127.0.0.1 only, never all interfaces), takes the first
 request that carries an authorization response (``code=`` or ``error=``), shows the browser a
 "you can close this tab" page, and hands the full redirect URL to the caller, who passes it to

@@ -1,4 +1,7 @@
-"""Finding a provider's endpoints from its issuer: RFC 8414 and OpenID Connect Discovery.
+"""RFC 8414 §3 — https://www.rfc-editor.org/rfc/rfc8414#section-3
+OpenID Connect Discovery 1.0 §4 — https://openid.net/specs/openid-connect-discovery-1_0.html#ProviderConfig
+
+Finding a provider's endpoints from its issuer.
 
 * RFC 8414 §3.1 (https://www.rfc-editor.org/rfc/rfc8414#section-3.1): the well-known suffix
   ``/.well-known/oauth-authorization-server`` is *inserted* between the host and the path of

@@ -1,4 +1,7 @@
-"""What an access token says, whether its signature holds, and what the provider says of it.
+"""RFC 7662 §2 (introspection) — https://www.rfc-editor.org/rfc/rfc7662#section-2
+RFC 7519 §7.2 (validating a JWT) — https://www.rfc-editor.org/rfc/rfc7519#section-7.2
+
+What an access token says, whether its signature holds, and what the provider says of it.
 
 * A JWT (RFC 7519, https://www.rfc-editor.org/rfc/rfc7519) is decoded; its NumericDate
   times (§2: ``iat``, ``nbf``, ``exp``) are shown in UTC and local time with the time left.

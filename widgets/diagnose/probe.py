@@ -1,4 +1,7 @@
-"""Safe checks against a provider: each answers one question, with evidence and a fix.
+"""RFC 6749 §4.1.2.1 (authorization errors) — https://www.rfc-editor.org/rfc/rfc6749#section-4.1.2.1
+RFC 6749 §5.2 (token errors) — https://www.rfc-editor.org/rfc/rfc6749#section-5.2
+
+Safe checks against a provider: each answers one question, with evidence and a fix.
 
 What is sent, and why it is safe:
 
