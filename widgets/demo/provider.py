@@ -13,8 +13,8 @@ About plain http: oauthlib's *server* endpoints never check the transport.
 ``is_secure_transport`` (and so ``OAUTHLIB_INSECURE_TRANSPORT``) is only
 consulted by its client-side helpers (``oauth2.rfc6749.parameters``), by the
 metadata endpoint class this module does not use, and for CORS origins. So the
-provider hands oauthlib its real ``http://127.0.0.1`` URIs and never touches
-``os.environ``: setting that variable would switch off the https check for every
+provider hands oauthlib its real ``http://127.0.0.1`` URIs and never sets
+anything in ``os.environ``: setting that variable would switch off the https check for every
 OAuth client in the process, including the notebook's own.
 """
 
@@ -24,6 +24,7 @@ import copy
 import hashlib
 import hmac
 import json
+import os
 import secrets
 import threading
 import time
@@ -156,7 +157,36 @@ class DemoProvider:
     client (``client_id``/``client_secret``) and one user (``username``/``password``).
     ``approve()`` plays the person in the browser. ``token_requests``,
     ``authorize_requests`` and ``webhook_deliveries`` tell what clients sent.
+
+    The set-up a notebook needs is two calls::
+
+        demo = DemoProvider.from_env(require_state=True).start()
+        config = WebhookAuthConfig(auth_type="oauth_code", scope="alerts:write",
+                                   **demo.client_settings())
+
+    ``from_env(**overrides)`` builds (and does not start) a provider whose client
+    secret, login password and webhook password come from ``WAL_DEMO_CLIENT_SECRET``,
+    ``WAL_DEMO_PASSWORD`` and ``WAL_DEMO_WEBHOOK_PASSWORD`` when those are set and
+    not empty (see :attr:`ENVIRONMENT`), so tests can plant canaries; otherwise
+    secrets are made up as ``DemoProvider()`` makes them. Keyword ``overrides`` are
+    the constructor's and win over the environment.
+
+    ``client_settings(grant="authorization_code")`` returns what a
+    ``WebhookAuthConfig`` needs to use this provider: for the code grant
+    ``auth_url``, ``token_url``, ``client_id``, ``client_secret``, ``redirect_uri``
+    (this provider's callback page), ``issuer`` (for the RFC 9207 ``iss`` check)
+    and ``webhook_url``; for ``"client_credentials"`` only ``token_url``,
+    ``client_id``, ``client_secret`` and ``webhook_url``, since that grant has no
+    browser step. The scope is the client's choice and is not in it. The dict holds
+    the client secret in clear: show the config (its repr masks it), not the dict.
     """
+
+    #: The environment variable :meth:`from_env` reads for each setting.
+    ENVIRONMENT = {
+        "client_secret": "WAL_DEMO_CLIENT_SECRET",
+        "password": "WAL_DEMO_PASSWORD",
+        "webhook_password": "WAL_DEMO_WEBHOOK_PASSWORD",
+    }
 
     def __init__(
         self,
@@ -222,6 +252,18 @@ class DemoProvider:
         self._serving: Serving | None = None
         self._issuer: str | None = None
         self._validator: DemoValidator | None = None  # with _key, _web, _backend: built at first start
+
+    @classmethod
+    def from_env(cls, **overrides) -> "DemoProvider":
+        """A provider (not started) with the secrets set in the environment, and ``overrides``.
+
+        Each setting of :attr:`ENVIRONMENT` whose variable is set to a non-empty
+        value takes it; an empty or unset variable leaves the default (a made-up
+        secret, the teaching password). Keyword ``overrides`` are passed to the
+        constructor and win over the environment.
+        """
+        found = {name: os.environ.get(variable) for name, variable in cls.ENVIRONMENT.items()}
+        return cls(**{**{name: value for name, value in found.items() if value}, **overrides})
 
     # -- lifecycle -----------------------------------------------------------------
 
@@ -310,6 +352,22 @@ class DemoProvider:
     password = property(lambda self: self._password)
     webhook_username = property(lambda self: self._webhook_username)
     webhook_password = property(lambda self: self._webhook_password)
+
+    def client_settings(self, grant: str = "authorization_code") -> dict[str, str]:
+        """The fields a ``WebhookAuthConfig`` needs to use this provider with ``grant``.
+
+        ``grant`` is ``"authorization_code"`` (the OAuth Code type) or
+        ``"client_credentials"``; the class docstring lists the fields of each.
+        The dict holds the client secret in clear. Raises ``RuntimeError`` before
+        ``start()``, ``ValueError`` for another grant.
+        """
+        if grant not in ("authorization_code", "client_credentials"):
+            raise ValueError(f"grant must be 'authorization_code' or 'client_credentials', not {grant!r}")
+        client = dict(token_url=self.token_url, client_id=self.client_id, client_secret=self.client_secret)
+        if grant == "client_credentials":
+            return dict(client, webhook_url=self.webhook_url)
+        return dict(auth_url=self.auth_url, **client, redirect_uri=self.callback_url, issuer=self.issuer,
+                    webhook_url=self.webhook_url)
 
     def __repr__(self) -> str:
         where = self._issuer or "not started"
