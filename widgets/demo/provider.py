@@ -3,18 +3,18 @@
 oauthlib does the protocol (RFC 6749, RFC 7636 PKCE, RFC 7662 introspection);
 ``DemoValidator`` holds the policy; this module is the HTTP layer: routes,
 pages, RFC 8414 metadata, RFC 9207 ``iss`` on authorization responses, a
-webhook receiver, and a record of what clients sent. werkzeug parses requests
-and builds responses; cheroot serves them: HTTP/1.1 keep-alive, a pool of worker
-threads and a selector, so an idle kept-alive connection holds no thread. It
-all runs in daemon threads, so a Jupyter kernel never blocks and never waits
-for the provider at exit.
+webhook receiver, and a record of what clients sent, plus the provider's
+settings and lifecycle. werkzeug parses requests and builds responses;
+``serving`` runs them under cheroot in daemon threads, so a Jupyter kernel never
+blocks and never waits for the provider at exit; ``browser`` plays the person
+who signs in (``DemoProvider.approve``).
 
 About plain http: oauthlib's *server* endpoints never check the transport.
 ``is_secure_transport`` (and so ``OAUTHLIB_INSECURE_TRANSPORT``) is only
 consulted by its client-side helpers (``oauth2.rfc6749.parameters``), by the
 metadata endpoint class this module does not use, and for CORS origins. So the
-provider hands oauthlib its real ``http://127.0.0.1`` URIs and never touches
-``os.environ``: setting that variable would switch off the https check for every
+provider hands oauthlib its real ``http://127.0.0.1`` URIs and never sets
+anything in ``os.environ``: setting that variable would switch off the https check for every
 OAuth client in the process, including the notebook's own.
 """
 
@@ -23,28 +23,22 @@ from __future__ import annotations
 import copy
 import hashlib
 import hmac
-import io
 import json
-import logging
+import os
 import secrets
-import socket
-import sys
 import threading
 import time
-from concurrent.futures import Future
 from typing import Callable, Iterable
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-import requests
-from cheroot import errors as cheroot_errors
-from cheroot import wsgi
 from oauthlib.oauth2 import BackendApplicationServer, WebApplicationServer
 from oauthlib.oauth2.rfc6749 import errors
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Request, Response
 
-from . import pages
+from . import browser, pages
 from .keys import SigningKey
+from .serving import LimitedRequest, Serving, serve
 from .validator import (
     CLIENT_AUTH_METHODS,
     DemoClient,
@@ -78,133 +72,6 @@ _HTML_HEADERS = {
     "Referrer-Policy": "no-referrer",
 }
 _BASIC_CHALLENGE = 'Basic realm="demo", charset="UTF-8"'
-_BODY_LIMIT = 1024 * 1024
-
-_log = logging.getLogger(__name__)
-# A library's logger: without this, records of WARNING and above reach stderr through
-# logging's last resort when the notebook has configured no logging at all.
-_log.addHandler(logging.NullHandler())
-
-
-# --- keeping secrets out of logs ----------------------------------------------
-
-_serving = threading.local()
-
-
-class _MuteInsideProvider(logging.Filter):
-    """Drops oauthlib's records emitted while this provider handles a request.
-
-    oauthlib's server side logs codes and tokens at DEBUG ("Created
-    authorization code grant {'code': ...}", "Issuing token ... {'access_token':
-    ...}"), and notebooks often run with DEBUG on. Only records from the
-    provider's own request threads are dropped; the notebook's OAuth client, in
-    the same process, logs as before.
-    """
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return not getattr(_serving, "active", False)
-
-
-_OAUTHLIB_SERVER_LOGGERS = tuple(
-    "oauthlib.oauth2.rfc6749." + name
-    for name in (
-        "grant_types.authorization_code",
-        "grant_types.base",
-        "grant_types.client_credentials",
-        "grant_types.refresh_token",
-        "endpoints.authorization",
-        "endpoints.base",
-        "endpoints.introspect",
-        "endpoints.token",
-        "tokens",
-    )
-) + ("oauthlib", "oauthlib.common", "oauthlib.oauth2.rfc6749.request_validator")
-_mute = _MuteInsideProvider()
-
-
-def _install_log_filter() -> None:
-    for name in _OAUTHLIB_SERVER_LOGGERS:
-        logger = logging.getLogger(name)
-        if _mute not in logger.filters:
-            logger.addFilter(_mute)
-
-
-# --- serving: cheroot under the app -------------------------------------------
-
-
-class _Server(wsgi.Server):
-    """cheroot's WSGI server, telling this module's logger what it would print to stderr.
-
-    cheroot keeps no access log. Its ERROR and CRITICAL mean an exception nobody
-    handled, in the server or the app (a client that goes away is INFO, a socket
-    error WARNING): those are noted by class name in ``internal_errors``, unless
-    they come after stop() began, when the loop and the workers may trip over the
-    sockets it closes.
-    """
-
-    def __init__(self, *args, internal_errors: list[str], **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self._internal_errors = internal_errors
-
-    def error_log(self, msg: str = "", level: int = logging.INFO, traceback: bool = False) -> None:
-        failure = sys.exc_info()[1] if traceback else None
-        if failure is not None:
-            # Only the class name: cheroot's message is often the exception's repr, which
-            # may quote bytes of the request.
-            msg = f"{type(failure).__name__} while serving a connection"
-        if level >= logging.ERROR and not self.ready:
-            level = logging.DEBUG
-        _log.log(level, "demo provider: %s", msg)
-        if level >= logging.ERROR:
-            self._internal_errors.append(type(failure).__name__ if failure else "HTTPServer")
-
-
-class _Request(Request):
-    max_content_length = _BODY_LIMIT
-    max_form_memory_size = _BODY_LIMIT
-
-
-def _read_body(environ: dict) -> Response | None:
-    """Take the request body off the connection before the app runs; a refusal if it can't.
-
-    On a kept-alive connection, body bytes the app leaves unread would be parsed
-    as the next request. cheroot skips the rest of a Content-Length body itself,
-    but not of a chunked one, and it refuses a Content-Length over the limit
-    before the app runs; reading every body here, within that limit, covers the
-    rest. A client that goes away mid-body then costs a 400, not an app error.
-    """
-    stream = environ["wsgi.input"]
-    chunked = environ.get("wsgi.input_terminated")  # what cheroot says of a chunked body
-    try:
-        body = stream.read()
-        if chunked:
-            for _ in stream.read_trailer_lines():  # and the blank line that ends the body
-                pass
-    except (cheroot_errors.MaxSizeExceeded, OSError, ValueError) as exc:
-        # cheroot says "too large" for a chunked body either way; ValueError is bad chunking.
-        if isinstance(exc, cheroot_errors.MaxSizeExceeded) or exc.args[:1] == ("Request Entity Too Large",):
-            return _text("request body too large", 413)  # cheroot closes the connection after a 413
-        body = None
-    if body is None or (not chunked and len(body) < int(environ.get("CONTENT_LENGTH") or 0)):
-        # What is left on the connection is unknown: the client must not send on it again.
-        return _text("the request body could not be read", 400, {"Connection": "close"})
-    environ["wsgi.input"] = io.BytesIO(body)
-    return None
-
-
-def _prepare_and_serve(server: _Server, bound: Future) -> None:
-    """Bind, tell ``bound`` (the error if binding failed), then serve until stop().
-
-    prepare() runs here rather than in start() because it starts the worker
-    threads, and a thread is a daemon only if the thread that starts it is one.
-    """
-    try:
-        server.prepare()
-    except BaseException as exc:  # noqa: BLE001 - start() raises it
-        bound.set_exception(exc)
-        return
-    bound.set_result(None)
-    server.serve()
 
 
 # --- small helpers ------------------------------------------------------------
@@ -290,7 +157,36 @@ class DemoProvider:
     client (``client_id``/``client_secret``) and one user (``username``/``password``).
     ``approve()`` plays the person in the browser. ``token_requests``,
     ``authorize_requests`` and ``webhook_deliveries`` tell what clients sent.
+
+    The set-up a notebook needs is two calls::
+
+        demo = DemoProvider.from_env(require_state=True).start()
+        config = WebhookAuthConfig(auth_type="oauth_code", scope="alerts:write",
+                                   **demo.client_settings())
+
+    ``from_env(**overrides)`` builds (and does not start) a provider whose client
+    secret, login password and webhook password come from ``WAL_DEMO_CLIENT_SECRET``,
+    ``WAL_DEMO_PASSWORD`` and ``WAL_DEMO_WEBHOOK_PASSWORD`` when those are set and
+    not empty (see :attr:`ENVIRONMENT`), so tests can plant canaries; otherwise
+    secrets are made up as ``DemoProvider()`` makes them. Keyword ``overrides`` are
+    the constructor's and win over the environment.
+
+    ``client_settings(grant="authorization_code")`` returns what a
+    ``WebhookAuthConfig`` needs to use this provider: for the code grant
+    ``auth_url``, ``token_url``, ``client_id``, ``client_secret``, ``redirect_uri``
+    (this provider's callback page), ``issuer`` (for the RFC 9207 ``iss`` check)
+    and ``webhook_url``; for ``"client_credentials"`` only ``token_url``,
+    ``client_id``, ``client_secret`` and ``webhook_url``, since that grant has no
+    browser step. The scope is the client's choice and is not in it. The dict holds
+    the client secret in clear: show the config (its repr masks it), not the dict.
     """
+
+    #: The environment variable :meth:`from_env` reads for each setting.
+    ENVIRONMENT = {
+        "client_secret": "WAL_DEMO_CLIENT_SECRET",
+        "password": "WAL_DEMO_PASSWORD",
+        "webhook_password": "WAL_DEMO_WEBHOOK_PASSWORD",
+    }
 
     def __init__(
         self,
@@ -353,64 +249,48 @@ class DemoProvider:
         self._records = _Records()
         self._internal_errors: list[str] = []  # exception class names only, for tests
         self._lifecycle = threading.Lock()
-        self._server = None
-        self._thread: threading.Thread | None = None
+        self._serving: Serving | None = None
         self._issuer: str | None = None
         self._validator: DemoValidator | None = None  # with _key, _web, _backend: built at first start
+
+    @classmethod
+    def from_env(cls, **overrides) -> "DemoProvider":
+        """A provider (not started) with the secrets set in the environment, and ``overrides``.
+
+        Each setting of :attr:`ENVIRONMENT` whose variable is set to a non-empty
+        value takes it; an empty or unset variable leaves the default (a made-up
+        secret, the teaching password). Keyword ``overrides`` are passed to the
+        constructor and win over the environment.
+        """
+        found = {name: os.environ.get(variable) for name, variable in cls.ENVIRONMENT.items()}
+        return cls(**{**{name: value for name, value in found.items() if value}, **overrides})
 
     # -- lifecycle -----------------------------------------------------------------
 
     def start(self) -> "DemoProvider":
-        """Bind a port and serve in a daemon thread. Calling it again does nothing."""
+        """Bind a port and serve in daemon threads. Calling it again does nothing.
+
+        Raises ``OSError`` when the port is taken.
+        """
         with self._lifecycle:
-            if self._server is not None:
+            if self._serving is not None:
                 return self
             if self._validator is None:
                 self._build_oauth()
-            _install_log_filter()
-            family = socket.AF_INET6 if ":" in self._host else socket.AF_INET
-            # cheroot binds the first address of any family a name resolves to; resolve it in
-            # the family the issuer implies ("localhost" -> 127.0.0.1), as before.
-            address = socket.getaddrinfo(self._host, self._port, family, socket.SOCK_STREAM)[0][4][:2]
-            server = _Server(
-                address,
-                self._wsgi,
-                numthreads=8,
-                request_queue_size=128,  # cheroot's default backlog, 5, drops a burst of connects
-                timeout=10,  # a kept-alive connection idle this long is closed, a client this slow cut off
-                shutdown_timeout=1,  # then stop() cuts off a client still sending
-                internal_errors=self._internal_errors,
+            serving = serve(
+                self._wsgi, self._host, self._port, internal_errors=self._internal_errors, name="DemoProvider"
             )
-            server.max_request_body_size = _BODY_LIMIT  # above it: a 413 before the app, and close
-            # stop() waits for the connection loop's next turn; an idle loop turns this often.
-            server.expiration_interval = 0.01
-            bound: Future = Future()
-            thread = threading.Thread(
-                target=_prepare_and_serve, args=(server, bound), name="DemoProvider", daemon=True
-            )
-            thread.start()
-            bound.result()  # raises what prepare() raised: OSError when the port is taken
-            port = server.bind_addr[1]
-            thread.name = f"DemoProvider:{port}"
             host = f"[{self._host}]" if ":" in self._host else self._host
-            self._issuer = f"http://{host}:{port}"
-            self._server, self._thread = server, thread
+            self._issuer = f"http://{host}:{serving.port}"
+            self._serving = serving
             return self
 
     def stop(self) -> None:
         """Stop serving, close the sockets (kept-alive ones too) and join the threads. Safe to call twice."""
         with self._lifecycle:
-            server, thread = self._server, self._thread
-            self._server = self._thread = None
-            if server is None:
-                return
-            server.stop()  # closes the listening socket and idle connections, joins the workers
-            thread.join()
-            # cheroot files each server's counters in logging.statistics and never takes them
-            # out; they refer to the server, and through the app to this provider.
-            statistics = getattr(logging, "statistics", {})
-            for key in [k for k, v in statistics.items() if v is server.stats]:
-                del statistics[key]
+            serving, self._serving = self._serving, None
+            if serving is not None:
+                serving.stop()
 
     def __enter__(self) -> "DemoProvider":
         return self.start()
@@ -421,7 +301,7 @@ class DemoProvider:
     @property
     def running(self) -> bool:
         """True between start() and stop()."""
-        return self._server is not None
+        return self._serving is not None
 
     def _build_oauth(self) -> None:
         s = self._settings
@@ -473,6 +353,22 @@ class DemoProvider:
     webhook_username = property(lambda self: self._webhook_username)
     webhook_password = property(lambda self: self._webhook_password)
 
+    def client_settings(self, grant: str = "authorization_code") -> dict[str, str]:
+        """The fields a ``WebhookAuthConfig`` needs to use this provider with ``grant``.
+
+        ``grant`` is ``"authorization_code"`` (the OAuth Code type) or
+        ``"client_credentials"``; the class docstring lists the fields of each.
+        The dict holds the client secret in clear. Raises ``RuntimeError`` before
+        ``start()``, ``ValueError`` for another grant.
+        """
+        if grant not in ("authorization_code", "client_credentials"):
+            raise ValueError(f"grant must be 'authorization_code' or 'client_credentials', not {grant!r}")
+        client = dict(token_url=self.token_url, client_id=self.client_id, client_secret=self.client_secret)
+        if grant == "client_credentials":
+            return dict(client, webhook_url=self.webhook_url)
+        return dict(auth_url=self.auth_url, **client, redirect_uri=self.callback_url, issuer=self.issuer,
+                    webhook_url=self.webhook_url)
+
     def __repr__(self) -> str:
         where = self._issuer or "not started"
         return (
@@ -519,60 +415,30 @@ class DemoProvider:
         that were asked for), press Approve (or Deny) and return the ``Location``
         of the answer without following it. Raises ``RuntimeError`` when the page
         shows an error instead (unknown client, bad redirect URI, wrong password).
+        See :func:`widgets.demo.browser.approve`.
         """
-        user = self.username if user is None else user
-        password = self.password if password is None else password
-        with requests.Session() as session:
-            # These are this provider's loopback pages: a notebook's HTTP(S)_PROXY or
-            # .netrc must not see them (the form carries the password).
-            session.trust_env = False
-            page = session.get(authorize_url, allow_redirects=False, timeout=30)
-            if page.is_redirect:
-                return page.headers["Location"]
-            content = pages.read_page(page.text)
-            if page.status_code != 200 or content.form is None:
-                raise RuntimeError(_page_problem("authorization page", page.status_code, content))
-            form = content.form
-            data = [(k, v) for k, v in form.fields if k not in ("username", "password")]
-            data += [("username", user), ("password", password)]
-            if scope is None:
-                granted = [value for name, value, checked in form.checkboxes if checked]
-            else:
-                granted = scope.split() if isinstance(scope, str) else list(scope)
-            data += [("grant_scope", s) for s in granted]
-            data.append(("decision", "deny" if deny else "approve"))
-            answer = session.post(
-                urljoin(page.url, form.action or page.url),
-                data=data,
-                allow_redirects=False,
-                timeout=30,
-            )
-            if answer.is_redirect:
-                return answer.headers["Location"]
-            raise RuntimeError(
-                _page_problem("sign-in form", answer.status_code, pages.read_page(answer.text))
-            )
+        return browser.approve(
+            authorize_url,
+            user=self.username if user is None else user,
+            password=self.password if password is None else password,
+            deny=deny,
+            scope=scope,
+        )
 
     # -- HTTP ----------------------------------------------------------------------
 
     def _wsgi(self, environ, start_response):
-        _serving.active = True
+        # serve() has read the body already, within BODY_LIMIT, and mutes oauthlib meanwhile.
+        request = LimitedRequest(environ)
         try:
-            refusal = _read_body(environ)
-            if refusal is not None:
-                return refusal(environ, start_response)
-            request = _Request(environ)
-            try:
-                response = self._dispatch(request)
-            except HTTPException as exc:
-                response = exc.get_response(environ)
-            except Exception as exc:  # noqa: BLE001 - a teaching server must answer, not crash
-                # Only the class name: messages may quote request data.
-                self._internal_errors.append(type(exc).__name__)
-                response = _text("internal error in the demo provider", 500)
-            return response(environ, start_response)
-        finally:
-            _serving.active = False
+            response = self._dispatch(request)
+        except HTTPException as exc:
+            response = exc.get_response(environ)
+        except Exception as exc:  # noqa: BLE001 - a teaching server must answer, not crash
+            # Only the class name: messages may quote request data.
+            self._internal_errors.append(type(exc).__name__)
+            response = _text("internal error in the demo provider", 500)
+        return response(environ, start_response)
 
     def _dispatch(self, request: Request) -> Response:
         routes = {
@@ -836,9 +702,3 @@ class DemoProvider:
         response.headers.add("WWW-Authenticate", bearer)
         return response
 
-
-def _page_problem(what: str, status: int, content: pages.PageContent) -> str:
-    detail = content.errors[0] if content.errors else "no form on the page"
-    if status == 200:
-        return f"{what} came back with an error: {detail}"
-    return f"{what} answered HTTP {status}: {detail}"
