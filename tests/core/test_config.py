@@ -1,6 +1,9 @@
+import dataclasses
+
 import pytest
 
 from widgets import THOUSANDEYES_REDIRECT_URI, AuthType, ConfigError, WebhookAuthConfig
+from widgets.core.config import EXTRA_PARAM_FIELDS, FIELD_LABELS, FORM_FIELDS, SECRET_FIELDS
 from tests.conftest import CANARY_PASSWORD, CANARY_SECRET, CANARY_TOKEN
 
 
@@ -117,13 +120,17 @@ def test_config_error_names_each_field_and_has_a_hint():
     assert err.hint
 
 
-@pytest.mark.parametrize("field", ["client_id", "client_secret", "username", "password", "token", "token_url"])
-def test_text_that_cannot_be_sent_is_a_problem_of_its_field(field):
+@pytest.mark.parametrize(("auth_type", "field"), [
+    ("oauth_client_credentials", "client_id"), ("oauth_client_credentials", "client_secret"), ("basic", "username"),
+    ("basic", "password"), ("token", "token"), ("oauth_client_credentials", "token_url"),
+])
+def test_text_that_cannot_be_sent_is_a_problem_of_its_field(auth_type, field):
     # A lone surrogate (a broken copy and paste) has no UTF-8 form: every request would fail
     # to encode it, with a bare UnicodeEncodeError, so the settings say so first.
     values = {"client_id": "cid", "client_secret": "s3cret-value-long-enough", "token_url": "https://idp.example/token",
+              "username": "alice", "password": "pw", "token": "tok",
               field: ("https://idp.example/t\ud800" if field == "token_url" else "abc\ud800def")}
-    problems = WebhookAuthConfig(auth_type="oauth_client_credentials", **values).problems()
+    problems = WebhookAuthConfig(auth_type=auth_type, **values).problems()
     assert any("cannot be sent" in message for message in problems.get(field, [])), problems
     assert "\ud800" not in str(problems)  # the value itself is not repeated
 
@@ -132,3 +139,81 @@ def test_extra_params_that_cannot_be_sent_are_a_problem():
     cfg = WebhookAuthConfig(auth_type="oauth_client_credentials", token_url="https://idp.example/token",
                             client_id="cid", client_secret="s3cret-value-long-enough", extra_params={"audience": "\udfff"})
     assert "cannot be sent" in " ".join(cfg.problems()["extra_params"])
+
+
+# -- which fields each auth type has ------------------------------------------------------------
+
+OAUTH = {"issuer", "token_url", "client_id", "client_secret", "scope", "audience", "resource", "client_auth",
+         "webhook_url"}
+EXPECTED = {
+    AuthType.BASIC: ({"username", "password", "webhook_url"}, {"username", "password"}, {"password"}),
+    AuthType.TOKEN: ({"token", "webhook_url"}, {"token"}, {"token"}),
+    AuthType.OAUTH_CODE: (OAUTH | {"auth_url", "redirect_uri", "pkce"},
+                          {"auth_url", "token_url", "client_id", "redirect_uri"}, {"client_secret"}),
+    AuthType.OAUTH_CLIENT_CREDENTIALS: (OAUTH, {"token_url", "client_id", "client_secret"}, {"client_secret"}),
+}
+
+
+@pytest.mark.parametrize("auth_type", list(AuthType))
+def test_each_type_says_its_fields_required_fields_and_secrets(auth_type):
+    fields, required, secrets = EXPECTED[auth_type]
+    assert set(auth_type.fields) == fields and len(auth_type.fields) == len(fields)
+    assert set(auth_type.required) == required
+    assert set(auth_type.secrets) == secrets
+    assert list(auth_type.fields) == [name for name in FORM_FIELDS if name in fields]  # one order for all
+
+
+def test_labels_and_secrets_cover_every_field():
+    assert set(FORM_FIELDS) == set().union(*(t.fields for t in AuthType))
+    assert set(FIELD_LABELS) >= set(FORM_FIELDS)
+    assert set(SECRET_FIELDS) == {"client_secret", "password", "token"}
+    attributes = {f.name for f in dataclasses.fields(WebhookAuthConfig)}
+    for auth_type in AuthType:
+        assert set(auth_type.settings) <= attributes
+        assert ("extra_params" in auth_type.settings) == bool(set(EXTRA_PARAM_FIELDS) & set(auth_type.fields))
+
+
+# A value that is a problem in a type that has the field.
+BAD = {
+    "issuer": "http://login.example.com",
+    "auth_url": "http://login.example.com/authorize",
+    "token_url": "ftp://login.example.com/token",
+    "client_id": "cid\ud800",
+    "client_secret": "secret\ud800",
+    "redirect_uri": "not a url",
+    "scope": 'read "write"',
+    "extra_params": {"grant_type": "password"},
+    "client_auth": "private_key_jwt",
+    "pkce": False,  # with no client secret: a public client without PKCE
+    "username": "a:b",
+    "password": "pw\ud800",
+    "token": "Bearer abc",
+    "webhook_url": "http://receiver.example.com/hook",
+}
+
+
+@pytest.mark.parametrize("auth_type", list(AuthType))
+@pytest.mark.parametrize("name", list(BAD))
+def test_a_problem_in_a_field_the_type_does_not_have_is_never_reported(auth_type, name):
+    plain = WebhookAuthConfig(auth_type=auth_type)
+    bad = WebhookAuthConfig(auth_type=auth_type, **{name: BAD[name]})
+    if name in auth_type.settings:
+        assert name in bad.problems()  # the value is bad where it counts, so this test can fail
+    else:
+        assert bad.problems() == plain.problems()
+
+
+@pytest.mark.parametrize("auth_type", list(AuthType))
+def test_problems_name_only_settings_of_the_type(auth_type):
+    bad = dict(BAD, client_secret="")  # no secret, so that pkce=False is a problem too
+    found = WebhookAuthConfig(auth_type=auth_type, timeout="soon", **bad).problems()
+    assert set(found) <= set(auth_type.settings)
+    assert {name for name in bad if name in auth_type.settings and name != "client_secret"} <= set(found)
+    assert "timeout" in found  # every type has it
+
+
+def test_client_credentials_ignores_a_redirect_uri_it_never_sends():
+    cfg = WebhookAuthConfig(auth_type="oauth_client_credentials", token_url="https://a.example/token",
+                            client_id="c", client_secret="s", redirect_uri="not a url")
+    assert cfg.problems() == {}
+    assert "redirect_uri" in cfg.replace(auth_type="oauth_code", auth_url="https://a.example/authorize").problems()

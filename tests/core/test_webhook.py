@@ -4,6 +4,7 @@ import pytest
 
 from widgets import (
     AuthorizationCodeFlow,
+    ClientCredentialsFlow,
     ConfigError,
     Transcript,
     WebhookAuthConfig,
@@ -64,3 +65,33 @@ def test_missing_webhook_url_is_a_config_error():
     with pytest.raises(ConfigError) as info:
         send_test_webhook(WebhookAuthConfig(auth_type="token", token="abc"))
     assert "webhook_url" in info.value.problems
+
+
+def test_a_value_left_in_a_field_basic_does_not_have_does_not_block_a_basic_delivery(demo):
+    # e.g. a token with a space from an earlier try as Token auth: Basic never sends it.
+    cfg = WebhookAuthConfig(auth_type="basic", username=demo.webhook_username, password=demo.webhook_password,
+                            webhook_url=demo.webhook_url, token="Bearer left over", auth_url="not a url")
+    assert send_test_webhook(cfg).status == 200
+
+
+def test_with_a_token_in_hand_only_the_token_and_the_url_are_checked(demo):
+    token = ClientCredentialsFlow(WebhookAuthConfig(token_url=demo.token_url, client_id=demo.client_id,
+                                                    client_secret=demo.client_secret)).fetch_token()
+    for kind in ("oauth_code", "oauth_client_credentials", "token"):
+        # The settings that got the token are not needed to send it.
+        cfg = WebhookAuthConfig(auth_type=kind, webhook_url=demo.webhook_url)
+        assert send_test_webhook(cfg, token=token).status == 200
+    with pytest.raises(ConfigError) as info:
+        send_test_webhook(WebhookAuthConfig(auth_type="oauth_code", webhook_url=demo.webhook_url),
+                          token="abc def")
+    assert set(info.value.problems) == {"token"}
+
+
+def test_a_token_pasted_into_an_oauth_code_config_is_checked_and_sent(demo):
+    token = ClientCredentialsFlow(WebhookAuthConfig(token_url=demo.token_url, client_id=demo.client_id,
+                                                    client_secret=demo.client_secret)).fetch_token()
+    cfg = WebhookAuthConfig(auth_type="oauth_code", webhook_url=demo.webhook_url, token=token.access_token)
+    assert send_test_webhook(cfg).status == 200
+    with pytest.raises(ConfigError) as info:
+        send_test_webhook(cfg.replace(token="Bearer " + token.access_token))
+    assert "token" in info.value.problems

@@ -5,7 +5,8 @@ import json
 import pytest
 
 from tests.conftest import CANARY_PASSWORD, CANARY_SECRET, CANARY_TOKEN
-from widgets import Token, WebhookAuthConfig
+from widgets import AuthType, Token, WebhookAuthConfig
+from widgets.core.config import FIELD_LABELS
 from widgets.diagnose.paste_ready import paste_ready
 
 TOKEN = Token.parse({"access_token": CANARY_TOKEN, "token_type": "Bearer", "expires_in": 3600,
@@ -78,3 +79,29 @@ def test_missing_fields_are_noted_not_raised():
     ready = paste_ready(WebhookAuthConfig(auth_type="oauth_client_credentials"))
     assert any(n.startswith("Not ready yet") and "token_url" in n for n in ready.notes)
     assert ready.to_dataframe().shape[1] == 2
+
+
+def test_only_the_fields_of_the_type_are_pasted_and_checked():
+    # Values left from another auth type are neither shown nor held against this one.
+    config = WebhookAuthConfig(auth_type="basic", username="te", password=CANARY_PASSWORD,
+                               token="Bearer left over", auth_url="not a url", client_secret=CANARY_SECRET)
+    ready = paste_ready(config)
+    assert not any(n.startswith("Not ready yet") for n in ready.notes), ready.notes
+    assert set(ready.fields) == {"Auth Type", "Username", "Password", "Header"}
+    assert CANARY_SECRET not in ready.to_text() + ready.connector_json()
+
+
+def test_the_token_pasted_for_token_auth_is_the_one_checked():
+    assert not any(n.startswith("Not ready yet") for n in paste_ready(WebhookAuthConfig(auth_type="token"),
+                                                                      CANARY_TOKEN).notes)
+    notes = " ".join(paste_ready(WebhookAuthConfig(auth_type="token", token=CANARY_TOKEN), "two words").notes)
+    assert "Not ready yet: token: contains spaces" in notes
+
+
+@pytest.mark.parametrize("kind", ["basic", "token", "oauth_code", "oauth_client_credentials"])
+def test_every_secret_field_of_the_type_is_masked_in_repr(kind):
+    config = oauth(kind, username="te", password=CANARY_PASSWORD, token=CANARY_TOKEN)
+    ready = paste_ready(config, TOKEN if kind.startswith("oauth") else None, reveal=True)
+    for name in AuthType.parse(kind).secrets:
+        assert FIELD_LABELS[name] in ready.fields  # the type's secret is on the form ...
+        assert f"{FIELD_LABELS[name]}=****" in repr(ready)  # ... and masked in repr even when revealed

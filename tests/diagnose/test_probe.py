@@ -242,3 +242,19 @@ def test_an_authorize_url_with_its_own_query_keeps_it(scripted):
     scripted.routes["/authorize"] = Reply(200, "<html><title>Sign in</title></html>", content_type="text/html")
     probe(authorize_config(scripted, auth_url=scripted.url("/authorize?p=B2C_1_signin")))
     assert all("p=B2C_1_signin" in r["url"] for r in scripted.requests_to("/authorize"))
+
+
+@pytest.mark.parametrize("auth_type", ["basic", "token", "oauth_client_credentials", "oauth_code"])
+def test_plain_http_to_a_remote_host_is_never_contacted_whatever_the_auth_type(auth_type):
+    # The probe asks about both endpoints of every config, also those its type does not use.
+    from widgets import WebhookAuthConfig
+
+    transcript = Transcript()
+    report = probe(WebhookAuthConfig(auth_type=auth_type, token_url="http://login.example.com/token",
+                                     auth_url="http://login.example.com/authorize", client_id="c",
+                                     client_secret="secret-value-long-enough"), transcript=transcript)
+    assert report["token_endpoint"].verdict == "no"
+    assert "Not contacted: token url uses plain http" in report["token_endpoint"].evidence
+    assert report["redirect_uri"].verdict == "skipped"
+    assert "Not contacted: auth url uses plain http" in report["redirect_uri"].evidence
+    assert not any("login.example.com" in (entry.url or "") for entry in transcript)

@@ -5,21 +5,34 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import CANARY_PASSWORD, CANARY_SECRET, CANARY_TOKEN
-from widgets import AuthType, THOUSANDEYES_REDIRECT_URI
-from widgets.ui.model import FIELDS, SECRET_FIELDS
+from widgets import AuthType, THOUSANDEYES_REDIRECT_URI, WebhookAuthConfig
+from widgets.core.config import SECRET_FIELDS
 
 from .ui_helpers import one, saved_state, tree_state, with_class
 
 
-def visible_fields(wizard) -> set[str]:
+def visible_fields(wizard) -> tuple[str, ...]:
+    """The fields shown, in the order of the step's children."""
     details = wizard.details_step
-    return {name for name, f in details._fields.items() if f.box.layout.display != "none"}
+    by_box = {id(f.box): name for name, f in details._fields.items()}
+    return tuple(by_box[id(child)] for child in details.children
+                 if id(child) in by_box and child.layout.display != "none")
 
 
 @pytest.mark.parametrize("auth_type", list(AuthType))
 def test_only_the_fields_the_auth_type_needs_are_shown(make_wizard, auth_type):
     wizard = make_wizard(auth_type, fill=False)
-    assert visible_fields(wizard) == set(FIELDS[auth_type])
+    assert visible_fields(wizard) == auth_type.fields
+
+
+def test_switching_the_auth_type_shows_exactly_the_new_types_fields(make_wizard):
+    wizard = make_wizard(AuthType.OAUTH_CODE, fill=False)
+    for auth_type in (AuthType.BASIC, AuthType.OAUTH_CLIENT_CREDENTIALS, AuthType.TOKEN, AuthType.OAUTH_CODE):
+        wizard.back()
+        wizard.auth_type_step.select(auth_type)
+        wizard.next()
+        assert wizard.step == "details"
+        assert visible_fields(wizard) == auth_type.fields
 
 
 def test_redirect_uri_starts_with_the_thousandeyes_default_and_pkce_on(make_wizard):
@@ -62,7 +75,7 @@ def test_plain_http_to_a_remote_host_is_refused_inline(make_wizard):
     assert "Auth URL uses plain http" in error_lines(wizard)
 
 
-def test_problems_of_fields_the_type_does_not_show_go_to_the_message_area(make_wizard):
+def test_a_bad_value_left_in_a_field_of_another_type_does_not_hold_the_form_back(make_wizard):
     wizard = make_wizard(AuthType.OAUTH_CODE, fill=False)
     wizard.details_step.field("auth_url").value = "http://login.example.com/authorize"
     wizard.back()
@@ -71,9 +84,25 @@ def test_problems_of_fields_the_type_does_not_show_go_to_the_message_area(make_w
     details = wizard.details_step
     details.field("username").value = "u"
     details.field("password").value = "p"
+    assert wizard.next() and wizard.step == "run"
+    assert details.errors == {} and "Auth URL" not in details.message
+    assert error_lines(wizard).strip() == ""
+    assert wizard.config.auth_url == "http://login.example.com/authorize"  # kept, for a switch back
+    wizard.go_to("auth_type")
+    wizard.auth_type_step.select(AuthType.OAUTH_CODE)
+    wizard.next()
     assert not wizard.next()
-    assert "Auth URL uses plain http" in details.message
-    assert error_lines(wizard).strip() == ""  # no line under a hidden field
+    assert any("uses plain http" in m for m in details.errors["auth_url"])
+
+
+def test_problems_of_settings_without_a_field_go_to_the_message_area(make_wizard):
+    config = WebhookAuthConfig(auth_type="basic", username="u", password="p", timeout=0)
+    wizard = make_wizard(AuthType.BASIC, fill=False, config=config)
+    assert not wizard.next()
+    details = wizard.details_step
+    assert "Timeout must be between 0 and 300 seconds" in details.message
+    assert "WebhookAuthConfig" in details.message  # the hint says where to fix it
+    assert error_lines(wizard).strip() == ""  # no field has a line for it
 
 
 def test_audience_and_resource_fill_extra_params(make_wizard):

@@ -10,7 +10,7 @@ import pytest
 
 from tests.conftest import CANARY_SECRET, CANARY_TOKEN
 from widgets import AuthType, StateMismatchError, Token, Transcript, WebhookAuthConfig
-from widgets.ui.model import FIELDS, STEPS, WizardModel, claim_rows, expiry_text, secret_hint
+from widgets.ui.model import STEPS, WizardModel
 
 
 def test_model_module_imports_neither_ipywidgets_nor_pandas():
@@ -18,41 +18,6 @@ def test_model_module_imports_neither_ipywidgets_nor_pandas():
             "print(','.join(bad))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
-
-
-def test_secret_hint_shows_at_most_the_last_four_characters_of_long_secrets_only():
-    assert secret_hint("") == ""
-    assert secret_hint("short-secret") == "secret stored"
-    assert secret_hint("0123456789abcdef") == "secret stored (ends …cdef)"
-    assert "0123" not in secret_hint("0123456789abcdef")
-
-
-@pytest.mark.parametrize(("left", "expected"), [
-    (3599.5, "expires in 59 min (at 01:16 UTC)"),
-    (42, "expires in 42 s"),
-    (3 * 3600 + 5 * 60, "expires in 3 h 5 min"),
-    (3 * 86400, "expires in 3 d 0 h"),
-    (-180, "expired 3 min ago"),
-])
-def test_expiry_text_counts_down_from_the_given_now(left, expected):
-    now = 1000.0
-    token = Token(access_token="a" * 20, expires_at=now + left)
-    text = expiry_text(token, now=now)
-    assert text.startswith(expected.split(" (")[0])
-    if left == 3599.5:
-        assert text == expected  # 1000 + 3599.5 s after the epoch is 01:16 UTC
-
-
-def test_expiry_text_says_when_the_lifetime_is_unknown():
-    assert "unknown" in expiry_text(Token(access_token="a" * 20))
-    assert expiry_text(None) == ""
-
-
-def test_claim_rows_show_time_claims_as_utc_dates():
-    rows = dict(claim_rows({"sub": "demo", "exp": 0, "aud": ["a", "b"]}))
-    assert rows["sub"] == "demo"
-    assert rows["exp"].startswith("0") and "1970-01-01 00:00:00 UTC" in rows["exp"]
-    assert rows["aud"] == '["a", "b"]'
 
 
 def test_steps_move_forward_and_back_within_bounds():
@@ -68,10 +33,14 @@ def test_steps_move_forward_and_back_within_bounds():
 
 
 def test_each_auth_type_asks_for_its_own_fields():
-    assert FIELDS[AuthType.BASIC] == ("username", "password", "webhook_url")
-    assert FIELDS[AuthType.TOKEN] == ("token", "webhook_url")
-    assert "auth_url" not in FIELDS[AuthType.OAUTH_CLIENT_CREDENTIALS]
-    assert {"auth_url", "redirect_uri", "pkce"} <= set(FIELDS[AuthType.OAUTH_CODE])
+    assert AuthType.BASIC.fields == ("username", "password", "webhook_url")
+    assert AuthType.TOKEN.fields == ("token", "webhook_url")
+    assert "auth_url" not in AuthType.OAUTH_CLIENT_CREDENTIALS.fields
+    assert {"auth_url", "redirect_uri", "pkce"} <= set(AuthType.OAUTH_CODE.fields)
+    model = WizardModel()
+    for auth_type in AuthType:
+        model.auth_type = auth_type
+        assert model.fields == auth_type.fields
 
 
 def test_apply_keeps_a_stored_secret_when_the_field_comes_back_empty():
@@ -82,7 +51,6 @@ def test_apply_keeps_a_stored_secret_when_the_field_comes_back_empty():
     problems = model.apply({"client_id": "c2"}, {"client_secret": ""})
     assert model.config.client_secret == CANARY_SECRET and model.config.client_id == "c2"
     assert problems == {}
-    assert model.secret_hint("client_secret") == secret_hint(CANARY_SECRET)
 
 
 def test_audience_and_resource_go_into_extra_params_and_leave_when_emptied():

@@ -171,10 +171,8 @@ def _cmd_authorize(args, out: _Out, transcript: Transcript) -> int:
     write_private(path, {
         **request.to_dict(),
         # With the request, everything the exchange needs except the client secret, which is never written.
-        "config": {"auth_url": config.auth_url, "token_url": config.token_url, "client_id": config.client_id,
-                   "redirect_uri": config.redirect_uri, "scope": config.scope,
-                   "extra_params": config.extra_params, "client_auth": config.client_auth,
-                   "pkce": config.pkce, "issuer": config.issuer, "timeout": config.timeout},
+        "config": {name: getattr(config, name) for name in AuthType.OAUTH_CODE.settings
+                   if name not in AuthType.OAUTH_CODE.secrets},
     })
     expires = request.created_at + STATE_LIFETIME
     human = (

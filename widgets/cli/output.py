@@ -53,7 +53,7 @@ class _Out:
 def _when(epoch: float | None) -> str:
     if epoch is None:
         return "unknown"
-    from ..diagnose.inspect_token import format_duration
+    from ..core.durations import format_duration
 
     moment = datetime.fromtimestamp(int(epoch), timezone.utc).isoformat().replace("+00:00", "Z")
     left = epoch - time.time()

@@ -8,7 +8,6 @@ from __future__ import annotations
 from oauthlib.oauth2 import BackendApplicationClient
 
 from .config import AuthType, WebhookAuthConfig
-from .errors import ConfigError
 from .redact import redact_url
 from .token import Token
 from .token_endpoint import TokenEndpoint
@@ -27,9 +26,7 @@ class ClientCredentialsFlow:
 
     def __init__(self, config: WebhookAuthConfig, transcript: Transcript | None = None):
         config = config.replace(auth_type=AuthType.OAUTH_CLIENT_CREDENTIALS)
-        problems = {k: v for k, v in config.problems().items() if k != "redirect_uri"}
-        if problems:
-            raise ConfigError(problems)
+        config.validate()
         self.config = config
         client = BackendApplicationClient(client_id=config.client_id, scope=config.scopes or None)
         self._endpoint = TokenEndpoint(config, transcript, client, send_redirect_uri=False)

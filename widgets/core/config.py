@@ -1,7 +1,12 @@
 """What a webhook's authentication form holds, and the checks it must pass before any request.
 
-The fields mirror a ThousandEyes custom webhook's auth form. :meth:`WebhookAuthConfig.validate`
-reports every problem at once, per field, so a form can show each next to its input.
+The fields mirror a ThousandEyes custom webhook's auth form. Which of them each auth type
+shows, requires and keeps secret is said once, here (:attr:`AuthType.fields`,
+:attr:`AuthType.required`, :attr:`AuthType.secrets`, :data:`FIELD_LABELS`); the checks, the
+wizard's form, the paste-ready output and the command line all read it.
+:meth:`WebhookAuthConfig.problems` reports every problem of the chosen type's fields at once,
+per field, so a form can show each next to its input; a field the type does not have is never
+checked (a value left over from another type does no harm).
 """
 
 from __future__ import annotations
@@ -17,7 +22,8 @@ from .errors import ConfigError
 from .loopback import is_loopback_host
 from .redact import mask, redact_params, redact_url
 
-__all__ = ["AuthType", "WebhookAuthConfig", "THOUSANDEYES_REDIRECT_URI", "CLIENT_AUTH_METHODS", "url_problem"]
+__all__ = ["AuthType", "WebhookAuthConfig", "THOUSANDEYES_REDIRECT_URI", "CLIENT_AUTH_METHODS", "FORM_FIELDS",
+           "FIELD_LABELS", "SECRET_FIELDS", "EXTRA_PARAM_FIELDS", "url_problem"]
 
 #: Where ThousandEyes sends the browser back after an OAuth login.
 THOUSANDEYES_REDIRECT_URI = "https://app.thousandeyes.com/namespace/integrations/AuthCallbackPage.html"
@@ -51,6 +57,35 @@ class AuthType(str, Enum):
     def description(self) -> str:
         return _DESCRIPTIONS[self]
 
+    @property
+    def fields(self) -> tuple[str, ...]:
+        """The form fields of this type, in :data:`FORM_FIELDS` order.
+
+        Each is an attribute of :class:`WebhookAuthConfig`, except the
+        :data:`EXTRA_PARAM_FIELDS`, which are keys of its ``extra_params``.
+        """
+        return tuple(name for name in FORM_FIELDS if name in _FIELDS[self])
+
+    @property
+    def required(self) -> tuple[str, ...]:
+        """The fields that must not be empty for this type (a subset of :attr:`fields`)."""
+        return tuple(name for name in self.fields if name in _REQUIRED[self])
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """The fields of this type that are secrets: masked wherever they are shown."""
+        return tuple(name for name in self.fields if name in SECRET_FIELDS)
+
+    @property
+    def settings(self) -> tuple[str, ...]:
+        """The :class:`WebhookAuthConfig` attributes this type uses, which ``problems()`` checks.
+
+        :attr:`fields` with the :data:`EXTRA_PARAM_FIELDS` as the one ``extra_params``, then
+        ``timeout``, which every type has and the form does not show.
+        """
+        names = ["extra_params" if name in EXTRA_PARAM_FIELDS else name for name in self.fields]
+        return tuple(dict.fromkeys([*names, "timeout"]))
+
     @classmethod
     def parse(cls, value: "AuthType | str") -> "AuthType":
         """Accept the enum, its value, its name or its label, in any case."""
@@ -81,14 +116,51 @@ _DESCRIPTIONS = {
     ),
 }
 
-_REQUIRED = {
-    AuthType.BASIC: ("username", "password"),
-    AuthType.TOKEN: ("token",),
-    AuthType.OAUTH_CODE: ("auth_url", "token_url", "client_id", "redirect_uri"),
-    AuthType.OAUTH_CLIENT_CREDENTIALS: ("token_url", "client_id", "client_secret"),
+#: Every field of the settings form, in the order the form shows them.
+FORM_FIELDS = (
+    "issuer", "auth_url", "token_url", "client_id", "client_secret", "redirect_uri", "scope", "audience",
+    "resource", "client_auth", "pkce", "username", "password", "token", "webhook_url",
+)
+#: Form fields that are one key of ``WebhookAuthConfig.extra_params``, not an attribute.
+EXTRA_PARAM_FIELDS = ("audience", "resource")
+_OAUTH_FIELDS = frozenset({"issuer", "token_url", "client_id", "client_secret", "scope", *EXTRA_PARAM_FIELDS,
+                           "client_auth", "webhook_url"})
+_FIELDS = {
+    AuthType.BASIC: frozenset({"username", "password", "webhook_url"}),
+    AuthType.TOKEN: frozenset({"token", "webhook_url"}),
+    # The code grant adds the login: the authorize endpoint, the redirect back, PKCE.
+    AuthType.OAUTH_CODE: _OAUTH_FIELDS | {"auth_url", "redirect_uri", "pkce"},
+    AuthType.OAUTH_CLIENT_CREDENTIALS: _OAUTH_FIELDS,
 }
-_URL_FIELDS = ("auth_url", "token_url", "redirect_uri", "webhook_url")
-_SECRET_FIELDS = ("client_secret", "password", "token")
+_REQUIRED = {
+    AuthType.BASIC: frozenset({"username", "password"}),
+    AuthType.TOKEN: frozenset({"token"}),
+    AuthType.OAUTH_CODE: frozenset({"auth_url", "token_url", "client_id", "redirect_uri"}),
+    AuthType.OAUTH_CLIENT_CREDENTIALS: frozenset({"token_url", "client_id", "client_secret"}),
+}
+#: What each field (and each setting ``problems()`` can name) is called where a person reads it.
+FIELD_LABELS = {
+    "issuer": "Issuer",
+    "auth_url": "Auth URL",
+    "token_url": "Token URL",
+    "client_id": "Client ID",
+    "client_secret": "Client Secret",
+    "redirect_uri": "Redirect URI",
+    "scope": "Scope",
+    "audience": "Audience",
+    "resource": "Resource",
+    "client_auth": "Client authentication",
+    "pkce": "PKCE",
+    "username": "Username",
+    "password": "Password",
+    "token": "Token",
+    "webhook_url": "Webhook URL",
+    # settings without a field of their own
+    "extra_params": "Extra parameters",
+    "timeout": "Timeout",
+    "auth_type": "Auth type",
+}
+_URL_FIELDS = ("issuer", "auth_url", "token_url", "redirect_uri", "webhook_url")
 
 
 @dataclass(repr=False)
@@ -142,56 +214,46 @@ class WebhookAuthConfig:
 
     # -- checks ------------------------------------------------------------------------
     def problems(self) -> dict[str, list[str]]:
-        """Every problem, per field; empty when the config is usable."""
-        found: dict[str, list[str]] = {}
-
-        def add(name: str, message: str) -> None:
-            found.setdefault(name, []).append(message)
-
+        """Every problem of the chosen type's settings (:attr:`AuthType.settings`), per field;
+        empty when the config is usable. Attributes the type does not use are not looked at."""
         if not isinstance(self.auth_type, AuthType):
-            add("auth_type", f"must be one of: {', '.join(t.label for t in AuthType)}")
-            return found
-        for name in _REQUIRED[self.auth_type]:
-            if not getattr(self, name):
-                add(name, "is required for " + self.auth_type.label)
-        for name in _TEXT_FIELDS:
-            if not _sendable(getattr(self, name)):
-                add(name, _UNSENDABLE)
-        if isinstance(self.extra_params, Mapping) and not all(
-            _sendable(k) and _sendable(v) for k, v in self.extra_params.items()
-        ):
-            add("extra_params", _UNSENDABLE)
-        for name in _URL_FIELDS:
-            value = getattr(self, name)
-            if value and (message := url_problem(value, endpoint=name != "redirect_uri")):
-                add(name, message)
-        if self.issuer and (message := url_problem(self.issuer, endpoint=True)):
-            add("issuer", message)
-        if self.auth_type is AuthType.BASIC and ":" in self.username:
-            add("username", "must not contain ':' (RFC 7617 cannot carry it)")
-        if self.token and any(ch.isspace() for ch in self.token):
-            add("token", "contains spaces or line breaks; paste the token alone, without 'Bearer '")
-        elif self.auth_type is AuthType.TOKEN and self.token.lower().startswith("bearer"):
-            add("token", "paste the token alone; 'Bearer' is added for you")
-        if self.auth_type in (AuthType.OAUTH_CODE, AuthType.OAUTH_CLIENT_CREDENTIALS):
-            if self.client_auth not in CLIENT_AUTH_METHODS:
-                add("client_auth", f"must be one of: {', '.join(CLIENT_AUTH_METHODS)}")
-            for s in self.scopes:
-                if not _SCOPE_TOKEN.match(s):
-                    add("scope", f"{s!r} is not a valid scope (no quotes, backslashes or control characters)")
-            for key in self.extra_params if isinstance(self.extra_params, Mapping) else ():
-                if key in _RESERVED_PARAMS:
-                    add("extra_params", f"{key!r} is set by the flow itself; use the field for it instead")
-        if not isinstance(self.extra_params, Mapping):
-            add("extra_params", "must be a mapping of parameter names to values, like {'audience': 'https://api'}")
-        if self.auth_type is AuthType.OAUTH_CODE and not self.client_secret and not self.pkce:
-            add("pkce", "a client without a secret (public client) needs PKCE")
-        try:
-            timeout = float(self.timeout)
-            if not 0 < timeout <= 300:
-                add("timeout", "must be between 0 and 300 seconds")
-        except (TypeError, ValueError, OverflowError):
-            add("timeout", "must be a number of seconds")
+            return {"auth_type": [f"must be one of: {', '.join(t.label for t in AuthType)}"]}
+        found = {}
+        for name in self.auth_type.settings:
+            if messages := self._problems_of(name):
+                found[name] = messages
+        return found
+
+    def _problems_of(self, name: str) -> list[str]:
+        kind, value = self.auth_type, getattr(self, name)
+        found = []
+        if name in kind.required and not value:
+            found.append("is required for " + kind.label)
+        if name in _TEXT_FIELDS and not _sendable(value):
+            found.append(_UNSENDABLE)
+        if name in _URL_FIELDS and value and (message := url_problem(value, endpoint=name != "redirect_uri")):
+            found.append(message)
+        if name == "username" and ":" in value:
+            found.append("must not contain ':' (RFC 7617 cannot carry it)")
+        elif name == "token" and any(ch.isspace() for ch in value):
+            found.append("contains spaces or line breaks; paste the token alone, without 'Bearer '")
+        elif name == "token" and value.lower().startswith("bearer"):
+            found.append("paste the token alone; 'Bearer' is added for you")
+        elif name == "client_auth" and value not in CLIENT_AUTH_METHODS:
+            found.append(f"must be one of: {', '.join(CLIENT_AUTH_METHODS)}")
+        elif name == "scope":
+            found.extend(f"{s!r} is not a valid scope (no quotes, backslashes or control characters)"
+                         for s in self.scopes if not _SCOPE_TOKEN.match(s))
+        elif name == "extra_params":
+            found.extend(_extra_params_problems(value))
+        elif name == "pkce" and not self.client_secret and not self.pkce:
+            found.append("a client without a secret (public client) needs PKCE")
+        elif name == "timeout":
+            try:
+                if not 0 < float(value) <= 300:
+                    found.append("must be between 0 and 300 seconds")
+            except (TypeError, ValueError, OverflowError):
+                found.append("must be a number of seconds")
         return found
 
     def validate(self) -> "WebhookAuthConfig":
@@ -206,9 +268,9 @@ class WebhookAuthConfig:
         shown = []
         for f in dataclasses.fields(self):
             value = getattr(self, f.name)
-            if f.name in _SECRET_FIELDS:
+            if f.name in SECRET_FIELDS:
                 value = mask(value)
-            elif f.name in _URL_FIELDS or f.name == "issuer":
+            elif f.name in _URL_FIELDS:
                 value = redact_url(value)
             elif isinstance(value, AuthType):
                 value = value.value
@@ -227,6 +289,21 @@ _TEXT_FIELDS = (*_STRIPPED_FIELDS, "scope", "password")  # a password keeps its 
 # The value is not repeated: it may be a secret.
 _UNSENDABLE = ("contains a character that cannot be sent (a lone UTF-16 surrogate, usually from a "
                "broken copy and paste); type or paste it again")
+
+
+#: The attributes of :class:`WebhookAuthConfig` that hold secrets (its ``secret`` metadata).
+SECRET_FIELDS = tuple(f.name for f in dataclasses.fields(WebhookAuthConfig) if f.metadata.get("secret"))
+
+
+def _extra_params_problems(params: object) -> list[str]:
+    if not isinstance(params, Mapping):
+        return ["must be a mapping of parameter names to values, like {'audience': 'https://api'}"]
+    found = []
+    if not all(_sendable(k) and _sendable(v) for k, v in params.items()):
+        found.append(_UNSENDABLE)
+    found.extend(f"{key!r} is set by the flow itself; use the field for it instead"
+                 for key in params if key in _RESERVED_PARAMS)
+    return found
 
 
 def _sendable(value: object) -> bool:

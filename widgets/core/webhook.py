@@ -102,6 +102,17 @@ def authorization_for(config: WebhookAuthConfig, transcript: Transcript | None =
     )
 
 
+def _delivery_config(config: WebhookAuthConfig, token: Token | str | None) -> WebhookAuthConfig:
+    """The settings a delivery depends on. With a token in hand (from a flow, or pasted into an
+    OAuth Code config) it is Token auth: the OAuth settings that got the token play no part."""
+    if config.auth_type is AuthType.BASIC:
+        return config  # Basic sends the username and password, never a token
+    given = token.access_token if isinstance(token, Token) else token
+    if not given and config.auth_type is AuthType.OAUTH_CODE:
+        given = config.token
+    return config.replace(auth_type=AuthType.TOKEN, token=given) if given else config
+
+
 def send_test_webhook(
     config: WebhookAuthConfig,
     transcript: Transcript | None = None,
@@ -115,13 +126,9 @@ def send_test_webhook(
     answer of any status is returned as a :class:`DeliveryResult` (with a hint when it is not
     2xx); no answer at all raises :class:`~widgets.errors.TransportError`.
     """
-    problems = config.problems()
+    problems = _delivery_config(config, token).problems()
     if not config.webhook_url:
         problems.setdefault("webhook_url", []).append("is required to send a test delivery")
-    if token is not None:  # a token from a flow stands in for the config's token
-        problems.pop("token", None)
-        if config.auth_type is AuthType.OAUTH_CODE:
-            problems = {k: v for k, v in problems.items() if k == "webhook_url"}
     if problems:
         raise ConfigError(problems)
     transcript = transcript if transcript is not None else Transcript()

@@ -33,6 +33,7 @@ import requests
 from ..core.headers import ClientSecretBasic
 from ..core.claims import decode_unverified
 from ..core.config import WebhookAuthConfig
+from ..core.durations import format_duration
 from ..core.errors import WebhookAuthError, hint_for_oauth_error
 from ..core.loopback import allow_loopback_http
 from ..core.redact import SECRET_KEYS, mask, remember, scrub
@@ -81,23 +82,6 @@ def allowed_algorithms(jwk: dict) -> tuple[str, ...]:
     if named is not None:
         return (named,) if named in family else ()
     return family
-
-
-def format_duration(seconds: float) -> str:
-    """``"59 min 58 s"``, ``"2 h 3 min"``, ``"3 d 4 h"``; negative means in the past."""
-    left = abs(int(seconds))
-    days, rest = divmod(left, 86400)
-    hours, rest = divmod(rest, 3600)
-    minutes, secs = divmod(rest, 60)
-    if days:
-        text = f"{days} d {hours} h"
-    elif hours:
-        text = f"{hours} h {minutes} min"
-    elif minutes:
-        text = f"{minutes} min {secs} s"
-    else:
-        text = f"{secs} s"
-    return text if seconds >= 0 else f"{text} ago"
 
 
 @dataclass(frozen=True, repr=False)

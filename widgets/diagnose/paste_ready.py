@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from ..core.headers import basic_authorization
-from ..core.config import AuthType, WebhookAuthConfig
+from ..core.config import FIELD_LABELS, SECRET_FIELDS, AuthType, WebhookAuthConfig
 from ..core.errors import ConfigError
 from ..core.redact import mask, remember
 from ..core.token import Token
@@ -32,8 +32,10 @@ CONNECTOR_TYPES = {
     AuthType.OAUTH_CODE: "oauth-auth-code",
     AuthType.OAUTH_CLIENT_CREDENTIALS: "oauth-client-credentials",
 }
-_SECRET_FIELDS = frozenset({"Password", "Client Secret", "Token", "Refresh Token", "Header"})
-_SECRET_MEMBERS = frozenset({"password", "oauthClientSecret", "token", "refreshToken"})
+#: Fields of ours the platform's form has no place for (see the notes paste_ready adds).
+_NOT_ON_THE_FORM = frozenset({"issuer", "audience", "resource", "client_auth", "pkce", "webhook_url"})
+# The config's secrets under their form labels, and what is built from secrets.
+_SECRET_LABELS = frozenset({FIELD_LABELS[name] for name in SECRET_FIELDS} | {"Refresh Token", "Header"})
 
 
 @dataclass(frozen=True, repr=False)
@@ -63,7 +65,7 @@ class PasteReady:
         return pd.DataFrame(list(self.fields.items()), columns=["field", "value"])
 
     def __repr__(self) -> str:
-        shown = ", ".join(f"{k}={'****' if k in _SECRET_FIELDS and v else repr(v)}" for k, v in self.fields.items())
+        shown = ", ".join(f"{k}={'****' if k in _SECRET_LABELS and v else repr(v)}" for k, v in self.fields.items())
         return f"PasteReady({self.auth_type.value}: {shown})"
 
     __str__ = __repr__
@@ -92,28 +94,24 @@ def paste_ready(config: WebhookAuthConfig, token: Token | str | None = None, *, 
         fields["URL"] = config.webhook_url
     fields["Auth Type"] = kind.label
 
+    values = {key: getattr(config, key) for key in kind.settings}
+    if kind is AuthType.TOKEN:
+        values["token"] = access
+    for key in kind.fields:  # the platform's form shows them in the same order
+        if key in _NOT_ON_THE_FORM or (key == "scope" and not values[key]):
+            continue
+        fields[FIELD_LABELS[key]] = show(values[key]) if key in kind.secrets else values[key]
+
     if kind is AuthType.BASIC:
-        fields["Username"] = config.username
-        fields["Password"] = show(config.password)
         if config.username and ":" not in config.username:
             raw = basic_authorization(config.username, config.password).split(" ", 1)[1]
             fields["Header"] = "Authorization: Basic " + show(raw)
         auth.update(username=config.username, password=show(config.password))
     elif kind is AuthType.TOKEN:
-        fields["Token"] = show(access)
         if access:
             fields["Header"] = "Authorization: Bearer " + show(access)
         auth["token"] = show(access)
     else:
-        if kind is AuthType.OAUTH_CODE:
-            fields["Auth URL"] = config.auth_url
-        fields["Token URL"] = config.token_url
-        fields["Client ID"] = config.client_id
-        fields["Client Secret"] = show(config.client_secret)
-        if kind is AuthType.OAUTH_CODE:
-            fields["Redirect URI"] = config.redirect_uri
-        if config.scope:
-            fields["Scope"] = config.scope
         if access:
             fields["Token"] = show(access)
         if refresh and kind is AuthType.OAUTH_CODE:
@@ -155,9 +153,8 @@ def paste_ready(config: WebhookAuthConfig, token: Token | str | None = None, *, 
             renew = ""
         notes.append(f"The token expires at {when}; a pasted token stops working then.{renew}")
 
-    problems = config.problems()
-    if access:
-        problems.pop("token", None)
+    # What is pasted is checked: for Token auth, the token given stands in for the config's.
+    problems = (config.replace(token=access) if kind is AuthType.TOKEN else config).problems()
     missing = [f"{k}: {m[0]}" for k, m in problems.items()]
     if missing:
         notes.append("Not ready yet: " + "; ".join(missing) + ".")

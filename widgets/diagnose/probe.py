@@ -35,7 +35,7 @@ from ..core import pkce as pkce_helpers
 from ..core.authorize import same_endpoint
 from ..core.client_credentials import ClientCredentialsFlow
 from ..core.claims import decode_unverified
-from ..core.config import WebhookAuthConfig
+from ..core.config import AuthType, WebhookAuthConfig
 from ..core.errors import ConfigError, TokenEndpointError, TransportError, WebhookAuthError, hint_for_oauth_error
 from ..core.loopback import allow_loopback_http
 from ..core.redact import redact_url, scrub
@@ -121,7 +121,9 @@ def _fill_from(metadata, config: WebhookAuthConfig) -> WebhookAuthConfig:
 
 
 def _url_problem(config: WebhookAuthConfig, name: str) -> str | None:
-    found = config.problems().get(name, [])
+    # The probe asks about every endpoint whatever the auth type; problems() checks only the
+    # type's own fields, so check as OAuth Code, the type that has all of them.
+    found = config.replace(auth_type=AuthType.OAUTH_CODE).problems().get(name, [])
     return f"{name.replace('_', ' ')} {found[0]}" if found else None
 
 

@@ -1,8 +1,8 @@
 """The guided UI: a step-by-step :class:`Wizard` (ipywidgets 8) over the core.
 
 :class:`WizardModel` holds the state and does the work (no ipywidgets import, so it can be
-tested and scripted on its own); :class:`Wizard` is the GUI over it and loads ipywidgets on
-first use::
+tested and scripted on its own); :mod:`.text` says that state in words; :class:`Wizard` is
+the GUI over both and loads ipywidgets on first use::
 
     from widgets.ui import Wizard
     wizard = Wizard()   # the last expression of a cell displays it
@@ -10,7 +10,8 @@ first use::
 
 from __future__ import annotations
 
-from .model import STEP_TITLES, STEPS, WizardModel, expiry_text, secret_hint
+from .model import STEP_TITLES, STEPS, WizardModel
+from .text import expiry_text, secret_hint
 
 __all__ = ["Wizard", "WizardModel", "STEPS", "STEP_TITLES", "expiry_text", "secret_hint"]
 

@@ -4,9 +4,11 @@ The widget steps read and call a :class:`WizardModel`; every check and every req
 here, through the public core API, so the logic is tested without ipywidgets. The model is a
 ``traitlets.HasTraits`` so that widgets can ``link`` to it and ``observe`` it.
 
-Secrets (client secret, Basic password, pasted token) live only in :attr:`WizardModel.config`,
-in memory. Nothing here hands a secret to a widget: what the GUI may show is masked
-(:func:`secret_hint`, :meth:`WizardModel.masked_header`) unless a person asks to reveal it.
+Which fields each auth type has, requires and keeps secret is the config's to say
+(:class:`~widgets.core.config.AuthType`); how the state reads as text is the view's
+(:mod:`widgets.ui.text`). Secrets (client secret, Basic password, pasted token) live only in
+:attr:`WizardModel.config`, in memory; the GUI shows them masked (:meth:`WizardModel.masked_header`,
+:func:`widgets.ui.text.secret_hint`) unless a person asks to reveal them.
 """
 
 from __future__ import annotations
@@ -22,23 +24,14 @@ from ..core.headers import basic_authorization
 from ..core.authorization_code import AuthorizationCodeFlow
 from ..core.authorize import AuthorizationRequest
 from ..core.client_credentials import ClientCredentialsFlow
-from ..core.config import AuthType, WebhookAuthConfig
+from ..core.config import EXTRA_PARAM_FIELDS, FORM_FIELDS, SECRET_FIELDS, AuthType, WebhookAuthConfig
 from ..core.errors import StateMismatchError
 from ..core.redact import mask, remember
 from ..core.token import Token
 from ..core.transcript import Transcript
 from ..core.webhook import DeliveryResult, send_test_webhook
 
-__all__ = [
-    "STEPS",
-    "STEP_TITLES",
-    "FIELDS",
-    "FIELD_LABELS",
-    "SECRET_FIELDS",
-    "WizardModel",
-    "secret_hint",
-    "expiry_text",
-]
+__all__ = ["STEPS", "STEP_TITLES", "WizardModel"]
 
 STEPS = ("auth_type", "details", "run", "result", "results_table", "diagnose")
 STEP_TITLES = {
@@ -50,113 +43,9 @@ STEP_TITLES = {
     "diagnose": "Diagnose",
 }
 
-#: The form fields each auth type needs, in the order the Details step shows them.
-FIELDS: dict[AuthType, tuple[str, ...]] = {
-    AuthType.BASIC: ("username", "password", "webhook_url"),
-    AuthType.TOKEN: ("token", "webhook_url"),
-    AuthType.OAUTH_CODE: (
-        "issuer", "auth_url", "token_url", "client_id", "client_secret", "redirect_uri", "scope",
-        "audience", "resource", "client_auth", "pkce", "webhook_url",
-    ),
-    AuthType.OAUTH_CLIENT_CREDENTIALS: (
-        "issuer", "token_url", "client_id", "client_secret", "scope", "audience", "resource",
-        "client_auth", "webhook_url",
-    ),
-}
-FIELD_LABELS = {
-    "issuer": "Issuer",
-    "auth_url": "Auth URL",
-    "token_url": "Token URL",
-    "client_id": "Client ID",
-    "client_secret": "Client Secret",
-    "redirect_uri": "Redirect URI",
-    "scope": "Scope",
-    "audience": "Audience",
-    "resource": "Resource",
-    "client_auth": "Client authentication",
-    "pkce": "PKCE",
-    "username": "Username",
-    "password": "Password",
-    "token": "Token",
-    "webhook_url": "Webhook URL",
-    # problems() can also name these, which have no field of their own
-    "extra_params": "Extra parameters",
-    "timeout": "Timeout",
-    "auth_type": "Auth type",
-}
-SECRET_FIELDS = ("client_secret", "password", "token")
-#: Fields that are one key of ``config.extra_params`` rather than a config attribute.
-EXTRA_PARAM_FIELDS = ("audience", "resource")
-_PLAIN_FIELDS = (
-    "issuer", "auth_url", "token_url", "client_id", "redirect_uri", "scope", "client_auth", "pkce",
-    "username", "webhook_url",
-)
+# Non-secret form fields that are an attribute of the config (apply() sets them as given).
+_PLAIN_FIELDS = tuple(name for name in FORM_FIELDS if name not in SECRET_FIELDS and name not in EXTRA_PARAM_FIELDS)
 _GRANT_FOR = {AuthType.OAUTH_CODE: "authorization_code", AuthType.OAUTH_CLIENT_CREDENTIALS: "client_credentials"}
-_TIME_CLAIMS = ("exp", "iat", "nbf", "auth_time")
-
-
-def secret_hint(secret: str | None) -> str:
-    """What the form may say about a stored secret: its last 4 characters only when it has 16+."""
-    if not secret:
-        return ""
-    if len(secret) >= 16:
-        return f"secret stored (ends …{secret[-4:]})"
-    return "secret stored"
-
-
-def _duration(seconds: float) -> str:
-    s = int(seconds)
-    if s < 60:
-        return f"{s} s"
-    minutes = s // 60
-    if minutes < 120:
-        return f"{minutes} min"
-    hours, minutes = divmod(minutes, 60)
-    if hours < 48:
-        return f"{hours} h {minutes} min"
-    days, hours = divmod(hours, 24)
-    return f"{days} d {hours} h"
-
-
-def _utc(seconds: float, fmt: str) -> str | None:
-    """``seconds`` since the epoch formatted in UTC; None when the platform cannot (too far)."""
-    try:
-        return time.strftime(fmt, time.gmtime(seconds))
-    except (OverflowError, OSError, ValueError):
-        return None
-
-
-def expiry_text(token: Token | None, now: float | None = None) -> str:
-    """``"expires in 59 min (at 14:05 UTC)"``, ``"expired 3 min ago (...)"``, or why it is unknown."""
-    if token is None:
-        return ""
-    left = token.expires_in(now)
-    if left is None:
-        return "expiry unknown: the provider gave no lifetime (expires_in)"
-    if left != left or abs(left) > 100 * 365 * 86400:  # NaN, or a lifetime no provider means
-        return f"expiry implausible: {token.expires_at!r} is more than a century away"
-    at = (_utc(token.expires_at, "%H:%M") or "?") + " UTC"
-    if left <= 0:
-        return f"expired {_duration(-left)} ago (at {at})"
-    return f"expires in {_duration(left)} (at {at})"
-
-
-def claim_rows(claims: Mapping[str, object] | None) -> list[tuple[str, str]]:
-    """JWT claims as (name, text) rows; times also shown as UTC dates."""
-    rows = []
-    for name, value in (claims or {}).items():
-        text = value if isinstance(value, str) else _json(value)
-        if name in _TIME_CLAIMS and isinstance(value, (int, float)) and not isinstance(value, bool):
-            when = _utc(value, "%Y-%m-%d %H:%M:%S UTC")
-            text += f"  ({when})" if when else "  (not a date this system can show)"
-        rows.append((str(name), text))
-    return rows
-
-
-def _json(value: object) -> str:
-    import json
-
-    return json.dumps(value, ensure_ascii=False, default=str)
 
 
 def _token_from_paste(raw: str) -> Token:
@@ -248,22 +137,16 @@ class WizardModel(HasTraits):
 
     @property
     def fields(self) -> tuple[str, ...]:
-        """The form fields the current auth type needs."""
-        return FIELDS[self.auth_type]
+        """The form fields of the current auth type (:attr:`AuthType.fields`)."""
+        return self.auth_type.fields
 
     def field_value(self, name: str) -> object:
         """The stored value of a non-secret field, as the form shows it."""
         if name in SECRET_FIELDS:
-            raise ValueError(f"{name} is a secret; use secret_hint({name!r})")
+            raise ValueError(f"{name} is a secret: it is never put back into the form")
         if name in EXTRA_PARAM_FIELDS:
             return self.config.extra_params.get(name, "")
         return getattr(self.config, name)
-
-    def secret_hint(self, name: str) -> str:
-        """``"secret stored (ends …abcd)"`` for a stored secret field, ``""`` when none is stored."""
-        if name not in SECRET_FIELDS:
-            raise ValueError(f"{name} is not a secret field")
-        return secret_hint(getattr(self.config, name))
 
     def apply(self, values: Mapping[str, object] | None = None,
               secrets: Mapping[str, str] | None = None) -> dict[str, list[str]]:
@@ -311,10 +194,7 @@ class WizardModel(HasTraits):
 
     def problems(self) -> dict[str, list[str]]:
         """What is wrong with the config for the current auth type, per field."""
-        found = self.config.problems()
-        if self.auth_type is AuthType.OAUTH_CLIENT_CREDENTIALS:
-            found.pop("redirect_uri", None)  # the grant has no redirect (the flow ignores it too)
-        return found
+        return self.config.problems()
 
     # -- filling the form -------------------------------------------------------------------
     def ensure_provider(self):

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 
-import ipywidgets as w
+import ipywidgets as ipw
 
 from ..core.config import WebhookAuthConfig
 from ..core.transcript import Transcript
@@ -24,17 +24,17 @@ from .steps import AuthTypeStep, DetailsStep, DiagnoseStep, ResultStep, ResultsT
 __all__ = ["Wizard"]
 
 
-def _descendants(widget: w.Widget):
+def _descendants(widget: ipw.Widget):
     for child in getattr(widget, "children", ()) or ():
         yield from _descendants(child)
         yield child
     for name in ("layout", "style"):
         sub = getattr(widget, name, None)
-        if isinstance(sub, w.Widget):
+        if isinstance(sub, ipw.Widget):
             yield sub
 
 
-class Wizard(w.VBox):
+class Wizard(ipw.VBox):
     """Authenticate a webhook step by step: Auth type, Details, Run, Result, Results table.
 
     ``provider``: a running :class:`~widgets.demo.DemoProvider` for "Fill from the demo
@@ -64,23 +64,23 @@ class Wizard(w.VBox):
             "diagnose": self._diagnose_step,
         }
         assert tuple(self._steps) == STEPS
-        self._stack = w.Stack(children=list(self._steps.values()), selected_index=0)
-        self._indicator = w.HTML()
+        self._stack = ipw.Stack(children=list(self._steps.values()), selected_index=0)
+        self._indicator = ipw.HTML()
         self._indicator.add_class("wal-step-indicator")
-        self._back = w.Button(description="Back", icon="arrow-left", layout=w.Layout(width="auto"))
+        self._back = ipw.Button(description="Back", icon="arrow-left", layout=ipw.Layout(width="auto"))
         self._back.add_class("wal-back")
-        self._next = w.Button(description="Next", icon="arrow-right", button_style="primary",
-                              layout=w.Layout(width="auto"))
+        self._next = ipw.Button(description="Next", icon="arrow-right", button_style="primary",
+                              layout=ipw.Layout(width="auto"))
         self._next.add_class("wal-next")
         self._back.on_click(lambda _b: self.back())
         self._next.on_click(lambda _b: self.next())
         model.observe(self._on_step, names="step")
         model.observe(self._on_busy, names="busy")
         self.children = [
-            w.HTML("<div style='font-size:16px;font-weight:600;margin-bottom:2px'>Webhook authentication</div>"),
+            ipw.HTML("<div style='font-size:16px;font-weight:600;margin-bottom:2px'>Webhook authentication</div>"),
             self._indicator,
             self._stack,
-            w.HBox([self._back, self._next], layout=w.Layout(margin="10px 0 0 0")),
+            ipw.HBox([self._back, self._next], layout=ipw.Layout(margin="10px 0 0 0")),
         ]
         self.add_class("wal-wizard")
         self.layout.border = "1px solid #e5e7eb"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import ipywidgets as w
+import ipywidgets as ipw
 import traitlets
 
 from ...core.config import AuthType
@@ -20,19 +20,19 @@ class AuthTypeStep(Step):
 
     def __init__(self, model):
         super().__init__(model)
-        self._choice = w.RadioButtons(
+        self._choice = ipw.RadioButtons(
             options=[(t.label, t) for t in AuthType],
             value=model.auth_type,
             description="Auth type",
-            layout=w.Layout(width="auto"),
+            layout=ipw.Layout(width="auto"),
         )
         self._choice.add_class("wal-auth-type")
         self._link = traitlets.link((self._choice, "value"), (model, "auth_type"))
-        self._descriptions = w.HTML()
+        self._descriptions = ipw.HTML()
         self._descriptions.add_class("wal-auth-type-descriptions")
         model.observe(self._on_auth_type, names="auth_type")
         self.children = [
-            w.HTML("<b>How does the webhook receiver expect to be authenticated?</b>"),
+            ipw.HTML("<b>How does the webhook receiver expect to be authenticated?</b>"),
             self._choice,
             self._descriptions,
             self._message,

@@ -13,7 +13,7 @@ import logging
 import traceback
 from contextlib import contextmanager
 
-import ipywidgets as w
+import ipywidgets as ipw
 
 from ...core.errors import ConfigError, WebhookAuthError
 from ...core.redact import install_log_redaction, scrub
@@ -60,7 +60,7 @@ def handler(method):
     return wrapper
 
 
-class Step(w.VBox):
+class Step(ipw.VBox):
     """One page of the wizard. Subclasses set ``name`` and ``title`` and build their children."""
 
     name = ""
@@ -69,14 +69,14 @@ class Step(w.VBox):
     def __init__(self, model: WizardModel, **kwargs):
         super().__init__(**kwargs)
         self._model = model
-        self._message = w.HTML()
+        self._message = ipw.HTML()
         self._message.add_class("wal-message")
         self._message_text = ""
         self._message_kind = ""
-        self._busy_html = w.HTML(layout=w.Layout(display="none"))
+        self._busy_html = ipw.HTML(layout=ipw.Layout(display="none"))
         self._busy_html.add_class("wal-busy")
         #: Buttons disabled while a request runs.
-        self._buttons: list[w.Button] = []
+        self._buttons: list[ipw.Button] = []
         self.add_class("wal-step")
         self.add_class(f"wal-step-{self.name}")
         self.layout.padding = "4px 2px"
@@ -124,7 +124,7 @@ class Step(w.VBox):
 
     # -- busy ------------------------------------------------------------------------------------
     @contextmanager
-    def working(self, button: w.Button | None, label: str):
+    def working(self, button: ipw.Button | None, label: str):
         """Show a spinner, disable the buttons (relabelling ``button``) until the block ends."""
         was = {b: b.disabled for b in self._buttons}
         old_description = button.description if button is not None else None
@@ -152,10 +152,10 @@ class Step(w.VBox):
         """Enable or disable buttons from the model's state (after a request, on show)."""
 
     def _button(self, description: str, dom_class: str, *, style: str = "", icon: str = "",
-                tooltip: str = "", width: str = "auto") -> w.Button:
+                tooltip: str = "", width: str = "auto") -> ipw.Button:
         # align_self: in a VBox a button would otherwise stretch across the whole step
-        button = w.Button(description=description, button_style=style, icon=icon, tooltip=tooltip,
-                          layout=w.Layout(width=width, align_self="flex-start"))
+        button = ipw.Button(description=description, button_style=style, icon=icon, tooltip=tooltip,
+                          layout=ipw.Layout(width=width, align_self="flex-start"))
         button.add_class(dom_class)
         self._buttons.append(button)
         return button

@@ -8,12 +8,12 @@ never holds it. A small hint says a secret is stored; an empty field keeps the s
 
 from __future__ import annotations
 
-import ipywidgets as w
+import ipywidgets as ipw
 
-from ...core.config import CLIENT_AUTH_METHODS, THOUSANDEYES_REDIRECT_URI
+from ...core.config import CLIENT_AUTH_METHODS, FIELD_LABELS, FORM_FIELDS, SECRET_FIELDS, THOUSANDEYES_REDIRECT_URI
 from ...core.errors import ConfigError
 from ..markup import COLOURS, esc, field_error_html
-from ..model import FIELD_LABELS, SECRET_FIELDS
+from ..text import secret_hint
 from .base import Step, handler
 
 __all__ = ["DetailsStep"]
@@ -38,24 +38,39 @@ _CLIENT_AUTH_LABELS = {
 }
 
 
-def _wide() -> w.Layout:
-    return w.Layout(width="640px")  # a fresh Layout per widget: a shared one would tie them together
+def _wide() -> ipw.Layout:
+    return ipw.Layout(width="640px")  # a fresh Layout per widget: a shared one would tie them together
+
+
+def _input(name: str) -> ipw.Widget:
+    """The input widget of one form field: secrets get a Password box, which _Field empties."""
+    if name in SECRET_FIELDS:
+        return ipw.Password(description=FIELD_LABELS[name], continuous_update=False, style=_STYLE, layout=_wide())
+    if name == "client_auth":
+        return ipw.Dropdown(description=FIELD_LABELS[name],
+                            options=[(_CLIENT_AUTH_LABELS[m], m) for m in CLIENT_AUTH_METHODS],
+                            style=_STYLE, layout=_wide())
+    if name == "pkce":
+        return ipw.Checkbox(description="PKCE (S256 code challenge; keep on unless the provider refuses it)",
+                            value=True, indent=True, style=_STYLE, layout=_wide())
+    return ipw.Text(description=FIELD_LABELS[name], placeholder=_PLACEHOLDERS.get(name, ""),
+                    continuous_update=False, style=_STYLE, layout=_wide())
 
 
 class _Field:
     """One input with, under it, a stored-secret hint (secrets only) and its error line."""
 
-    def __init__(self, name: str, widget: w.Widget, *, extra: w.Widget | None = None):
+    def __init__(self, name: str, widget: ipw.Widget, *, extra: ipw.Widget | None = None):
         self.name = name
         self.label = FIELD_LABELS[name]
         self.widget = widget
         widget.add_class(f"wal-field-{name.replace('_', '-')}")
         self.secret = name in SECRET_FIELDS
-        self.hint = w.HTML()
-        self.error = w.HTML()
+        self.hint = ipw.HTML()
+        self.error = ipw.HTML()
         self.error.add_class("wal-field-error")
-        row = w.HBox([widget, extra]) if extra is not None else widget
-        self.box = w.VBox([row, self.hint, self.error] if self.secret else [row, self.error])
+        row = ipw.HBox([widget, extra]) if extra is not None else widget
+        self.box = ipw.VBox([row, self.hint, self.error] if self.secret else [row, self.error])
 
 
 class DetailsStep(Step):
@@ -77,26 +92,10 @@ class DetailsStep(Step):
             "Fill from issuer (.well-known)", "wal-fill-issuer", icon="search",
             tooltip="Read the Auth URL and Token URL from the issuer's metadata (RFC 8414)")
 
-        text = {name: w.Text(description=FIELD_LABELS[name], placeholder=_PLACEHOLDERS.get(name, ""),
-                             continuous_update=False, style=_STYLE, layout=_wide())
-                for name in ("issuer", "auth_url", "token_url", "client_id", "redirect_uri", "scope",
-                             "audience", "resource", "username", "webhook_url")}
-        secret = {name: w.Password(description=FIELD_LABELS[name], continuous_update=False,
-                                   style=_STYLE, layout=_wide())
-                  for name in SECRET_FIELDS}
-        text["issuer"].add_class("wal-issuer")
-        secret["client_secret"].add_class("wal-client-secret")
-        client_auth = w.Dropdown(description=FIELD_LABELS["client_auth"],
-                                 options=[(_CLIENT_AUTH_LABELS[m], m) for m in CLIENT_AUTH_METHODS],
-                                 style=_STYLE, layout=_wide())
-        pkce = w.Checkbox(description="PKCE (S256 code challenge; keep on unless the provider refuses it)",
-                          value=True, indent=True, style=_STYLE, layout=_wide())
-        widgets = {**text, **secret, "client_auth": client_auth, "pkce": pkce}
-        order = ("issuer", "auth_url", "token_url", "client_id", "client_secret", "redirect_uri", "scope",
-                 "audience", "resource", "client_auth", "pkce", "username", "password", "token",
-                 "webhook_url")
-        self._fields = {name: _Field(name, widgets[name], extra=self._fill_issuer if name == "issuer" else None)
-                        for name in order}
+        self._fields = {name: _Field(name, _input(name), extra=self._fill_issuer if name == "issuer" else None)
+                        for name in FORM_FIELDS}
+        self._fields["issuer"].widget.add_class("wal-issuer")
+        self._fields["client_secret"].widget.add_class("wal-client-secret")
         for field in self._fields.values():
             field.widget.observe(self._on_value, names="value")
         self._fill_demo.on_click(self._on_fill_demo)
@@ -104,10 +103,10 @@ class DetailsStep(Step):
 
         model.observe(self._on_config, names="config")
         model.observe(self._on_auth_type, names="auth_type")
-        self._heading = w.HTML()
+        self._heading = ipw.HTML()
         self.children = [
             self._heading,
-            w.HBox([self._fill_demo], layout=w.Layout(margin="0 0 6px 0")),
+            ipw.HBox([self._fill_demo], layout=ipw.Layout(margin="0 0 6px 0")),
             *(f.box for f in self._fields.values()),
             self._busy_html,
             self._message,
@@ -125,7 +124,7 @@ class DetailsStep(Step):
         """The problems currently shown, per field (empty before the first check)."""
         return {k: list(v) for k, v in self._problems.items()} if self._checked else {}
 
-    def field(self, name: str) -> w.Widget:
+    def field(self, name: str) -> ipw.Widget:
         """The input widget of a field (for tests and notebooks that fill the form)."""
         return self._fields[name].widget
 
@@ -135,7 +134,10 @@ class DetailsStep(Step):
         return "\n".join(f"{self._fields[name].label} {m}" for m in msgs)
 
     def secret_hint(self, name: str) -> str:
-        return self._model.secret_hint(name)
+        """``"secret stored (ends …abcd)"`` for a stored secret field, ``""`` when none is stored."""
+        if name not in SECRET_FIELDS:
+            raise ValueError(f"{name} is not a secret field")
+        return secret_hint(getattr(self._model.config, name))
 
     # -- config <-> widgets ------------------------------------------------------------------
     def commit(self, show: bool = True) -> dict[str, list[str]]:
@@ -177,7 +179,7 @@ class DetailsStep(Step):
     def _refresh_hints(self) -> None:
         for name in SECRET_FIELDS:
             f = self._fields[name]
-            said = self._model.secret_hint(name)
+            said = self.secret_hint(name)
             f.widget.placeholder = "stored: type to replace" if said else ""
             f.hint.value = (
                 f"<div class='wal-secret-hint' style='color:{COLOURS['ok'][0]};font-size:12px;"
@@ -198,11 +200,13 @@ class DetailsStep(Step):
         wanted = self._model.fields
         for name, f in self._fields.items():
             f.error.value = field_error_html(f.label, problems.get(name, [])) if name in wanted else ""
+        # problems() names only settings of this type; those without a field (timeout, extra
+        # parameters other than audience and resource) came with the config the wizard was given.
         elsewhere = [f"{FIELD_LABELS.get(name, name)} {m}" for name, msgs in problems.items()
                      if name not in wanted for m in msgs]
         if elsewhere:
-            self.say("Settings this auth type does not show also have problems: " + "; ".join(elsewhere),
-                     "error", hint="Switch to the auth type that uses them and fix or clear them.")
+            self.say("Settings this form has no field for have problems: " + "; ".join(elsewhere),
+                     "error", hint="Fix them in the WebhookAuthConfig the wizard was started with.")
         elif problems:
             self.say("Some fields need attention: see the red lines under them.", "error")
         elif self.message_kind == "error":

@@ -8,7 +8,7 @@ the webhook form's values and the ThousandEyes connector JSON, secrets masked.
 
 from __future__ import annotations
 
-import ipywidgets as w
+import ipywidgets as ipw
 
 from ..markup import COLOURS, esc
 from .base import Step, handler
@@ -53,19 +53,19 @@ class DiagnoseStep(Step):
         self.ready = None
         self._probe = self._button("Probe the provider", "wal-probe", style="primary", icon="stethoscope")
         self._probe.on_click(self._on_probe)
-        self._table = w.HTML()
+        self._table = ipw.HTML()
         self._table.add_class("wal-probe-table")
         self._paste = self._button("Ready to paste", "wal-paste-ready", icon="clipboard")
         self._paste.on_click(self._on_paste_ready)
-        self._ready = w.HTML()
+        self._ready = ipw.HTML()
         self._ready.add_class("wal-paste-ready-values")
         self.children = [
-            w.HTML("<b>What does this provider require?</b> <span style='color:#6b7280;font-size:12px'>"
+            ipw.HTML("<b>What does this provider require?</b> <span style='color:#6b7280;font-size:12px'>"
                    "Safe checks: a token request per client-authentication method and authorize requests "
                    "that are never logged in to.</span>"),
             self._probe,
             self._table,
-            w.HTML("<b>What to paste into the webhook</b> <span style='color:#6b7280;font-size:12px'>"
+            ipw.HTML("<b>What to paste into the webhook</b> <span style='color:#6b7280;font-size:12px'>"
                    "(secrets masked)</span>"),
             self._paste,
             self._ready,

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import ipywidgets as w
+import ipywidgets as ipw
 
 from ...core.config import AuthType
 from ...core.redact import mask
 from ..markup import COLOURS, attr, esc, mono
-from ..model import claim_rows, expiry_text
+from ..text import claim_rows, expiry_text
 from .base import Step, handler
 
 __all__ = ["ResultStep"]
@@ -58,36 +58,36 @@ class ResultStep(Step):
     def __init__(self, model, before_run: Callable[[], object] | None = None):
         super().__init__(model)
         self._before_run = before_run or (lambda: None)
-        self._token_line = w.HTML()
+        self._token_line = ipw.HTML()
         self._token_line.add_class("wal-token-masked")
-        self._header_line = w.HTML()
+        self._header_line = ipw.HTML()
         self._header_line.add_class("wal-auth-header")
-        self._reveal = w.ToggleButton(description="Reveal", icon="eye", value=False, layout=w.Layout(width="auto"),
+        self._reveal = ipw.ToggleButton(description="Reveal", icon="eye", value=False, layout=ipw.Layout(width="auto"),
                                       tooltip="Show the token unmasked, to copy it (hidden again when you leave)")
         self._reveal.add_class("wal-reveal")
         self._reveal.observe(self._on_reveal, names="value")
-        self._revealed = w.HTML()
+        self._revealed = ipw.HTML()
         self._revealed.add_class("wal-revealed")
-        self._copy = w.HTML()
+        self._copy = ipw.HTML()
         self._copy.add_class("wal-copy")
-        self._expiry = w.HTML()
+        self._expiry = ipw.HTML()
         self._expiry.add_class("wal-expiry")
         self._refresh = self._button("refresh", "wal-refresh-expiry", icon="refresh",
                                      tooltip="Recompute the time left")
         self._refresh.on_click(self._on_refresh)
-        self._facts = w.HTML()
+        self._facts = ipw.HTML()
         self._facts.add_class("wal-token-facts")
-        self._claims = w.HTML()
+        self._claims = ipw.HTML()
         self._claims.add_class("wal-claims")
         self._send_button = self._button("Send test webhook", "wal-send-webhook", style="primary", icon="paper-plane")
         self._send_button.on_click(self._on_send)
-        self._delivery = w.HTML()
+        self._delivery = ipw.HTML()
         self._delivery.add_class("wal-delivery")
-        self._secret_row = w.HBox([self._reveal, self._copy], layout=w.Layout(align_items="center"))
-        self._expiry_row = w.HBox([self._expiry, self._refresh], layout=w.Layout(align_items="center"))
+        self._secret_row = ipw.HBox([self._reveal, self._copy], layout=ipw.Layout(align_items="center"))
+        self._expiry_row = ipw.HBox([self._expiry, self._refresh], layout=ipw.Layout(align_items="center"))
         model.observe(self._on_model_change, names=["token", "auth_type", "config", "delivery"])
         self.children = [
-            w.HTML("<b>Result</b>"),
+            ipw.HTML("<b>Result</b>"),
             self._token_line,
             self._header_line,
             self._secret_row,
@@ -95,7 +95,7 @@ class ResultStep(Step):
             self._expiry_row,
             self._facts,
             self._claims,
-            w.HTML("<div style='font-size:13px;margin-top:8px'>Send a sample alert to the Webhook URL, "
+            ipw.HTML("<div style='font-size:13px;margin-top:8px'>Send a sample alert to the Webhook URL, "
                    "authenticated as the platform would:</div>"),
             self._send_button,
             self._delivery,

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 
-import ipywidgets as w
+import ipywidgets as ipw
 
 from ...core.transcript import Transcript
 from ..markup import COLOURS, esc
@@ -76,7 +76,7 @@ class ResultsTableStep(Step):
         super().__init__(model)
         self.directory = directory
         self._exports: list[str] = []
-        self._table = w.HTML()
+        self._table = ipw.HTML()
         self._table.add_class("wal-results-table")
         self._refresh = self._button("Refresh", "wal-refresh", icon="refresh")
         self._export_csv = self._button("Export CSV", "wal-export-csv", icon="download")
@@ -84,13 +84,13 @@ class ResultsTableStep(Step):
         self._refresh.on_click(self._on_refresh)
         self._export_csv.on_click(self._on_export_csv)
         self._export_html.on_click(self._on_export_html)
-        self._summary = w.HTML()
+        self._summary = ipw.HTML()
         self.children = [
-            w.HTML("<b>Every exchange of this session</b> <span style='color:#6b7280;font-size:12px'>"
+            ipw.HTML("<b>Every exchange of this session</b> <span style='color:#6b7280;font-size:12px'>"
                    "(secrets masked when recorded)</span>"),
             self._summary,
             self._table,
-            w.HBox([self._refresh, self._export_csv, self._export_html]),
+            ipw.HBox([self._refresh, self._export_csv, self._export_html]),
             self._busy_html,
             self._message,
         ]
@@ -133,7 +133,7 @@ class ResultsTableStep(Step):
     def _on_refresh(self, _button=None) -> None:
         self.render()
 
-    def _export(self, kind: str, button: w.Button) -> None:
+    def _export(self, kind: str, button: ipw.Button) -> None:
         with self.working(button, f"Writing {kind.upper()}…"):
             path = self._model.export_transcript(kind, self.directory)
         self._exports.append(path)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import ipywidgets as w
+import ipywidgets as ipw
 
 from ...core.config import AuthType
 from ..markup import attr, esc, mono
@@ -31,13 +31,13 @@ class RunStep(Step):
         super().__init__(model)
         #: Called before any request, to store what the Details form holds (and empty its secrets).
         self._before_run = before_run or (lambda: None)
-        self._heading = w.HTML()
+        self._heading = ipw.HTML()
 
         # client credentials
         self._get_token = self._button("Get token", "wal-get-token", style="primary", icon="key")
         self._get_token.on_click(self._on_get_token)
-        self._cc_box = w.VBox([
-            w.HTML("<div style='font-size:13px'>The client ID and secret are exchanged for a token "
+        self._cc_box = ipw.VBox([
+            ipw.HTML("<div style='font-size:13px'>The client ID and secret are exchanged for a token "
                    "at the Token URL; no person logs in.</div>"),
             self._get_token,
         ])
@@ -45,23 +45,23 @@ class RunStep(Step):
         # authorization code
         self._build_link = self._button("Build authorize link", "wal-build-link", style="primary", icon="link")
         self._build_link.on_click(self._on_build_link)
-        self._link = w.HTML()
+        self._link = ipw.HTML()
         self._link.add_class("wal-authorize-link")
-        self._link_details = w.HTML()
+        self._link_details = ipw.HTML()
         self._link_details.add_class("wal-link-details")
-        self._demo_hint = w.HTML()
+        self._demo_hint = ipw.HTML()
         self._demo_hint.add_class("wal-demo-hint")
         # continuous_update: the pasted text reaches the kernel on the paste itself, not only on
         # blur; a browser that returns from the login tab does not always fire the blur before
         # the Exchange click, which then read an empty field.
-        self._paste = w.Text(description="Paste the address you landed on", continuous_update=True,
+        self._paste = ipw.Text(description="Paste the address you landed on", continuous_update=True,
                              placeholder="https://…/callback?code=…&state=…",
-                             style={"description_width": "230px"}, layout=w.Layout(width="760px"))
+                             style={"description_width": "230px"}, layout=ipw.Layout(width="760px"))
         self._paste.add_class("wal-paste")
         self._exchange = self._button("Exchange", "wal-exchange", style="primary", icon="exchange")
         self._exchange.on_click(self._on_exchange)
-        self._code_box = w.VBox([
-            w.HTML("<ol style='font-size:13px;margin:2px 0 6px 0;padding-left:20px'>"
+        self._code_box = ipw.VBox([
+            ipw.HTML("<ol style='font-size:13px;margin:2px 0 6px 0;padding-left:20px'>"
                    "<li>Build the authorize link and open it (it opens in a new tab).</li>"
                    "<li>Log in and approve.</li>"
                    "<li>Copy the whole address of the page you land on (it holds <code>code=</code> and "
@@ -72,20 +72,20 @@ class RunStep(Step):
             self._link,
             self._link_details,
             self._demo_hint,
-            w.HBox([self._paste, self._exchange]),
+            ipw.HBox([self._paste, self._exchange]),
         ])
 
         # basic / token: nothing to request, only the header to see
-        self._header = w.HTML()
+        self._header = ipw.HTML()
         self._header.add_class("wal-auth-header")
-        self._reveal = w.ToggleButton(description="Reveal", icon="eye", value=False,
+        self._reveal = ipw.ToggleButton(description="Reveal", icon="eye", value=False,
                                       tooltip="Show the header unmasked (hidden again when you leave this step)",
-                                      layout=w.Layout(width="auto"))
+                                      layout=ipw.Layout(width="auto"))
         self._reveal.add_class("wal-reveal")
         self._reveal.observe(self._on_reveal, names="value")
-        self._header_box = w.VBox([
-            w.HTML("<div style='font-size:13px'>Nothing to request: every delivery carries this header.</div>"),
-            w.HBox([self._header, self._reveal]),
+        self._header_box = ipw.VBox([
+            ipw.HTML("<div style='font-size:13px'>Nothing to request: every delivery carries this header.</div>"),
+            ipw.HBox([self._header, self._reveal]),
         ])
 
         model.observe(self._on_model_change, names=["auth_type", "authorization", "config", "token"])
