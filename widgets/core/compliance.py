@@ -2,7 +2,7 @@
 
 Provider quirks, one small function each, undone before the strict RFC 6749 reader.
 
-Each function takes a :class:`~widgets.core.token_response.TokenAnswer`, fixes one known
+Each function takes a :class:`~widgets.core.token_answer.TokenAnswer`, fixes one known
 deviation in place and leaves a note saying what it did. They run in the order of
 :data:`QUIRKS` inside one requests-oauthlib compliance hook (``access_token_response`` and
 ``refresh_token_response``, see :mod:`widgets.core.token_endpoint`), followed by the strict
@@ -16,7 +16,7 @@ import math
 import re
 from urllib.parse import parse_qsl
 
-from .token_response import TokenAnswer
+from .token_answer import TokenAnswer
 
 __all__ = [
     "form_encoded_body",

@@ -16,49 +16,17 @@ Real providers bend the RFC in known ways; each bend is undone first by one smal
 from __future__ import annotations
 
 import html
-import json
-from dataclasses import dataclass, field
 
+from .compliance import QUIRKS
 from .errors import TokenEndpointError
 from .redact import scrub
+from .token_answer import TokenAnswer
 
 __all__ = ["TokenAnswer", "parse_token_answer", "read_token_answer", "preview", "MAX_PREVIEW"]
 
 MAX_PREVIEW = 200
 #: Longer lifetimes than this (a century) are treated as "unknown", not as dates to compute.
 MAX_EXPIRES_IN = 100 * 366 * 24 * 3600
-
-
-@dataclass
-class TokenAnswer:
-    """What came back from the token endpoint, before it is trusted."""
-
-    status: int
-    content_type: str
-    body: bytes
-    notes: list[str] = field(default_factory=list)
-    _parsed: dict | None = field(default=None, init=False, repr=False, compare=False)
-    _parsed_body: bytes | None = field(default=None, init=False, repr=False, compare=False)
-
-    def json_object(self) -> dict | None:
-        """The body as a JSON object, or None when it is not one.
-
-        Parsed once per body, not once per quirk. The dict is shared: a quirk that changes it
-        must call :meth:`replace_json` with it, so body and dict stay the same answer.
-        """
-        if self._parsed_body is not self.body:
-            try:
-                value = json.loads(self.body.decode("utf-8-sig"))
-            except (ValueError, UnicodeDecodeError, RecursionError):
-                value = None
-            self._parsed = value if isinstance(value, dict) else None
-            self._parsed_body = self.body
-        return self._parsed
-
-    def replace_json(self, params: dict) -> None:
-        self.body = json.dumps(params).encode()
-        self.content_type = "application/json"
-        self._parsed, self._parsed_body = params, self.body
 
 
 #: How much of a body a preview looks at: far more than it shows, so a secret that starts in
@@ -172,8 +140,6 @@ def read_token_answer(
     status: int, content_type: str, body: bytes, *, client_auth: str | None = None
 ) -> tuple[dict, list[str]]:
     """Undo the known provider quirks, then read strictly: ``(params, notes)``."""
-    from .compliance import QUIRKS
-
     answer = TokenAnswer(status, content_type or "", body)
     for quirk in QUIRKS:
         quirk(answer)
