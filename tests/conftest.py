@@ -1,108 +1,28 @@
-"""Shared fixtures: the demo provider, a scriptable misbehaving provider, canary secrets."""
+"""Shared fixtures: the demo provider, a scriptable misbehaving provider, DEBUG log capture.
+
+What they build on lives in :mod:`tests.support`.
+"""
 
 from __future__ import annotations
 
-import json
 import logging
 import os
-import threading
-import time
-from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+
+# Old import paths (``from tests.conftest import CANARY_SECRET, Reply``) keep working until a
+# later pass moves every test to tests.support.
+from tests.support.canaries import CANARY_PASSWORD, CANARY_SECRET, CANARY_TOKEN  # noqa: F401
+from tests.support.servers import Reply, ScriptedProvider, wait_until  # noqa: F401
 
 # A test must never be able to pass because oauthlib's https check was switched off globally.
 os.environ.pop("OAUTHLIB_INSECURE_TRANSPORT", None)
 os.environ.pop("OAUTHLIB_RELAX_TOKEN_SCOPE", None)
 
-#: Distinctive secrets: if any of these shows up in output, a secret leaked.
-CANARY_SECRET = "canary-SECRET-+:%/ é-7f3a9c1e5b"
-CANARY_PASSWORD = "canary-PASSWORD-4d2b8e6a0c"
-CANARY_TOKEN = "canary-TOKEN-9e1f3a5c7b2d4f6a"
-
-
-class Reply:
-    """What the scripted endpoint sends: status, headers, body; or a custom behaviour."""
-
-    def __init__(self, status: int = 200, body: bytes | str | dict = b"", *, content_type: str | None = None,
-                 headers: dict[str, str] | None = None, action: Callable | None = None):
-        if isinstance(body, dict):
-            body = json.dumps(body)
-            content_type = content_type or "application/json"
-        self.status = status
-        self.body = body.encode() if isinstance(body, str) else body
-        self.headers = dict(headers or {})
-        if content_type:
-            self.headers.setdefault("Content-Type", content_type)
-        self.action = action
-
-
-class ScriptedProvider:
-    """A real HTTP server on 127.0.0.1 whose answers each test scripts, path by path."""
-
-    def __init__(self):
-        self.routes: dict[str, Reply | Callable[[dict], Reply]] = {}
-        self.requests: list[dict] = []
-        self._stop = threading.Event()
-        outer = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args):  # keep test output clean
-                pass
-
-            def _handle(self):
-                length = int(self.headers.get("Content-Length") or 0)
-                body = self.rfile.read(length) if length else b""
-                path = self.path.split("?", 1)[0]
-                seen = {"method": self.command, "path": path, "url": self.path,
-                        "headers": dict(self.headers), "body": body.decode("utf-8", "replace")}
-                outer.requests.append(seen)
-                route = outer.routes.get(path)
-                if route is None:
-                    reply = Reply(404, "not found", content_type="text/plain")
-                else:
-                    reply = route(seen) if callable(route) else route
-                if reply.action is not None:
-                    reply.action(self, outer._stop)
-                    return
-                self.send_response(reply.status)
-                for k, v in reply.headers.items():
-                    self.send_header(k, v)
-                self.send_header("Content-Length", str(len(reply.body)))
-                self.end_headers()
-                self.wfile.write(reply.body)
-
-            do_GET = do_POST = _handle
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-
-    @property
-    def base(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}"
-
-    def url(self, path: str) -> str:
-        return self.base + path
-
-    def requests_to(self, path: str) -> list[dict]:
-        return [r for r in self.requests if r["path"] == path]
-
-    def start(self):
-        self.thread.start()
-        return self
-
-    def stop(self):
-        self._stop.set()
-        self.server.shutdown()
-        self.server.server_close()
-
 
 @pytest.fixture
 def scripted():
+    """A :class:`~tests.support.servers.ScriptedProvider` on 127.0.0.1 for this test."""
     server = ScriptedProvider().start()
     try:
         yield server
@@ -158,11 +78,3 @@ def debug_logs():
         root.removeHandler(handler)
         root.setLevel(old_level)
 
-
-def wait_until(predicate: Callable[[], bool], timeout: float = 5.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.01)
-    return predicate()

@@ -12,7 +12,8 @@ from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
 import pytest
 
-from tests.conftest import CANARY_SECRET, Reply
+from tests.support.canaries import CANARY_SECRET
+from tests.support.servers import Reply
 from widgets.cli.main import (
     EXIT_MISMATCH,
     EXIT_OK,

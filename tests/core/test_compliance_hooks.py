@@ -4,8 +4,8 @@ from urllib.parse import parse_qs
 
 import pytest
 
+from tests.support.servers import Reply
 from widgets import AuthorizationCodeFlow, ClientCredentialsFlow, TokenEndpointError, Transcript, WebhookAuthConfig
-from tests.conftest import Reply
 
 
 def flow_for(scripted, **changes):

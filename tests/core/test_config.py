@@ -2,9 +2,9 @@ import dataclasses
 
 import pytest
 
+from tests.support.canaries import CANARY_PASSWORD, CANARY_SECRET, CANARY_TOKEN
 from widgets import THOUSANDEYES_REDIRECT_URI, AuthType, ConfigError, WebhookAuthConfig
 from widgets.core.config import EXTRA_PARAM_FIELDS, FIELD_LABELS, FORM_FIELDS, SECRET_FIELDS
-from tests.conftest import CANARY_PASSWORD, CANARY_SECRET, CANARY_TOKEN
 
 
 def test_redirect_uri_defaults_to_thousandeyes_callback():

@@ -6,6 +6,7 @@ from urllib.parse import quote, quote_plus
 
 import pytest
 
+from tests.support.canaries import CANARY_PASSWORD, CANARY_SECRET, CANARY_TOKEN
 from widgets import (
     AuthorizationCodeFlow,
     ClientCredentialsFlow,
@@ -16,7 +17,6 @@ from widgets import (
     send_test_webhook,
 )
 from widgets.core.redact import mask, redact_url, scrub
-from tests.conftest import CANARY_PASSWORD, CANARY_SECRET, CANARY_TOKEN
 
 
 def forms(secret):
@@ -78,7 +78,7 @@ def test_errors_hold_no_secret(canary_demo, debug_logs):
 
 
 def test_provider_echoing_the_secret_in_an_error_page_is_masked(scripted):
-    from tests.conftest import Reply
+    from tests.support.servers import Reply
 
     scripted.routes["/token"] = lambda seen: Reply(500, f"<p>bad request body: {seen['body']}</p>", content_type="text/html")
     cfg = WebhookAuthConfig(auth_type="oauth_client_credentials", token_url=scripted.url("/token"),

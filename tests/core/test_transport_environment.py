@@ -10,8 +10,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from tests.support.servers import Reply
 from widgets import ClientCredentialsFlow, Transcript, TransportError, WebhookAuthConfig, send_test_webhook
-from tests.conftest import Reply
 
 TOKEN = b'{"access_token": "via-the-proxy-0123456789", "token_type": "Bearer"}'
 

@@ -7,8 +7,8 @@ import time
 
 import pytest
 
+from tests.support.servers import Reply
 from widgets import ClientCredentialsFlow, TokenEndpointError, Transcript, TransportError, WebhookAuthConfig
-from tests.conftest import Reply
 
 
 def cfg_for(url, **changes):

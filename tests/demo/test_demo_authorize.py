@@ -6,7 +6,7 @@ import re
 import pytest
 import requests
 
-from .demo_helpers import LOOPBACK_REDIRECT, authorize_url, pkce_pair, query_of, token_request
+from tests.support.demo import LOOPBACK_REDIRECT, authorize_url, pkce_pair, query_of, token_request
 from widgets.demo import DemoProvider
 
 HOSTILE_STATE = '"><script>alert(1)</script>&amp;'

@@ -5,7 +5,7 @@ import logging
 import pytest
 import requests
 
-from .demo_helpers import authorize_url, code_flow, token_request
+from tests.support.demo import authorize_url, code_flow, token_request
 from widgets.demo import DemoProvider
 
 

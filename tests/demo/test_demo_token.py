@@ -6,9 +6,8 @@ import time
 import pytest
 import requests
 
-from .demo_helpers import (
-    LOOPBACK_REDIRECT, authorize_url, basic, code_flow, naive_basic, pkce_pair, query_of,
-    token_request,
+from tests.support.demo import (
+    LOOPBACK_REDIRECT, authorize_url, basic, code_flow, naive_basic, pkce_pair, query_of, token_request,
 )
 from widgets.demo import DemoProvider
 

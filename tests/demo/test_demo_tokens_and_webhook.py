@@ -8,7 +8,7 @@ import jwt
 import pytest
 import requests
 
-from .demo_helpers import basic, code_flow, token_request
+from tests.support.demo import basic, code_flow, token_request
 
 
 def _client_credentials_token(provider, **extra):

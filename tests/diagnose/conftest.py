@@ -1,22 +1,6 @@
-"""Fixtures for the diagnostics tests: demo providers in any configuration, configs for them."""
+"""Fixtures for the diagnostics tests (the demo providers come from tests/conftest.py)."""
 
 from __future__ import annotations
 
-import pytest
-
-from widgets import WebhookAuthConfig
-
-
-def code_config(provider, **changes) -> WebhookAuthConfig:
-    """An OAuth Code config for ``provider`` (its own secret; ThousandEyes redirect URI)."""
-    settings = dict(auth_type="oauth_code", auth_url=provider.auth_url, token_url=provider.token_url,
-                    client_id=provider.client_id, client_secret=provider.client_secret, issuer=provider.issuer)
-    settings.update(changes)
-    return WebhookAuthConfig(**settings)
-
-
-def cc_config(provider, **changes) -> WebhookAuthConfig:
-    settings = dict(auth_type="oauth_client_credentials", token_url=provider.token_url,
-                    client_id=provider.client_id, client_secret=provider.client_secret)
-    settings.update(changes)
-    return WebhookAuthConfig(**settings)
+# Old import path (``from tests.diagnose.conftest import cc_config``) until a later pass.
+from tests.support.configs import cc_config, code_config  # noqa: F401

@@ -5,7 +5,7 @@ import socket
 import pytest
 import requests
 
-from tests.diagnose.conftest import code_config
+from tests.support.configs import code_config
 from widgets import AuthorizationCodeFlow, AuthorizationDenied
 from widgets.diagnose.catcher import CatcherError, CatcherTimeout, LoopbackCatcher
 

@@ -4,7 +4,7 @@ import socket
 
 import pytest
 
-from tests.conftest import Reply
+from tests.support.servers import Reply
 from widgets import ConfigError, IssuerMismatchError, Transcript, TransportError, WebhookAuthConfig
 from widgets.diagnose.discovery import (
     OIDC_SUFFIX,

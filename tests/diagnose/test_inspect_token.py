@@ -8,8 +8,8 @@ from datetime import datetime, timezone
 
 import pytest
 
-from tests.conftest import Reply
-from tests.diagnose.conftest import cc_config, code_config
+from tests.support.configs import cc_config, code_config
+from tests.support.servers import Reply
 from widgets import AuthorizationCodeFlow, ClientCredentialsFlow, Token, Transcript
 from widgets.diagnose.inspect_token import InspectionError, allowed_algorithms, inspect_token
 

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from tests.conftest import CANARY_PASSWORD, CANARY_SECRET, CANARY_TOKEN
+from tests.support.canaries import CANARY_PASSWORD, CANARY_SECRET, CANARY_TOKEN
 from widgets import AuthType, Token, WebhookAuthConfig
 from widgets.core.config import FIELD_LABELS
 from widgets.diagnose.paste_ready import paste_ready

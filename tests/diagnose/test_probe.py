@@ -6,8 +6,9 @@ import sys
 
 import pytest
 
-from tests.conftest import CANARY_SECRET, Reply
-from tests.diagnose.conftest import cc_config, code_config
+from tests.support.canaries import CANARY_SECRET
+from tests.support.configs import cc_config, code_config
+from tests.support.servers import Reply
 from widgets import Transcript
 from widgets.diagnose.discovery import discover
 from widgets.diagnose.probe import MANUAL_FLOW_FIX, ProbeReport, probe

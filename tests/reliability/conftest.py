@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import ScriptedProvider
-from tests.reliability.support import BUGS, PROFILE, TALLY, is_open, label
+from tests.support.reliability import BUGS, PROFILE, TALLY, is_open, label
+from tests.support.servers import ScriptedProvider
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +46,7 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
 
 
 def pytest_configure(config):
-    config.addinivalue_line("markers", "known_bug(id): regression test of a core bug listed in support.BUGS")
+    config.addinivalue_line("markers", "known_bug(id): regression test of a core bug listed in tests/support/reliability.py BUGS")
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -63,7 +63,8 @@ def pytest_runtest_makereport(item, call):
         report.wasxfail = f"open core bug {label(bug)} (RELIABILITY.md)"
         TALLY.bug_status.setdefault(bug, "open: still reproduces")
     elif report.passed:
-        TALLY.bug_status[bug] = ("appears FIXED: remove it from support.OPEN" if is_open(bug)
+        TALLY.bug_status[bug] = ("appears FIXED: remove it from OPEN (tests/support/reliability.py)"
+                                 if is_open(bug)
                                  else "fixed: checked strictly")
     elif report.failed:
-        TALLY.bug_status[bug] = "FAILS: it is not in support.OPEN (a regression?)"
+        TALLY.bug_status[bug] = "FAILS: not in OPEN (tests/support/reliability.py); a regression?"

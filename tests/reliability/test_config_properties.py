@@ -8,7 +8,7 @@ from hypothesis import event, given
 from hypothesis import strategies as st
 
 from tests.reliability.strategies import HUGE_INTS, junk_text, printable
-from tests.reliability.support import TALLY, check_canary, fuzz, only_package_errors
+from tests.support.reliability import TALLY, check_canary, fuzz, only_package_errors
 from widgets import AuthType, ConfigError, WebhookAuthConfig
 from widgets.core.redact import SECRET_KEYS
 

@@ -14,8 +14,8 @@ import pytest
 import requests
 from urllib3.exceptions import HTTPError as Urllib3Error
 
-from tests.conftest import Reply
-from tests.reliability.support import TALLY
+from tests.support.reliability import TALLY
+from tests.support.servers import Reply
 from widgets import ClientCredentialsFlow, TokenEndpointError, Transcript, TransportError, WebhookAuthConfig
 from widgets.core.errors import WebhookAuthError
 from widgets.core.transport import Boundary

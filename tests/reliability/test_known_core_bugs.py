@@ -1,15 +1,15 @@
 """The smallest input for each core bug the properties found, asserting the contract.
 
 Each is reported with a patch in RELIABILITY.md and marked ``known_bug``: while its id is in
-``support.OPEN`` a failure here is reported as xfail; once fixed it must stay fixed. B9 and
-B12 live in test_fault_injection.py, B13-B15 in test_secret_canaries_more.py.
+``OPEN`` (tests/support/reliability.py) a failure here is reported as xfail; once fixed it must
+stay fixed. B9 and B12 live in test_fault_injection.py, B13-B15 in test_secret_canaries_more.py.
 """
 
 from __future__ import annotations
 
 import pytest
 
-from tests.conftest import Reply
+from tests.support.servers import Reply
 from widgets import AuthorizationCodeFlow, ClientCredentialsFlow, Token, Transcript, WebhookAuthConfig
 from widgets.core.authorize import parse_pasted_redirect
 from widgets.core.errors import WebhookAuthError

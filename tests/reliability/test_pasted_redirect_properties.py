@@ -9,9 +9,9 @@ import pytest
 from hypothesis import event, given
 from hypothesis import strategies as st
 
-from tests.conftest import Reply
 from tests.reliability.strategies import RedirectSpec, pasted_junk, redirect_specs
-from tests.reliability.support import TALLY, check_canary, fuzz, only_package_errors
+from tests.support.reliability import TALLY, check_canary, fuzz, only_package_errors
+from tests.support.servers import Reply
 from widgets import AuthorizationCodeFlow, Transcript, WebhookAuthConfig
 from widgets.core.authorize import _VSCHAR, MAX_PASTE, PastedRedirect, parse_pasted_redirect
 from widgets.core.errors import TokenEndpointError, TransportError

@@ -12,8 +12,9 @@ from urllib.parse import quote, quote_plus
 
 import pytest
 
-from tests.conftest import CANARY_PASSWORD, CANARY_TOKEN, Reply
-from tests.reliability.support import check_canary
+from tests.support.canaries import CANARY_PASSWORD, CANARY_TOKEN
+from tests.support.reliability import check_canary
+from tests.support.servers import Reply
 from widgets import (
     AuthorizationCodeFlow,
     ClientCredentialsFlow,

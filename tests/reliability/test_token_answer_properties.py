@@ -8,7 +8,6 @@ import re
 
 from hypothesis import event, given
 
-from tests.conftest import Reply
 from tests.reliability.strategies import (
     TOKEN_CANARY,
     content_types,
@@ -17,7 +16,8 @@ from tests.reliability.strategies import (
     statuses,
     token_bodies,
 )
-from tests.reliability.support import TALLY, check_canary, fuzz, only_package_errors
+from tests.support.reliability import TALLY, check_canary, fuzz, only_package_errors
+from tests.support.servers import Reply
 from widgets import ClientCredentialsFlow, Token, Transcript, WebhookAuthConfig
 from widgets.core.errors import TokenEndpointError, TransportError
 from widgets.core.token_response import read_token_answer

@@ -7,12 +7,11 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import CANARY_PASSWORD, CANARY_SECRET
+from tests.support.canaries import CANARY_PASSWORD, CANARY_SECRET
+from tests.support.ui import one
 from widgets import AuthType
 from widgets.demo import DemoProvider
 from widgets.ui import Wizard
-
-from .ui_helpers import one
 
 
 @pytest.fixture

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import CANARY_PASSWORD, CANARY_SECRET, CANARY_TOKEN
+from tests.support.canaries import CANARY_PASSWORD, CANARY_SECRET, CANARY_TOKEN
+from tests.support.ui import one, saved_state, tree_state, with_class
 from widgets import AuthType, THOUSANDEYES_REDIRECT_URI, WebhookAuthConfig
 from widgets.core.config import SECRET_FIELDS
-
-from .ui_helpers import one, saved_state, tree_state, with_class
 
 
 def visible_fields(wizard) -> tuple[str, ...]:

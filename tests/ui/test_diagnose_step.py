@@ -2,8 +2,8 @@
 
 import pytest
 
+from tests.support.ui import one
 from widgets import AuthType, DemoProvider
-from tests.ui.ui_helpers import one
 
 
 def to_diagnose(make_wizard, auth_type, provider):

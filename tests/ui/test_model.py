@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from tests.conftest import CANARY_SECRET, CANARY_TOKEN
+from tests.support.canaries import CANARY_SECRET, CANARY_TOKEN
 from widgets import AuthType, StateMismatchError, Token, Transcript, WebhookAuthConfig
 from widgets.ui.model import STEPS, WizardModel
 

@@ -10,10 +10,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from tests.conftest import CANARY_PASSWORD, CANARY_SECRET, CANARY_TOKEN
+from tests.support.canaries import CANARY_PASSWORD, CANARY_SECRET, CANARY_TOKEN
+from tests.support.ui import one, saved_state, tree, tree_state
 from widgets import AuthType
-
-from .ui_helpers import one, saved_state, tree, tree_state
 
 
 def assert_clean(wizard, secrets):

@@ -6,10 +6,9 @@ import html
 
 import pytest
 
-from tests.conftest import CANARY_PASSWORD, CANARY_SECRET
+from tests.support.canaries import CANARY_PASSWORD, CANARY_SECRET
+from tests.support.ui import one, run_code_flow, saved_state, tree_state
 from widgets import AuthType
-
-from .ui_helpers import one, run_code_flow, saved_state, tree_state
 
 
 def to_result(make_wizard, provider, auth_type):

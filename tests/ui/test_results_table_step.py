@@ -7,13 +7,12 @@ import io
 import re
 from pathlib import Path
 
-from tests.conftest import CANARY_PASSWORD, CANARY_SECRET
+from tests.support.canaries import CANARY_PASSWORD, CANARY_SECRET
+from tests.support.ui import one, run_code_flow
 from widgets import AuthType, Transcript
 from widgets.ui import Wizard
 from widgets.ui.markup import COLOURS
 from widgets.ui.steps.results_table import row_colour
-
-from .ui_helpers import one, run_code_flow
 
 
 def body_rows(table_html: str) -> list[str]:

@@ -6,11 +6,10 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import pytest
 
-from tests.conftest import CANARY_PASSWORD, CANARY_SECRET
+from tests.support.canaries import CANARY_PASSWORD, CANARY_SECRET
+from tests.support.ui import one, run_code_flow, saved_state, tree_state
 from widgets import AuthType, WebhookAuthError
 from widgets.core.errors import hint_for_oauth_error
-
-from .ui_helpers import one, run_code_flow, saved_state, tree_state
 
 
 def to_run(make_wizard, auth_type):

@@ -7,11 +7,11 @@ import html
 import pytest
 import requests
 
+from tests.support.ui import one, tree, with_class
 import widgets
 from widgets import AuthType, Transcript, WebhookAuthConfig
 from widgets.ui import STEPS, Wizard
 
-from .ui_helpers import one, tree, with_class
 
 DOM_HOOKS = {
     "wal-wizard", "wal-next", "wal-back", "wal-step-indicator", "wal-fill-demo", "wal-get-token",

@@ -11,6 +11,8 @@ import requests
 
 from widgets.demo import DemoProvider
 
+__all__ = ["LOOPBACK_REDIRECT", "pkce_pair", "authorize_url", "query_of", "basic", "naive_basic", "token_request", "code_flow"]
+
 LOOPBACK_REDIRECT = "http://127.0.0.1:8765/oauth/callback"
 
 

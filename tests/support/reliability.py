@@ -1,4 +1,5 @@
-"""Shared machinery of the reliability suite: hypothesis profiles, the tally, known core bugs.
+"""Machinery of the reliability suite (tests/reliability): hypothesis profiles, the tally,
+known core bugs.
 
 Profiles are applied with :func:`fuzz` to these tests only, never loaded globally, so the
 rest of the suite keeps hypothesis' defaults. ``CI=true`` selects ``ci`` (>= 10,000 cases per
@@ -31,6 +32,11 @@ from hypothesis import HealthCheck, settings
 
 import widgets
 from widgets.core.errors import WebhookAuthError
+
+__all__ = [
+    "PROFILE", "BASE", "fuzz", "Tally", "TALLY", "BUGS", "OPEN", "STRICT", "is_open", "label", "KnownBug",
+    "KNOWN_EXCEPTIONS", "KNOWN_LEAKS", "known_bug", "only_package_errors", "check_canary",
+]
 
 # -- profiles ------------------------------------------------------------------------------
 
@@ -121,7 +127,7 @@ def _urllib3_errors() -> tuple[type[BaseException], ...]:
 KNOWN_EXCEPTIONS = (
     KnownBug("B1", (OverflowError,), "compliance.py", ("expires_in_not_integer",)),
     KnownBug("B2", (ValueError,), "compliance.py", ("expires_in_not_integer",)),
-    KnownBug("B3", (RecursionError,), "token_response.py", ("json_object",)),
+    KnownBug("B3", (RecursionError,), "token_answer.py", ("json_object",)),
     KnownBug("B3", (RecursionError,), "redact.py", ("*",)),
     KnownBug("B4", (OverflowError,), "token.py", ("from_params",)),
     KnownBug("B5", (ValueError, OverflowError, OSError), "token.py", ("expires_at_utc",)),

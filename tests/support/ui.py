@@ -9,6 +9,8 @@ import ipywidgets
 from widgets.demo import DemoProvider
 from widgets.ui import Wizard
 
+__all__ = ["tree", "with_class", "one", "saved_state", "tree_state", "run_code_flow"]
+
 
 def tree(widget):
     """The widget and everything under it (children, layouts, styles)."""
