@@ -23,7 +23,7 @@ from .core.errors import (
     WebhookAuthError,
     WebhookDeliveryError,
 )
-from .core.redact import install_log_redaction
+from .core.redact import install_log_redaction as _install_log_redaction
 from .core.token import Token
 from .core.transcript import Transcript
 from .core.webhook import DeliveryResult, send_test_webhook
@@ -70,7 +70,7 @@ _LAZY = {
     "LoopbackCatcher": ("widgets.diagnose.catcher", "LoopbackCatcher"),
 }
 
-install_log_redaction()
+_install_log_redaction()
 
 
 def __getattr__(name: str):
@@ -79,7 +79,7 @@ def __getattr__(name: str):
 
         module, attr = _LAZY[name]
         value = getattr(importlib.import_module(module), attr)
-        install_log_redaction()  # the new modules' loggers too
+        _install_log_redaction()  # the new modules' loggers too
         globals()[name] = value
         return value
     raise AttributeError(f"module 'widgets' has no attribute {name!r}")
