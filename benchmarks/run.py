@@ -1,6 +1,6 @@
 """Speed of webhook-oauth-lab, measured in one run, as ratios against a baseline where one exists.
 
-    .venv/bin/python benchmarks/run.py              # everything (~1-2 min, plus the notebooks)
+    .venv/bin/python benchmarks/run.py              # everything (BENCHMARKS.md says how long)
     .venv/bin/python benchmarks/run.py --only fetch,import
     .venv/bin/python benchmarks/run.py --profile fetch   # cProfile of one benchmark's subject
 

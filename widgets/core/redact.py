@@ -73,7 +73,8 @@ SECRET_KEYS = frozenset(
     }
 )
 _SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie"})
-# Values set by requests/urllib3 or by us, never free text: 6 of the 13 scrubs of a token fetch.
+# Values set by requests/urllib3 or by us, never free text; they were a good share of the scrubs of
+# a token fetch (BENCHMARKS.md).
 _PLAIN_HEADERS = frozenset({"user-agent", "accept", "accept-encoding", "connection", "content-length",
                             "content-type", "host", "date"})
 
@@ -161,10 +162,10 @@ def _finder(names: Iterable[str]):
     """A test of whether casefolded text contains any of ``names``.
 
     A case-insensitive alternation in ``re`` tries every name at every position, with case
-    folding: 12 us for a 29-character text, 200 us for 500. Casefolding once, then a plain
+    folding, so it is slow and grows with the text. Casefolding once, then a plain
     alternation (short text) or one substring search per name (long text) gives the same
-    answer in 0.5-3 us, and in 70 us for a 16 KiB page. casefold() rather than lower(): the
-    substitutions below are case-insensitive, and ``re`` also matches "ſ" to "s" there.
+    answer many times faster (BENCHMARKS.md, the name checks). casefold() rather than lower():
+    the substitutions below are case-insensitive, and ``re`` also matches "ſ" to "s" there.
     """
     names = tuple(sorted(names, key=len, reverse=True))
     pattern = re.compile("|".join(re.escape(n) for n in names))

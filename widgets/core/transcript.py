@@ -68,8 +68,8 @@ class Exchange:
         self.hint = scrub(getattr(error, "hint", "") or "")
 
     def row(self) -> dict[str, object]:
-        # Field by field: dataclasses.asdict() deep-copies every value, and was 85% of the
-        # time of to_dataframe() for 10,000 rows.
+        # Field by field: dataclasses.asdict() deep-copies every value, and was most of the
+        # time of to_dataframe() (BENCHMARKS.md).
         return {
             "time": time.strftime("%H:%M:%S", time.localtime(self.time)) + f".{int(self.time * 1000) % 1000:03d}",
             "step": self.step,

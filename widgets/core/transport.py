@@ -9,8 +9,8 @@ Every session this package uses is set up by :class:`Boundary`:
   would otherwise get our credentials re-sent somewhere else;
 * every exchange recorded in the :class:`~widgets.transcript.Transcript`, masked;
 * the environment read by us, not by requests' ``trust_env``: that scans all of
-  ``os.environ`` twice per request (0.23 ms with 35 variables, as much as the transcript
-  costs) and puts ``~/.netrc`` credentials over an ``Authorization`` header already set.
+  ``os.environ`` twice per request (as costly as recording the exchange; BENCHMARKS.md has
+  the figure) and puts ``~/.netrc`` credentials over an ``Authorization`` header already set.
   Proxies (``HTTPS_PROXY``, ``NO_PROXY`` ...) are looked up per host and again whenever
   one of those variables changes; ``REQUESTS_CA_BUNDLE`` / ``CURL_CA_BUNDLE`` when the
   session is set up; ``.netrc`` never.

@@ -40,8 +40,8 @@ class SigningKey:
     """A fresh EC P-256 key pair, made per provider and never written to disk."""
 
     def __init__(self) -> None:
-        # Generating a P-256 key takes well under a millisecond; RSA would take
-        # tens to hundreds, which a notebook cell would feel.
+        # EC rather than RSA: a P-256 key is made at once, an RSA key slowly enough that a
+        # notebook cell starting a provider would feel it (BENCHMARKS.md has both times).
         self._private = ec.generate_private_key(ec.SECP256R1())
         self._public = self._private.public_key()
         public_jwk = ECAlgorithm.to_jwk(self._public, as_dict=True)
