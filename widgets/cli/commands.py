@@ -17,7 +17,7 @@ from ..core.config import THOUSANDEYES_REDIRECT_URI, AuthType, WebhookAuthConfig
 from ..core.errors import ConfigError, PastedRedirectError, TransportError
 from ..core.redact import mask, remember
 from ..core.transcript import Transcript
-from .main import EXIT_OK, _UsageError
+from .exits import EXIT_OK, _UsageError
 from .output import _Out, _token_text, _when
 from .pending import find_state_file, load_state_file, path_for, write_private
 

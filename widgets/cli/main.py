@@ -28,70 +28,38 @@ Exit codes::
     5  transport error: no HTTP answer (timeout, refused, DNS, TLS, redirect)
     130 interrupted (Ctrl-C), except for ``demo``, where Ctrl-C is the normal way out (0)
 
-This module runs a command and turns its outcome into one of these codes. The rest of the
-package: :mod:`.parser` (the options), :mod:`.commands` (one ``_cmd_*`` function per command),
-:mod:`.output` (text or ``--json``, masked) and :mod:`.pending` (the 0600 pending-authorization
-file).
+This module runs a command and turns its outcome into one of these codes (defined in
+:mod:`.exits`). The rest of the package: :mod:`.parser` (the options), :mod:`.commands` (one
+``_cmd_*`` function per command), :mod:`.output` (text or ``--json``, masked) and
+:mod:`.pending` (the 0600 pending-authorization file).
 """
 
 from __future__ import annotations
 
 import sys
 
-from ..core.errors import (
-    AuthorizationDenied,
-    ConfigError,
-    IssuerMismatchError,
-    PastedRedirectError,
-    StateMismatchError,
-    TokenEndpointError,
-    TransportError,
-)
 from ..core.redact import scrub
 from ..core.transcript import Transcript
+from .exits import (
+    EXIT_INTERRUPTED,
+    EXIT_MISMATCH,
+    EXIT_OK,
+    EXIT_OTHER,
+    EXIT_REFUSED,
+    EXIT_TRANSPORT,
+    EXIT_USAGE,
+    _UsageError,
+    exit_code_for,
+)
 from .output import _Out
+from .parser import build_parser
 
 __all__ = ["main", "exit_code_for", "EXIT_OK", "EXIT_OTHER", "EXIT_USAGE", "EXIT_REFUSED", "EXIT_MISMATCH",
            "EXIT_TRANSPORT", "EXIT_INTERRUPTED"]
 
-EXIT_OK = 0
-EXIT_OTHER = 1
-EXIT_USAGE = 2
-EXIT_REFUSED = 3
-EXIT_MISMATCH = 4
-EXIT_TRANSPORT = 5
-EXIT_INTERRUPTED = 130
-
-
-# -- errors and exit codes ----------------------------------------------------------------------
-
-
-def exit_code_for(exc: BaseException) -> int:
-    """The documented exit code for an exception (see the module docstring)."""
-    from ..diagnose.discovery import DiscoveryError
-    from ..diagnose.inspect_token import InspectionError, IntrospectionError
-
-    if isinstance(exc, (StateMismatchError, IssuerMismatchError)):
-        return EXIT_MISMATCH
-    if isinstance(exc, (ConfigError, PastedRedirectError, InspectionError)):
-        return EXIT_USAGE
-    if isinstance(exc, (TokenEndpointError, AuthorizationDenied, DiscoveryError, IntrospectionError)):
-        return EXIT_REFUSED
-    if isinstance(exc, TransportError):
-        return EXIT_TRANSPORT
-    if isinstance(exc, KeyboardInterrupt):
-        return EXIT_INTERRUPTED
-    return EXIT_OTHER
-
-
-class _UsageError(Exception):
-    """A usage problem found after parsing (reported like argparse's own, exit 2)."""
-
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit code (see the module docstring)."""
-    from .parser import build_parser  # here, not at the top: the parser and the commands import this module
-
     parser = build_parser()
     argv = list(sys.argv[1:] if argv is None else argv)
     try:

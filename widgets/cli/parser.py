@@ -12,7 +12,7 @@ import sys
 from ..core.config import CLIENT_AUTH_METHODS, THOUSANDEYES_REDIRECT_URI
 from ..core.redact import scrub
 from .commands import _cmd_authorize, _cmd_demo, _cmd_discover, _cmd_exchange, _cmd_inspect, _cmd_probe, _cmd_token
-from .main import EXIT_USAGE
+from .exits import EXIT_USAGE
 
 __all__ = ["build_parser"]
 
