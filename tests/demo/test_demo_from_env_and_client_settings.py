@@ -5,11 +5,10 @@ import dataclasses
 import pytest
 import requests
 
+from tests.support.demo import basic
 from widgets import AuthorizationCodeFlow, AuthType, ClientCredentialsFlow, IssuerMismatchError, WebhookAuthConfig
 from widgets.demo import DemoProvider
 from widgets.demo.provider import DEMO_PASSWORD
-
-from .demo_helpers import basic
 
 CANARIES = {
     "WAL_DEMO_CLIENT_SECRET": "canary-env-client-secret-4f1a9c",
