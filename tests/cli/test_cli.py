@@ -284,7 +284,7 @@ def test_discovery_failures_exit_3_and_a_foreign_issuer_exits_4(capsys, scripted
 def test_exit_code_mapping():
     from widgets import (AuthorizationDenied, ConfigError, IssuerMismatchError, PastedRedirectError,
                          StateMismatchError, TokenEndpointError, TransportError, WebhookAuthError)
-    from widgets.diagnose.discovery import DiscoveryError, DiscoveryIssuerMismatch
+    from widgets.core.errors import DiscoveryError, DiscoveryIssuerMismatch
 
     assert exit_code_for(ConfigError({"x": ["y"]})) == 2
     assert exit_code_for(PastedRedirectError("x")) == 2

@@ -7,7 +7,8 @@ import requests
 
 from tests.support.configs import code_config
 from widgets import AuthorizationCodeFlow, AuthorizationDenied
-from widgets.diagnose.catcher import CatcherError, CatcherTimeout, LoopbackCatcher
+from widgets.core.errors import CatcherError, CatcherTimeout
+from widgets.diagnose.catcher import LoopbackCatcher
 
 
 def test_a_real_redirect_is_caught_and_completes_the_flow(make_demo):

@@ -6,14 +6,8 @@ import pytest
 
 from tests.support.servers import Reply
 from widgets import ConfigError, IssuerMismatchError, Transcript, TransportError, WebhookAuthConfig
-from widgets.diagnose.discovery import (
-    OIDC_SUFFIX,
-    RFC8414_SUFFIX,
-    DiscoveryError,
-    DiscoveryIssuerMismatch,
-    discover,
-    metadata_urls,
-)
+from widgets.core.errors import DiscoveryError, DiscoveryIssuerMismatch
+from widgets.diagnose.discovery import OIDC_SUFFIX, RFC8414_SUFFIX, discover, metadata_urls
 
 
 def good_metadata(issuer: str, **changes) -> dict:

@@ -11,7 +11,8 @@ import pytest
 from tests.support.configs import cc_config, code_config
 from tests.support.servers import Reply
 from widgets import AuthorizationCodeFlow, ClientCredentialsFlow, Token, Transcript
-from widgets.diagnose.inspect_token import InspectionError, allowed_algorithms, inspect_token
+from widgets.core.errors import InspectionError
+from widgets.diagnose.inspect_token import allowed_algorithms, inspect_token
 
 
 def b64(data: bytes) -> str:

@@ -53,7 +53,8 @@ def loop_to_itself(seen):
 
 
 def test_discovery_redirect_loop_is_not_followed_and_ends_as_discovery_error(scripted):
-    from widgets.diagnose.discovery import DiscoveryError, discover
+    from widgets.core.errors import DiscoveryError
+    from widgets.diagnose.discovery import discover
 
     scripted.routes["/.well-known/oauth-authorization-server"] = loop_to_itself
     scripted.routes["/.well-known/openid-configuration"] = loop_to_itself

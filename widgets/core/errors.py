@@ -1,27 +1,53 @@
 """Errors a person can act on: one tree, each error with a plain ``hint``.
 
-::
+Every error class of the package is defined here, and only here (the modules that raise
+them import them from here and still export them under their old names)::
 
-    WebhookAuthError                 base; every error here has .hint
-    ├── ConfigError                  the settings are incomplete or unsafe (.problems per field)
-    ├── PastedRedirectError          what was pasted is not an authorization response
-    ├── StateMismatchError           the pasted state is wrong, missing or already used
-    ├── IssuerMismatchError          the answer names another issuer (RFC 9207 mix-up defence)
+    WebhookAuthError                 base; every error here has .message and .hint.
+    │                                Read the hint; it says what to change.
+    ├── ConfigError                  the settings are incomplete or unsafe (.problems per field).
+    │                                Fix each field listed.
+    ├── PastedRedirectError          what was pasted is not an authorization response.
+    │                                Paste the whole address the browser landed on.
+    ├── InspectionError              the text given as a token is not one, or its JWKS is unusable.
+    │                                Paste the bare token; check the JWKS URL.
+    ├── StateMismatchError           the pasted state is wrong, missing or already used.
+    │                                Start again with a fresh link; no token was requested.
+    ├── IssuerMismatchError          the answer names another issuer (RFC 9207 mix-up defence).
+    │   │                            Check the Auth URL and issuer; no token was requested.
+    │   └── DiscoveryIssuerMismatch  the metadata names another issuer (RFC 8414 §3.3); also a
+    │                                DiscoveryError. Discover again with the issuer it names.
     ├── AuthorizationDenied          the provider answered the authorize request with an error
+    │                                (.error, .description). Act on the error code's hint.
     ├── TokenEndpointError           the token endpoint refused or answered nonsense
-    │                                (.status, .error, .description)
+    │                                (.status, .error, .description, .retry_after).
+    │                                Act on the error code's hint; for a 5xx, retry later.
+    ├── DiscoveryError               no usable metadata at the issuer (RFC 8414, OIDC Discovery).
+    │   │                            Check the issuer, or type the Auth and Token URLs by hand.
+    │   └── DiscoveryIssuerMismatch  (see above)
+    ├── IntrospectionError           the introspection endpoint (RFC 7662) refused or answered
+    │                                nonsense (.status, .error). Check its URL and the client.
+    ├── CatcherTimeout               no redirect reached the loopback catcher in time.
+    │                                Finish the login sooner, or paste the address by hand.
+    ├── CatcherError                 the loopback catcher cannot listen, or is used wrongly.
+    │                                Use port=0; one catcher per login.
     ├── WebhookDeliveryError         the webhook receiver did not accept the test delivery
     └── TransportError               the request never got an HTTP answer: timeout, refused,
-                                     DNS, TLS, redirects (.reason)
+        │                            DNS, TLS, proxy, redirect (.reason). Check the URL, the
+        │                            network and the proxy settings; retry.
+        └── BodyTooLarge             the answer is over 1 MiB (.reason "too_large").
+                                     Check the URL: it points at a download or a page.
 
 Library exceptions (requests, oauthlib) are translated into these once, at the boundary
-(:mod:`widgets.transport`), with ``raise ... from``. Messages never contain secrets: callers
-pass text that has been through :mod:`widgets.redact`.
+(:mod:`widgets.core.transport`), with ``raise ... from``. Messages never contain secrets: callers
+pass text that has been through :mod:`widgets.core.redact`.
 """
 
 from __future__ import annotations
 
 import html
+
+from .redact import redact_url
 
 __all__ = [
     "WebhookAuthError",
@@ -33,6 +59,13 @@ __all__ = [
     "TokenEndpointError",
     "WebhookDeliveryError",
     "TransportError",
+    "BodyTooLarge",
+    "DiscoveryError",
+    "DiscoveryIssuerMismatch",
+    "InspectionError",
+    "IntrospectionError",
+    "CatcherTimeout",
+    "CatcherError",
     "hint_for_oauth_error",
 ]
 
@@ -143,6 +176,71 @@ class TransportError(WebhookAuthError):
     def __init__(self, message: str, *, reason: str, hint: str | None = None):
         self.reason = reason
         super().__init__(message, hint=hint)
+
+
+
+class BodyTooLarge(TransportError):
+    """The answer is larger than the transport reads (1 MiB): raised by :mod:`widgets.core.transport`."""
+
+    def __init__(self, url: str, size: int | None):
+        shown = f"{size} bytes" if size else "more than 1 MiB"
+        super().__init__(
+            f"The answer from {redact_url(url)} is {shown}; refusing to read more than 1 MiB.",
+            reason="too_large",
+            hint="A token or webhook response is a few hundred bytes. Check the URL: it probably "
+            "points at a download or a web page.",
+        )
+
+
+class DiscoveryError(WebhookAuthError):
+    """No usable metadata at the issuer: missing, not JSON, or not what RFC 8414 describes."""
+
+    default_hint = (
+        "Check the issuer URL (the provider's documentation calls it 'issuer' or 'authority'). "
+        "If the provider publishes no metadata, type the Auth URL and Token URL by hand."
+    )
+
+
+class DiscoveryIssuerMismatch(DiscoveryError, IssuerMismatchError):
+    """The metadata names another issuer than the one asked for (RFC 8414 §3.3)."""
+
+    default_hint = (
+        "The metadata belongs to another issuer, so none of it was used (RFC 8414 §3.3). If the "
+        "issuer it names is the provider you meant, run discovery again with exactly that value."
+    )
+
+
+class InspectionError(WebhookAuthError):
+    """The token to inspect is unusable, or its JWK Set could not be read."""
+
+    default_hint = "Paste the access token alone: no 'Bearer ', quotes or line breaks."
+
+
+class IntrospectionError(WebhookAuthError):
+    """The introspection endpoint refused the request or did not answer as RFC 7662 says."""
+
+    def __init__(self, message: str, *, status: int | None = None, error: str | None = None,
+                 hint: str | None = None):
+        self.status = status
+        self.error = error
+        super().__init__(message, hint=hint)
+
+
+class CatcherTimeout(WebhookAuthError):
+    """No authorization response reached the loopback catcher within its timeout."""
+
+    default_hint = (
+        "Open the authorize link in a browser on this machine and finish the login before the time "
+        "runs out. If the provider shows an error instead of sending you back, it may not accept this "
+        "loopback redirect URI: register http://127.0.0.1 (any port, RFC 8252 §7.3) for the client, or "
+        "use the manual flow (paste the address you land on)."
+    )
+
+
+class CatcherError(WebhookAuthError):
+    """The loopback catcher cannot listen on its port, or is used outside its lifetime."""
+
+    default_hint = "Use port=0 to let the system pick a free port, and register that loopback URI."
 
 
 _OTHER_CLIENT_AUTH = {

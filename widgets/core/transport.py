@@ -46,7 +46,7 @@ from requests.exceptions import (
     TooManyRedirects,
 )
 
-from .errors import TransportError, WebhookAuthError
+from .errors import BodyTooLarge, TransportError, WebhookAuthError  # BodyTooLarge re-exported here
 from .redact import install_log_redaction, redact_url
 from .transcript import Exchange, Transcript
 
@@ -55,17 +55,6 @@ __all__ = ["MAX_BODY_BYTES", "Boundary", "BodyTooLarge"]
 MAX_BODY_BYTES = 1 << 20
 _CHUNK = 64 * 1024
 USER_AGENT = "webhook-oauth-lab/0.1 (+requests)"
-
-
-class BodyTooLarge(TransportError):
-    def __init__(self, url: str, size: int | None):
-        shown = f"{size} bytes" if size else "more than 1 MiB"
-        super().__init__(
-            f"The answer from {redact_url(url)} is {shown}; refusing to read more than 1 MiB.",
-            reason="too_large",
-            hint="A token or webhook response is a few hundred bytes. Check the URL: it probably "
-            "points at a download or a web page.",
-        )
 
 
 # What decides the proxy of an http(s) URL: urllib reads every *_proxy variable (in either

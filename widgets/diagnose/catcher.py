@@ -25,7 +25,7 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs
 
-from ..core.errors import WebhookAuthError
+from ..core.errors import CatcherError, CatcherTimeout  # defined there, exported here
 from ..core.redact import remember
 
 __all__ = ["LoopbackCatcher", "CatcherTimeout", "CatcherError"]
@@ -57,19 +57,6 @@ _WAITING = _page("Nothing to catch here",
 _ALREADY = _page("Already answered",
                  "An answer was already received for this login. Start again from the tool for a new one.")
 _NOT_FOUND = _page("Not found", "Nothing here.")
-
-
-class CatcherTimeout(WebhookAuthError):
-    default_hint = (
-        "Open the authorize link in a browser on this machine and finish the login before the time "
-        "runs out. If the provider shows an error instead of sending you back, it may not accept this "
-        "loopback redirect URI: register http://127.0.0.1 (any port, RFC 8252 §7.3) for the client, or "
-        "use the manual flow (paste the address you land on)."
-    )
-
-
-class CatcherError(WebhookAuthError):
-    default_hint = "Use port=0 to let the system pick a free port, and register that loopback URI."
 
 
 class _Server(ThreadingHTTPServer):

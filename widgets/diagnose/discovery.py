@@ -29,7 +29,14 @@ from urllib.parse import urlsplit, urlunsplit
 import requests
 
 from ..core.config import CLIENT_AUTH_METHODS, WebhookAuthConfig, url_problem
-from ..core.errors import ConfigError, IssuerMismatchError, TransportError, WebhookAuthError
+# DiscoveryError and DiscoveryIssuerMismatch are defined in core.errors (the one error tree);
+# __all__ keeps them importable from here.
+from ..core.errors import (
+    ConfigError,
+    DiscoveryError,
+    DiscoveryIssuerMismatch,
+    TransportError,
+)
 from ..core.loopback import allow_loopback_http, is_loopback_host
 from ..core.redact import redact_url, scrub
 from ..core.transcript import Transcript
@@ -71,24 +78,6 @@ _DEFAULTS = {
 }
 # Grants that send the browser to the authorization endpoint (RFC 8414 §2).
 _NEEDS_AUTHORIZE = {"authorization_code", "implicit"}
-
-
-class DiscoveryError(WebhookAuthError):
-    """No usable metadata at the issuer: missing, not JSON, or not what RFC 8414 describes."""
-
-    default_hint = (
-        "Check the issuer URL (the provider's documentation calls it 'issuer' or 'authority'). "
-        "If the provider publishes no metadata, type the Auth URL and Token URL by hand."
-    )
-
-
-class DiscoveryIssuerMismatch(DiscoveryError, IssuerMismatchError):
-    """The metadata names another issuer than the one asked for (RFC 8414 §3.3)."""
-
-    default_hint = (
-        "The metadata belongs to another issuer, so none of it was used (RFC 8414 §3.3). If the "
-        "issuer it names is the provider you meant, run discovery again with exactly that value."
-    )
 
 
 @dataclass(frozen=True)

@@ -34,7 +34,12 @@ from ..core.headers import ClientSecretBasic
 from ..core.claims import decode_unverified
 from ..core.config import WebhookAuthConfig
 from ..core.durations import format_duration
-from ..core.errors import WebhookAuthError, hint_for_oauth_error
+from ..core.errors import (  # InspectionError, IntrospectionError: defined there, exported here
+    InspectionError,
+    IntrospectionError,
+    WebhookAuthError,
+    hint_for_oauth_error,
+)
 from ..core.loopback import allow_loopback_http
 from ..core.redact import SECRET_KEYS, mask, remember, scrub
 from ..core.token import Token
@@ -51,20 +56,6 @@ CLOCK_SKEW = 60
 _RSA = ("RS256", "RS384", "RS512", "PS256", "PS384", "PS512")
 _EC = {"P-256": ("ES256",), "P-384": ("ES384",), "P-521": ("ES512",), "secp256k1": ("ES256K",)}
 _OKP = {"Ed25519": ("EdDSA",), "Ed448": ("EdDSA",)}
-
-
-class InspectionError(WebhookAuthError):
-    default_hint = "Paste the access token alone: no 'Bearer ', quotes or line breaks."
-
-
-class IntrospectionError(WebhookAuthError):
-    """The introspection endpoint refused the request or did not answer as RFC 7662 says."""
-
-    def __init__(self, message: str, *, status: int | None = None, error: str | None = None,
-                 hint: str | None = None):
-        self.status = status
-        self.error = error
-        super().__init__(message, hint=hint)
 
 
 def allowed_algorithms(jwk: dict) -> tuple[str, ...]:
