@@ -221,7 +221,7 @@ def test_expired_authorize_link_is_refused(demo, monkeypatch):
 
 # -- provider answers --------------------------------------------------------------------
 
-def test_access_denied_with_html_in_description_is_shown_escaped(demo):
+def test_access_denied_with_html_in_description_is_kept_as_plain_text(demo):
     flow = AuthorizationCodeFlow(code_config(demo))
     request = flow.begin()
     landed = with_query(demo.approve(request.url, deny=True),
@@ -230,7 +230,9 @@ def test_access_denied_with_html_in_description_is_shown_escaped(demo):
         flow.complete(landed)
     err = info.value
     assert err.error == "access_denied"
-    assert "<script>" not in err.message and "&lt;script&gt;" in err.message
+    # plain text: the wizard escapes it where it renders it (tests/ui/test_error_markup.py)
+    assert '<script>alert("x")</script> The user said no' in err.message
+    assert "&lt;" not in err.message and "&quot;" not in err.message
     assert "approve" in err.hint
     assert token_posts(demo) == 0
 

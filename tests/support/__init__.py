@@ -2,5 +2,5 @@
 
 ``servers`` (the scriptable provider and its ``Reply``), ``canaries`` (secrets that must never
 show), ``configs`` (settings for a demo provider), ``demo``, ``ui`` and ``reliability`` (the
-helpers of those suites). Fixtures stay in the ``conftest.py`` files and build on these.
+helpers of those suites), ``hostile`` (provider text that tries to become markup). Fixtures stay in the ``conftest.py`` files and build on these.
 """

@@ -40,14 +40,16 @@ them import them from here and still export them under their old names)::
 
 Library exceptions (requests, oauthlib) are translated into these once, at the boundary
 (:mod:`widgets.core.transport`), with ``raise ... from``. Messages never contain secrets: callers
-pass text that has been through :mod:`widgets.core.redact`.
+pass text that has been through :func:`widgets.core.redact.scrub`.
+
+Messages and hints are plain text, quoting the provider as it answered: ``str(err)`` reads right
+in a terminal, a log or a CSV. Provider text is hostile, so whatever renders an error as HTML
+escapes it, once, there (:func:`widgets.ui.markup.esc`, :func:`widgets.ui.markup.message_html`).
 """
 
 from __future__ import annotations
 
-import html
-
-from .redact import redact_url
+from .redact import redact_url, scrub
 
 __all__ = [
     "WebhookAuthError",
@@ -74,8 +76,6 @@ class WebhookAuthError(Exception):
     """Base of every error this package raises on purpose."""
 
     default_hint = "Check the settings and try again."
-    #: True where ``message`` quotes provider text HTML-escaped (safe to show in a page as is).
-    message_is_html = False
 
     def __init__(self, message: str, *, hint: str | None = None):
         super().__init__(message)
@@ -124,26 +124,29 @@ class IssuerMismatchError(WebhookAuthError):
 
 
 class AuthorizationDenied(WebhookAuthError):
-    """The authorization server redirected back with ``error=`` instead of a code."""
+    """The authorization server redirected back with ``error=`` instead of a code.
 
-    message_is_html = True
+    The message quotes the redirect's ``error`` and ``description`` as plain text, scrubbed of
+    secrets but not escaped: anybody could have put markup there, so whatever shows it in HTML
+    escapes it.
+    """
 
     def __init__(self, error: str, description: str | None = None, *, hint: str | None = None):
         self.error = error
         self.description = description
-        # The description comes from the provider's redirect: anybody could have put
-        # markup there, and the wizard shows it in HTML.
-        shown = f": {html.escape(description)}" if description else ""
+        shown = f": {scrub(description)}" if description else ""
         super().__init__(
-            f"The provider refused the authorization ({html.escape(error)}){shown}",
+            f"The provider refused the authorization ({scrub(error)}){shown}",
             hint=hint or hint_for_oauth_error(error, description=description),
         )
 
 
 class TokenEndpointError(WebhookAuthError):
-    """The token endpoint answered with an error, or with something that is not a token."""
+    """The token endpoint answered with an error, or with something that is not a token.
 
-    message_is_html = True
+    The message quotes the provider's text as plain text (scrubbed, not escaped).
+    """
+
     #: Seconds the provider asked to wait (a 429 or 503 with Retry-After), else None.
     retry_after: int | None = None
 
@@ -317,7 +320,7 @@ def hint_for_oauth_error(error: str | None, *, client_auth: str | None = None,
         )
     if error == "invalid_request" and ("code_challenge" in said or "pkce" in said):
         return "This provider requires PKCE: turn PKCE on (S256) and build a new authorize link."
-    hint = _HINTS.get(error, f"The provider answered '{html.escape(error)}'. Check its documentation for this code.")
+    hint = _HINTS.get(error, f"The provider answered '{scrub(error)}'. Check its documentation for this code.")
     if error in ("invalid_client", "incorrect_client_credentials") and client_auth in _OTHER_CLIENT_AUTH:
         other = _OTHER_CLIENT_AUTH[client_auth]
         hint += (

@@ -6,7 +6,7 @@ Reading a token endpoint's answer.
 :func:`parse_token_answer` is the strict reader: a JSON object with ``access_token`` and
 ``token_type``, or an error. It never lets a ``JSONDecodeError`` or an HTML page through as if
 it were a token: anything else ends as :class:`TokenEndpointError` with status, content type
-and an escaped preview.
+and a scrubbed plain-text preview (escaped where it is shown as HTML, not here).
 
 Real providers bend the RFC in known ways; each bend is undone first by one small function in
 :mod:`widgets.core.compliance` (registered as a requests-oauthlib compliance hook, and applied by
@@ -14,8 +14,6 @@ Real providers bend the RFC in known ways; each bend is undone first by one smal
 """
 
 from __future__ import annotations
-
-import html
 
 from .compliance import QUIRKS
 from .errors import TokenEndpointError
@@ -49,7 +47,7 @@ def preview(body: bytes | str, limit: int = MAX_PREVIEW, *, masked: bool = False
 
 def _not_a_token(answer: TokenAnswer, why: str) -> TokenEndpointError:
     kind = answer.content_type.split(";")[0].strip() or "no content type"
-    shown = html.escape(preview(answer.body))
+    shown = preview(answer.body)
     return TokenEndpointError(
         f"The token endpoint answered HTTP {answer.status} with {kind}: {why}. "
         + (f"Start of the body: {shown}" if shown else "The body is empty."),
@@ -87,9 +85,9 @@ def parse_token_answer(answer: TokenAnswer, *, client_auth: str | None = None) -
         error = str(error)
         description = params.get("error_description")
         description = None if description is None else scrub(str(description))
-        text = f"The token endpoint refused the request (HTTP {answer.status}): {html.escape(error)}"
+        text = f"The token endpoint refused the request (HTTP {answer.status}): {scrub(error)}"
         if description:
-            text += f" — {html.escape(description)}"
+            text += f" — {description}"
         raise TokenEndpointError(text, status=answer.status, error=error, description=description,
                                  client_auth=client_auth)
     if answer.status >= 400 or answer.status < 200:

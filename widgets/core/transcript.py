@@ -61,10 +61,8 @@ class Exchange:
     def fail(self, error: BaseException, outcome: str = "error") -> None:
         """Mark this exchange as failed with an error of ours (already written for people)."""
         self.outcome = outcome
-        text = getattr(error, "message", None) or str(error)
-        if getattr(error, "message_is_html", False):
-            text = html.unescape(text)  # the transcript holds plain text; its views escape it
-        self.error = scrub(text)
+        # errors hold plain text; the views that render HTML (to_html, the wizard) escape it
+        self.error = scrub(getattr(error, "message", None) or str(error))
         self.hint = scrub(getattr(error, "hint", "") or "")
 
     def row(self) -> dict[str, object]:

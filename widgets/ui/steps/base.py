@@ -8,7 +8,6 @@ details go to the DEBUG log, scrubbed). A traceback never reaches the notebook.
 from __future__ import annotations
 
 import functools
-import html
 import logging
 import traceback
 from contextlib import contextmanager
@@ -20,21 +19,10 @@ from ...core.redact import install_log_redaction, scrub
 from ..markup import message_html, spinner_html
 from ..model import WizardModel
 
-__all__ = ["Step", "handler", "plain_message"]
+__all__ = ["Step", "handler"]
 
 log = logging.getLogger(__name__)
 install_log_redaction()  # this logger is newer than the package's own call
-
-
-def plain_message(exc: WebhookAuthError) -> str:
-    """The error's message as plain text.
-
-    Errors whose ``message_is_html`` is set quote provider text pre-escaped; undo that once so
-    the message area (which escapes everything) does not show ``&lt;`` to the reader.
-    """
-    if exc.message_is_html:
-        return html.unescape(exc.message)
-    return exc.message
 
 
 def handler(method):
@@ -120,7 +108,8 @@ class Step(ipw.VBox):
         if isinstance(exc, ConfigError) and hint is None and exc.hint == ConfigError.default_hint:
             # "the fields listed above" are on another step here
             hint = "Go back to Details: each field says what it expects."
-        self.say(plain_message(exc), "error", hint=hint or exc.hint)
+        # message and hint are plain text (provider text included); message_html escapes them once
+        self.say(exc.message, "error", hint=hint or exc.hint)
 
     # -- busy ------------------------------------------------------------------------------------
     @contextmanager
