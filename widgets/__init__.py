@@ -21,7 +21,6 @@ from .core.errors import (
     TokenEndpointError,
     TransportError,
     WebhookAuthError,
-    WebhookDeliveryError,
 )
 from .core.redact import install_log_redaction as _install_log_redaction
 from .core.token import Token
@@ -49,7 +48,6 @@ __all__ = [
     "IssuerMismatchError",
     "AuthorizationDenied",
     "TokenEndpointError",
-    "WebhookDeliveryError",
     "TransportError",
     "Wizard",
     # diagnosing a provider

@@ -10,7 +10,7 @@ EXPECTED = {
     "ClientCredentialsFlow", "AuthorizationCodeFlow", "AuthorizationRequest", "DemoProvider",
     "send_test_webhook", "DeliveryResult", "WebhookAuthError", "ConfigError",
     "PastedRedirectError", "StateMismatchError", "IssuerMismatchError", "AuthorizationDenied",
-    "TokenEndpointError", "WebhookDeliveryError", "TransportError", "Wizard",
+    "TokenEndpointError", "TransportError", "Wizard",
     "discover", "probe", "inspect_token", "paste_ready", "LoopbackCatcher",
 }
 
@@ -51,7 +51,7 @@ def test_every_public_name_of_the_namespace_is_in_all_and_back():
 
 def test_errors_form_one_tree():
     for name in ("ConfigError", "PastedRedirectError", "StateMismatchError", "IssuerMismatchError",
-                 "AuthorizationDenied", "TokenEndpointError", "WebhookDeliveryError", "TransportError"):
+                 "AuthorizationDenied", "TokenEndpointError", "TransportError"):
         assert issubclass(getattr(widgets, name), widgets.WebhookAuthError)
 
 

@@ -31,12 +31,15 @@ them import them from here and still export them under their old names)::
     │                                Finish the login sooner, or paste the address by hand.
     ├── CatcherError                 the loopback catcher cannot listen, or is used wrongly.
     │                                Use port=0; one catcher per login.
-    ├── WebhookDeliveryError         the webhook receiver did not accept the test delivery
     └── TransportError               the request never got an HTTP answer: timeout, refused,
         │                            DNS, TLS, proxy, redirect (.reason). Check the URL, the
         │                            network and the proxy settings; retry.
         └── BodyTooLarge             the answer is over 1 MiB (.reason "too_large").
                                      Check the URL: it points at a download or a page.
+
+A webhook receiver that answers a test delivery with a non-2xx status is not an error here:
+:func:`widgets.core.webhook.send_test_webhook` returns every HTTP answer as a ``DeliveryResult``
+(with a hint); only no answer at all raises (:class:`TransportError`).
 
 Library exceptions (requests, oauthlib) are translated into these once, at the boundary
 (:mod:`widgets.core.transport`), with ``raise ... from``. Messages never contain secrets: callers
@@ -59,7 +62,6 @@ __all__ = [
     "IssuerMismatchError",
     "AuthorizationDenied",
     "TokenEndpointError",
-    "WebhookDeliveryError",
     "TransportError",
     "BodyTooLarge",
     "DiscoveryError",
@@ -165,12 +167,6 @@ class TokenEndpointError(WebhookAuthError):
         self.description = description
         super().__init__(message, hint=hint or hint_for_oauth_error(error, client_auth=client_auth,
                                                                        description=description))
-
-
-class WebhookDeliveryError(WebhookAuthError):
-    def __init__(self, message: str, *, status: int | None = None, hint: str | None = None):
-        self.status = status
-        super().__init__(message, hint=hint)
 
 
 class TransportError(WebhookAuthError):
