@@ -7,15 +7,7 @@ codes without importing :mod:`.main` back.
 
 from __future__ import annotations
 
-from ..core.errors import (
-    AuthorizationDenied,
-    ConfigError,
-    IssuerMismatchError,
-    PastedRedirectError,
-    StateMismatchError,
-    TokenEndpointError,
-    TransportError,
-)
+from ..core.errors import WebhookAuthError
 
 __all__ = ["exit_code_for", "EXIT_OK", "EXIT_OTHER", "EXIT_USAGE", "EXIT_REFUSED", "EXIT_MISMATCH",
            "EXIT_TRANSPORT", "EXIT_INTERRUPTED"]
@@ -34,20 +26,9 @@ EXIT_INTERRUPTED = 130
 
 def exit_code_for(exc: BaseException) -> int:
     """The documented exit code for an exception (see the module docstring)."""
-    from ..diagnose.discovery import DiscoveryError
-    from ..diagnose.inspect_token import InspectionError, IntrospectionError
-
-    if isinstance(exc, (StateMismatchError, IssuerMismatchError)):
-        return EXIT_MISMATCH
-    if isinstance(exc, (ConfigError, PastedRedirectError, InspectionError)):
-        return EXIT_USAGE
-    if isinstance(exc, (TokenEndpointError, AuthorizationDenied, DiscoveryError, IntrospectionError)):
-        return EXIT_REFUSED
-    if isinstance(exc, TransportError):
-        return EXIT_TRANSPORT
-    if isinstance(exc, KeyboardInterrupt):
-        return EXIT_INTERRUPTED
-    return EXIT_OTHER
+    if isinstance(exc, WebhookAuthError):
+        return exc.exit_code  # each class of widgets.core.errors carries its own
+    return EXIT_INTERRUPTED if isinstance(exc, KeyboardInterrupt) else EXIT_OTHER
 
 
 class _UsageError(Exception):

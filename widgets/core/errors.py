@@ -1,41 +1,52 @@
-"""Errors a person can act on: one tree, each error with a plain ``hint``.
+"""Errors a person can act on: one tree, each error with a plain ``hint`` and an ``exit_code``.
 
 Every error class of the package is defined here, and only here (the modules that raise
-them import them from here and still export them under their old names)::
+them import them from here and still export them under their old names). The number after
+each name is its ``exit_code``, the exit status of the command line (``python -m widgets``)
+when it ends with that error::
 
-    WebhookAuthError                 base; every error here has .message and .hint.
-    │                                Read the hint; it says what to change.
-    ├── ConfigError                  the settings are incomplete or unsafe (.problems per field).
-    │                                Fix each field listed.
-    ├── PastedRedirectError          what was pasted is not an authorization response.
-    │                                Paste the whole address the browser landed on.
-    ├── InspectionError              the text given as a token is not one, or its JWKS is unusable.
-    │                                Paste the bare token; check the JWKS URL.
-    ├── StateMismatchError           the pasted state is wrong, missing or already used.
-    │                                Start again with a fresh link; no token was requested.
-    ├── IssuerMismatchError          the answer names another issuer (RFC 9207 mix-up defence).
-    │   │                            Check the Auth URL and issuer; no token was requested.
-    │   └── DiscoveryIssuerMismatch  the metadata names another issuer (RFC 8414 §3.3); also a
-    │                                DiscoveryError. Discover again with the issuer it names.
-    ├── AuthorizationDenied          the provider answered the authorize request with an error
-    │                                (.error, .description). Act on the error code's hint.
-    ├── TokenEndpointError           the token endpoint refused or answered nonsense
-    │                                (.status, .error, .description, .retry_after).
-    │                                Act on the error code's hint; for a 5xx, retry later.
-    ├── DiscoveryError               no usable metadata at the issuer (RFC 8414, OIDC Discovery).
-    │   │                            Check the issuer, or type the Auth and Token URLs by hand.
-    │   └── DiscoveryIssuerMismatch  (see above)
-    ├── IntrospectionError           the introspection endpoint (RFC 7662) refused or answered
-    │                                nonsense (.status, .error). Check its URL and the client.
-    ├── CatcherTimeout               no redirect reached the loopback catcher in time.
-    │                                Finish the login sooner, or paste the address by hand.
-    ├── CatcherError                 the loopback catcher cannot listen, or is used wrongly.
-    │                                Use port=0; one catcher per login.
-    └── TransportError               the request never got an HTTP answer: timeout, refused,
-        │                            DNS, TLS, proxy, redirect (.reason). Check the URL, the
-        │                            network and the proxy settings; retry.
-        └── BodyTooLarge             the answer is over 1 MiB (.reason "too_large").
-                                     Check the URL: it points at a download or a page.
+    WebhookAuthError                 1  base; every error here has .message, .hint, .exit_code.
+    │                                   Read the hint: it says what to change.
+    ├── ConfigError                  2  the settings are incomplete or unsafe (.problems per
+    │                                   field); also a ValueError. Fix each field listed.
+    ├── PastedRedirectError          2  what was pasted is not an authorization response.
+    │                                   Paste the whole address the browser landed on.
+    ├── InspectionError              2  the text given as a token is not one, or its JWKS is
+    │                                   unusable. Paste the bare token; check the JWKS URL.
+    ├── StateMismatchError           4  the pasted state is wrong, missing or already used.
+    │                                   Start again with a fresh link; no token was requested.
+    ├── IssuerMismatchError          4  the answer names another issuer (RFC 9207 mix-up
+    │   │                               defence). Check the Auth URL and issuer; no token was
+    │   │                               requested.
+    │   └── DiscoveryIssuerMismatch  4  the metadata names another issuer (RFC 8414 §3.3); also a
+    │                                   DiscoveryError. Discover again with the issuer it names.
+    ├── AuthorizationDenied          3  the provider answered the authorize request with an
+    │                                   error (.error, .description). Act on the code's hint.
+    ├── TokenEndpointError           3  the token endpoint refused or answered nonsense
+    │                                   (.status, .error, .description, .retry_after). Act on
+    │                                   the code's hint; for a 5xx, retry later.
+    ├── DiscoveryError               3  no usable metadata at the issuer (RFC 8414, OpenID
+    │   │                               Connect Discovery). Check the issuer, or type the Auth
+    │   │                               and Token URLs by hand.
+    │   └── DiscoveryIssuerMismatch  4  (see above: 4, as a mismatch, not 3)
+    ├── IntrospectionError           3  the introspection endpoint (RFC 7662) refused or
+    │                                   answered nonsense (.status, .error). Check its URL and
+    │                                   the client credentials.
+    ├── CatcherTimeout               1  no redirect reached the loopback catcher in time.
+    │                                   Finish the login sooner, or paste the address by hand.
+    ├── CatcherError                 1  the loopback catcher cannot listen, or is used outside
+    │                                   its `with` block. Use port=0; one catcher per login.
+    └── TransportError               5  the request never got an HTTP answer: timeout, refused,
+        │                               DNS, TLS, proxy, redirect (.reason). Check the URL,
+        │                               the network and the proxy settings; retry.
+        └── BodyTooLarge             5  the answer is over 1 MiB (.reason "too_large").
+                                        Check the URL: it points at a download or a page.
+
+Exit codes: 0 success, 1 anything else, 2 usage or configuration, 3 the provider refused or
+answered nonsense, 4 state or issuer mismatch, 5 no HTTP answer (130: interrupted). Every
+class sets its own ``exit_code``, even where it equals its parent's, so that a new class
+decides, and a class with two parents (``DiscoveryIssuerMismatch``) does not take the first
+one's by accident.
 
 A webhook receiver that answers a test delivery with a non-2xx status is not an error here:
 :func:`widgets.core.webhook.send_test_webhook` returns every HTTP answer as a ``DeliveryResult``
@@ -77,6 +88,8 @@ __all__ = [
 class WebhookAuthError(Exception):
     """Base of every error this package raises on purpose."""
 
+    #: The command line's exit status for this error (see the table above).
+    exit_code = 1
     default_hint = "Check the settings and try again."
 
     def __init__(self, message: str, *, hint: str | None = None):
@@ -94,6 +107,7 @@ class WebhookAuthError(Exception):
 class ConfigError(WebhookAuthError):
     """The configuration cannot work. ``problems`` maps each field to what is wrong with it."""
 
+    exit_code = 2
     default_hint = "Fix the fields listed above; each line says what is expected."
 
     def __init__(self, problems: dict[str, list[str]], *, hint: str | None = None):
@@ -103,6 +117,9 @@ class ConfigError(WebhookAuthError):
 
 
 class PastedRedirectError(WebhookAuthError):
+    """What was pasted is not an authorization response (nor a bare code)."""
+
+    exit_code = 2
     default_hint = (
         "Paste the whole address of the page the browser landed on after you logged in "
         "(it contains code= and state=), not the authorize link."
@@ -110,6 +127,9 @@ class PastedRedirectError(WebhookAuthError):
 
 
 class StateMismatchError(WebhookAuthError):
+    """The pasted ``state`` is wrong, missing or already used: no token is requested."""
+
+    exit_code = 4
     default_hint = (
         "Start again with a fresh authorize link and paste the address you land on from "
         "that same attempt. A state that does not match can mean a stale tab or a forged "
@@ -118,6 +138,9 @@ class StateMismatchError(WebhookAuthError):
 
 
 class IssuerMismatchError(WebhookAuthError):
+    """The answer names another issuer than the configured one (RFC 9207 mix-up defence)."""
+
+    exit_code = 4
     default_hint = (
         "The answer came from another authorization server than the one this link was built "
         "for (a mix-up attack, or a wrong issuer setting). Check the Auth URL and issuer, then "
@@ -132,6 +155,8 @@ class AuthorizationDenied(WebhookAuthError):
     secrets but not escaped: anybody could have put markup there, so whatever shows it in HTML
     escapes it.
     """
+
+    exit_code = 3
 
     def __init__(self, error: str, description: str | None = None, *, hint: str | None = None):
         self.error = error
@@ -148,6 +173,8 @@ class TokenEndpointError(WebhookAuthError):
 
     The message quotes the provider's text as plain text (scrubbed, not escaped).
     """
+
+    exit_code = 3
 
     #: Seconds the provider asked to wait (a 429 or 503 with Retry-After), else None.
     retry_after: int | None = None
@@ -172,14 +199,17 @@ class TokenEndpointError(WebhookAuthError):
 class TransportError(WebhookAuthError):
     """No HTTP answer: ``reason`` is one of timeout, refused, dns, tls, proxy, redirect, invalid_url, network."""
 
+    exit_code = 5
+
     def __init__(self, message: str, *, reason: str, hint: str | None = None):
         self.reason = reason
         super().__init__(message, hint=hint)
 
 
-
 class BodyTooLarge(TransportError):
     """The answer is larger than the transport reads (1 MiB): raised by :mod:`widgets.core.transport`."""
+
+    exit_code = 5
 
     def __init__(self, url: str, size: int | None):
         shown = f"{size} bytes" if size else "more than 1 MiB"
@@ -194,6 +224,7 @@ class BodyTooLarge(TransportError):
 class DiscoveryError(WebhookAuthError):
     """No usable metadata at the issuer: missing, not JSON, or not what RFC 8414 describes."""
 
+    exit_code = 3
     default_hint = (
         "Check the issuer URL (the provider's documentation calls it 'issuer' or 'authority'). "
         "If the provider publishes no metadata, type the Auth URL and Token URL by hand."
@@ -203,6 +234,7 @@ class DiscoveryError(WebhookAuthError):
 class DiscoveryIssuerMismatch(DiscoveryError, IssuerMismatchError):
     """The metadata names another issuer than the one asked for (RFC 8414 §3.3)."""
 
+    exit_code = 4
     default_hint = (
         "The metadata belongs to another issuer, so none of it was used (RFC 8414 §3.3). If the "
         "issuer it names is the provider you meant, run discovery again with exactly that value."
@@ -212,11 +244,14 @@ class DiscoveryIssuerMismatch(DiscoveryError, IssuerMismatchError):
 class InspectionError(WebhookAuthError):
     """The token to inspect is unusable, or its JWK Set could not be read."""
 
+    exit_code = 2
     default_hint = "Paste the access token alone: no 'Bearer ', quotes or line breaks."
 
 
 class IntrospectionError(WebhookAuthError):
     """The introspection endpoint refused the request or did not answer as RFC 7662 says."""
+
+    exit_code = 3
 
     def __init__(self, message: str, *, status: int | None = None, error: str | None = None,
                  hint: str | None = None):
@@ -228,6 +263,7 @@ class IntrospectionError(WebhookAuthError):
 class CatcherTimeout(WebhookAuthError):
     """No authorization response reached the loopback catcher within its timeout."""
 
+    exit_code = 1
     default_hint = (
         "Open the authorize link in a browser on this machine and finish the login before the time "
         "runs out. If the provider shows an error instead of sending you back, it may not accept this "
@@ -239,6 +275,7 @@ class CatcherTimeout(WebhookAuthError):
 class CatcherError(WebhookAuthError):
     """The loopback catcher cannot listen on its port, or is used outside its lifetime."""
 
+    exit_code = 1
     default_hint = "Use port=0 to let the system pick a free port, and register that loopback URI."
 
 
