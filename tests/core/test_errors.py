@@ -150,3 +150,15 @@ def test_the_classes_the_cli_docstring_names_per_exit_code_have_that_code():
     for code, text in rows:
         for name in re.findall(r"\b[A-Z]\w+(?:Error|Denied|Mismatch)\b", text):
             assert getattr(errors, name).exit_code == int(code), (name, code)
+
+
+def test_a_config_error_is_also_a_value_error():
+    from widgets import ClientCredentialsFlow, ConfigError, Transcript, WebhookAuthConfig
+
+    assert issubclass(ConfigError, ValueError) and issubclass(ConfigError, errors.WebhookAuthError)
+    with pytest.raises(ValueError) as info:  # what a caller who catches built-ins writes
+        ClientCredentialsFlow(WebhookAuthConfig(auth_type="oauth_client_credentials"), Transcript())
+    err = info.value
+    assert isinstance(err, ConfigError) and "token_url" in err.problems
+    assert str(err).startswith("The settings have problems:") and "Hint: " in str(err)
+    assert err.exit_code == 2

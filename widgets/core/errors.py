@@ -104,8 +104,12 @@ class WebhookAuthError(Exception):
         return f"{type(self).__name__}({self.message!r})"
 
 
-class ConfigError(WebhookAuthError):
-    """The configuration cannot work. ``problems`` maps each field to what is wrong with it."""
+class ConfigError(WebhookAuthError, ValueError):
+    """The configuration cannot work. ``problems`` maps each field to what is wrong with it.
+
+    Also a :class:`ValueError` (as requests' ``InvalidURL`` is), so a caller that guards its own
+    input with ``except ValueError`` catches bad settings too.
+    """
 
     exit_code = 2
     default_hint = "Fix the fields listed above; each line says what is expected."
