@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ..core.config import THOUSANDEYES_REDIRECT_URI, AuthType, WebhookAuthConfig
 from ..core.errors import ConfigError, PastedRedirectError, TransportError
-from ..core.redact import mask, remember
+from ..core.redact import mask, redact_body, remember
 from ..core.transcript import Transcript
 from .exits import EXIT_OK, _UsageError
 from .output import _Out, _token_text, _when
@@ -150,13 +150,17 @@ def _cmd_token(args, out: _Out, transcript: Transcript) -> int:
 def _finish_with_token(args, out: _Out, config: WebhookAuthConfig, token, heading: str) -> None:
     human = _token_text(token, reveal=args.reveal, heading=heading)
     data: dict = {"token": token.to_dict(reveal=args.reveal)}
+    # What --reveal shows on purpose; everything else is scrubbed on the way out.
+    revealed = [token.access_token, token.refresh_token, token.id_token] if args.reveal else []
     if args.paste_ready:
         from ..diagnose.paste_ready import paste_ready
 
         ready = paste_ready(config, token, reveal=args.reveal)
         human += "\n\nFor the webhook form:\n" + ready.to_text() + "\n\nAs connector JSON:\n" + ready.connector_json()
         data["paste_ready"] = {"fields": dict(ready.fields), "connector": ready.connector, "notes": list(ready.notes)}
-    out.result(human, data)
+        if args.reveal:
+            revealed.append(config.client_secret)
+    out.result(human, data, revealed=[v for v in revealed if v])
 
 
 def _cmd_authorize(args, out: _Out, transcript: Transcript) -> int:
@@ -270,12 +274,19 @@ def _cmd_inspect(args, out: _Out, transcript: Transcript) -> int:
     result = inspect_token(text, jwks_url=jwks_url, introspection_url=introspection_url, config=config,
                            transcript=transcript)
     data = result.to_dict()
+    for part in ("header", "claims"):
+        # The token's own members, named by whoever made it: "password": ... is masked like any
+        # secret-named member (the output's scrub sees each value without its name).
+        if isinstance(data.get(part), dict):
+            data[part] = json.loads(redact_body(json.dumps(data[part]), "application/json"))
     human = result.to_text()
+    revealed = []
     if args.reveal:
         raw = text.strip()
         data["token"] = raw
         human = human.replace(result.masked, raw, 1)
-    out.result(human, {"inspection": data})
+        revealed.append(raw)
+    out.result(human, {"inspection": data}, revealed=revealed)
     return EXIT_OK
 
 
@@ -319,17 +330,14 @@ def _cmd_demo(args, out: _Out, transcript: Transcript) -> int:
             "webhook_username": provider.webhook_username,
             "webhook_password": provider.webhook_password if args.reveal else mask(provider.webhook_password),
         }
-        if out.as_json:
-            print(json.dumps({"ok": True, "demo": info}, ensure_ascii=False))
-        else:
-            width = max(len(k) for k in info)
-            print("Demo authorization server running:")
-            for key, value in info.items():
-                print(f"  {key:<{width}}  {value}")
-            print(f"\nTry:\n  python -m widgets probe --issuer {provider.issuer} --client-id {provider.client_id} "
-                  f"--client-secret-file {secret_path}")
-            print("\nServing until Ctrl-C.")
-        sys.stdout.flush()
+        width = max(len(k) for k in info)
+        human = "\n".join(["Demo authorization server running:",
+                           *(f"  {key:<{width}}  {value}" for key, value in info.items()),
+                           f"\nTry:\n  python -m widgets probe --issuer {provider.issuer} --client-id "
+                           f"{provider.client_id} --client-secret-file {secret_path}",
+                           "\nServing until Ctrl-C."])
+        shown = [provider.password] + ([provider.client_secret, provider.webhook_password] if args.reveal else [])
+        out.result(human, {"demo": info}, revealed=shown, indent=None)  # one line: scripts read it as one
 
         def _terminate(signum, frame):
             stop.set()
@@ -347,6 +355,6 @@ def _cmd_demo(args, out: _Out, transcript: Transcript) -> int:
             signal.signal(sig, handler)
         provider.stop()
         Path(secret_path).unlink(missing_ok=True)
-    print("Demo provider stopped.", file=sys.stderr)
+    out.note("Demo provider stopped.")
     return EXIT_OK
 

@@ -38,7 +38,6 @@ from __future__ import annotations
 
 import sys
 
-from ..core.redact import scrub
 from ..core.transcript import Transcript
 from .exits import (
     EXIT_INTERRUPTED,
@@ -75,10 +74,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.handler(args, out, transcript)
     except _UsageError as exc:
-        print(f"{parser.prog} {args.command}: error: {scrub(exc)}", file=sys.stderr)
+        out.note(f"{parser.prog} {args.command}: error: {exc}")
         return EXIT_USAGE
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
+        out.note("interrupted")
         return EXIT_INTERRUPTED
     except Exception as exc:  # noqa: BLE001 - every failure ends as a message and an exit code
         code = exit_code_for(exc)
@@ -90,4 +89,4 @@ def main(argv: list[str] | None = None) -> int:
             try:
                 transcript.to_csv(path)
             except OSError as exc:
-                print(f"warning: could not write the transcript to {path}: {exc.strerror or exc}", file=sys.stderr)
+                out.warn(f"could not write the transcript to {path}: {exc.strerror or exc}")

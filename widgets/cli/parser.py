@@ -13,6 +13,7 @@ from ..core.config import CLIENT_AUTH_METHODS, THOUSANDEYES_REDIRECT_URI
 from ..core.redact import scrub
 from .commands import _cmd_authorize, _cmd_demo, _cmd_discover, _cmd_exchange, _cmd_inspect, _cmd_probe, _cmd_token
 from .exits import EXIT_USAGE
+from .output import terminal_safe
 
 __all__ = ["build_parser"]
 
@@ -41,7 +42,7 @@ class _Parser(argparse.ArgumentParser):
             message = prefix + (" ".join(names) or "(values)") + (
                 f" and {hidden} value(s) not repeated here" if hidden and names else "")
         self.print_usage(sys.stderr)
-        self.exit(EXIT_USAGE, f"{self.prog}: error: {scrub(message)}\n")
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {terminal_safe(scrub(message))}\n")
 
 
 class _RefuseSecretOnCommandLine(argparse.Action):
