@@ -39,6 +39,10 @@ COLUMNS = (
 )
 
 
+#: The outcomes the package records; :meth:`Transcript.to_html` styles rows by them.
+OUTCOMES = ("ok", "error", "warning", "refused")
+
+
 @dataclass
 class Exchange:
     """One row: a request and its answer, or a local step such as parsing a pasted redirect."""
@@ -176,7 +180,9 @@ class Transcript:
         head = "".join(f"<th>{html.escape(c)}</th>" for c in COLUMNS)
         body = []
         for row in self.rows():
-            css = html.escape(str(row["outcome"]))
+            # A class name from a fixed set, never from the row: an outcome passed to record()
+            # is free text, and escaping keeps it inside the attribute but not out of the class list.
+            css = row["outcome"] if row["outcome"] in OUTCOMES else "other"
             cells = "".join(f"<td>{html.escape('' if row[c] is None else str(row[c]))}</td>" for c in COLUMNS)
             body.append(f'<tr class="outcome-{css}">{cells}</tr>')
         text = (
