@@ -36,7 +36,9 @@ This module runs a command and turns its outcome into one of these codes (define
 
 from __future__ import annotations
 
+import os
 import sys
+from pathlib import Path
 
 from ..core.transcript import Transcript
 from .exits import (
@@ -52,6 +54,7 @@ from .exits import (
 )
 from .output import _Out
 from .parser import build_parser
+from .pending import open_private
 
 __all__ = ["main", "exit_code_for", "EXIT_OK", "EXIT_OTHER", "EXIT_USAGE", "EXIT_REFUSED", "EXIT_MISMATCH",
            "EXIT_TRANSPORT", "EXIT_INTERRUPTED"]
@@ -71,7 +74,11 @@ def main(argv: list[str] | None = None) -> int:
     args.timeout_given = any(a == "--timeout" or a.startswith("--timeout=") for a in argv)
     out = _Out(getattr(args, "json", False))
     transcript = Transcript()
+    transcript_file = None
     try:
+        if getattr(args, "transcript", None):
+            # Opened before anything is sent: a path that is refused stops the command here.
+            transcript_file = open_private(Path(args.transcript).expanduser(), field="transcript", replace=True)
         return args.handler(args, out, transcript)
     except _UsageError as exc:
         out.note(f"{parser.prog} {args.command}: error: {exc}")
@@ -84,9 +91,9 @@ def main(argv: list[str] | None = None) -> int:
         out.error(exc, code)
         return code
     finally:
-        path = getattr(args, "transcript", None)
-        if path:
+        if transcript_file is not None:
             try:
-                transcript.to_csv(path)
+                with os.fdopen(transcript_file, "w", encoding="utf-8", newline="") as fh:
+                    fh.write(transcript.to_csv())
             except OSError as exc:
-                out.warn(f"could not write the transcript to {path}: {exc.strerror or exc}")
+                out.warn(f"could not write the transcript to {args.transcript}: {exc.strerror or exc}")

@@ -106,7 +106,8 @@ def build_parser() -> argparse.ArgumentParser:
     provider.add_argument("--no-pkce", action="store_true", help="do not send PKCE (only to mimic a platform)")
 
     common = _Parser(add_help=False)
-    common.add_argument("--transcript", metavar="CSV", help="also write the (masked) transcript of every request")
+    common.add_argument("--transcript", metavar="CSV", help="also write the (masked) transcript of every request as CSV (mode 0600; a symbolic link "
+                        "is refused)")
 
     parser = _Parser(prog="python -m widgets",
                      description="Diagnose and complete a webhook's OAuth setup: discover, probe, get and "
