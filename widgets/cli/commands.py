@@ -91,12 +91,16 @@ def _config(args, out: _Out, auth_type: AuthType, transcript: Transcript, *, dis
     return config, metadata
 
 
-def _read_argument(value: str, what: str) -> str:
+def _read_argument(value: str, what: str, out: _Out) -> str:
+    """``value``, or standard input for ``-``; a warning when a secret came as an argument."""
     if value == "-":
         text = sys.stdin.read()
         if not text.strip():
             raise _UsageError(f"nothing was given on standard input for {what}")
         return text
+    out.warn(f"{what} was given on the command line, where `ps` shows it to every user of this machine "
+             "and the shell's history keeps it. Give - instead and paste it on standard input "
+             "(Enter, then Ctrl-D).")
     return value
 
 
@@ -216,7 +220,7 @@ def _cmd_exchange(args, out: _Out, transcript: Transcript) -> int:
     from ..core.authorization_code import AuthorizationCodeFlow
     from ..core.authorize import AuthorizationRequest
 
-    pasted = _read_argument(args.pasted, "the pasted address")
+    pasted = _read_argument(args.pasted, "the pasted address", out)
     path = find_state_file(args.state_file, pasted)
     saved = load_state_file(path, out.warn)
     try:
@@ -263,7 +267,7 @@ def _cmd_exchange(args, out: _Out, transcript: Transcript) -> int:
 def _cmd_inspect(args, out: _Out, transcript: Transcript) -> int:
     from ..diagnose.inspect_token import inspect_token
 
-    text = _read_argument(args.token, "the token")
+    text = _read_argument(args.token, "the token", out)
     jwks_url, introspection_url = args.jwks_url, args.introspection_url
     config, metadata = _config(args, out, AuthType.OAUTH_CLIENT_CREDENTIALS, transcript,
                                discover_always=bool(args.issuer))

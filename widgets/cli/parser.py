@@ -146,14 +146,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("exchange", "check the pasted redirect against the saved state and exchange the code",
             [secret, output, common])
-    p.add_argument("pasted", metavar="PASTED", help="the address the browser landed on, or - to read it from stdin")
+    p.add_argument("pasted", metavar="PASTED", help="the address the browser landed on, or - to read it from stdin "
+                   "(preferred: an argument is visible in `ps`)")
     p.add_argument("--state-file", metavar="PATH", help="the file `authorize` wrote (default: found by the state)")
     p.add_argument("--paste-ready", action="store_true", help="also print the webhook form's fields and connector JSON")
     p.set_defaults(handler=_cmd_exchange)
 
     p = add("inspect", "decode a token, verify its signature (JWKS), ask introspection (RFC 7662)",
             [secret, output, common])
-    p.add_argument("token", metavar="TOKEN", help="the access token, or - to read it from stdin (preferred)")
+    p.add_argument("token", metavar="TOKEN", help="the access token, or - to read it from stdin "
+                   "(preferred: an argument is visible in `ps`)")
     p.add_argument("--jwks-url", help="verify the signature against this JWK Set")
     p.add_argument("--introspection-url", help="ask this RFC 7662 endpoint (needs client ID and secret)")
     p.add_argument("--issuer", help="discover the JWKS and introspection URLs from this issuer")
