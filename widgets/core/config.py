@@ -19,7 +19,7 @@ from enum import Enum
 from urllib.parse import urlsplit
 
 from .errors import ConfigError
-from .loopback import is_loopback_host
+from .loopback import connection_target, is_loopback_host, reading_problem
 from .redact import mask, redact_params, redact_url
 
 __all__ = ["AuthType", "WebhookAuthConfig", "THOUSANDEYES_REDIRECT_URI", "CLIENT_AUTH_METHODS", "FORM_FIELDS",
@@ -330,11 +330,14 @@ def url_problem(url: str, *, endpoint: bool = True) -> str | None:
         return "must be an absolute http(s) URL, like https://login.example.com/oauth2/token"
     if _WHITESPACE.search(url):
         return "contains spaces"
+    if (problem := reading_problem(url)) is not None:
+        return problem
     if parts.username or parts.password:
         return "must not carry a username or password"
     if endpoint and parts.fragment:
         return "must not contain a #fragment (RFC 6749 §3.1)"
-    if parts.scheme == "http" and not is_loopback_host(host):
+    # the host the connection will use decides, not urlsplit's reading of it
+    if parts.scheme == "http" and not is_loopback_host(connection_target(url)[1]):
         return (
             "uses plain http: credentials would travel unencrypted. Use https "
             "(plain http is allowed only for 127.0.0.1 / localhost)"

@@ -28,9 +28,10 @@ import ssl
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from urllib.parse import urlsplit
+from urllib.parse import urlparse, urlsplit
 
 import requests
+import requests.adapters
 import urllib3
 from requests.exceptions import (
     ConnectionError,
@@ -47,6 +48,7 @@ from requests.exceptions import (
 )
 
 from .errors import BodyTooLarge, TransportError, WebhookAuthError  # BodyTooLarge re-exported here
+from .loopback import is_loopback_host
 from .redact import install_log_redaction, redact_url
 from .transcript import Exchange, Transcript
 
@@ -183,6 +185,26 @@ def _why_connection_failed(exc: BaseException) -> tuple[str, str, str]:
     return "network", "the connection failed", "Check the URL and that this machine can reach the server."
 
 
+class _Adapter(requests.adapters.HTTPAdapter):
+    """requests' adapter, with the rules that must hold for the request as it is sent.
+
+    ``request.url`` here is the prepared URL, and ``urlparse`` of it is what requests' own
+    adapter connects to, so the check cannot be fooled by a URL that another parser reads
+    differently; it holds for redirects followed, too.
+    """
+
+    def send(self, request, stream=False, timeout=None, verify=True, cert=None, proxies=None):
+        parts = urlparse(request.url)
+        if parts.scheme.lower() == "http" and not is_loopback_host(parts.hostname):
+            raise TransportError(
+                f"Refusing to send a request to {redact_url(request.url)} over plain http: credentials "
+                "would travel unencrypted.",
+                reason="invalid_url",
+                hint="Use the https:// address; plain http is allowed only for 127.0.0.1 / localhost.",
+            )
+        return super().send(request, stream=stream, timeout=timeout, verify=verify, cert=cert, proxies=proxies)
+
+
 class Boundary:
     """Wires a requests session to a transcript and translates its failures."""
 
@@ -195,6 +217,11 @@ class Boundary:
         self.follow_redirects = follow_redirects
         # What requests' trust_env would look up on every call, looked up here (see above).
         session.trust_env = False
+        for prefix in ("https://", "http://"):
+            replaced = session.adapters.get(prefix)
+            session.mount(prefix, _Adapter())
+            if replaced is not None:
+                replaced.close()
         if verify is True:  # a CA bundle named in the environment, as requests would use it
             verify = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
         session.verify = verify

@@ -37,7 +37,7 @@ from ..core.errors import (
     DiscoveryIssuerMismatch,
     TransportError,
 )
-from ..core.loopback import allow_loopback_http, is_loopback_host
+from ..core.loopback import allow_loopback_http, connection_target, is_loopback_host, reading_problem
 from ..core.redact import redact_url, scrub
 from ..core.transcript import Transcript
 from ..core.transport import Boundary
@@ -153,7 +153,9 @@ def _check_issuer_input(issuer: str) -> str:
         problem = "is required, e.g. https://login.example.com/tenant"
     elif parts.scheme not in ("http", "https") or not parts.hostname:
         problem = "must be an absolute https URL, e.g. https://login.example.com/tenant"
-    elif parts.scheme == "http" and not is_loopback_host(parts.hostname):
+    elif (reading := reading_problem(issuer)) is not None:
+        problem = reading
+    elif parts.scheme == "http" and not is_loopback_host(connection_target(issuer)[1]):
         problem = "must use https (RFC 8414 §2); plain http is accepted only for 127.0.0.1 / localhost"
     elif parts.query or parts.fragment or "?" in issuer or "#" in issuer:
         problem = "must not contain a ?query or #fragment (RFC 8414 §2)"
