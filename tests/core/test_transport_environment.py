@@ -1,46 +1,38 @@
-"""The environment's proxy and CA settings reach every request; .netrc never does.
+"""The environment's proxy and CA settings reach every request (proxies: all but loopback
+ones); .netrc never does.
 
 The toolkit reads them itself (once per host) instead of leaving requests' ``trust_env`` to
 scan ``os.environ`` twice per request, so these tests hold that reading to requests' rules.
 """
 
 import socket
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
 from tests.support.servers import Reply
 from widgets import ClientCredentialsFlow, Transcript, TransportError, WebhookAuthConfig, send_test_webhook
+from tests.core.local_tls import RecordingProxy, TLSTokenServer, make_certificate, resolve_to_loopback
 
-TOKEN = b'{"access_token": "via-the-proxy-0123456789", "token_type": "Bearer"}'
+ELSEWHERE = "token.example.test"  # resolved only by local_tls.resolve_to_loopback
 
 
 @pytest.fixture
-def proxy():
-    """A forward proxy that answers every request itself and records the request line."""
-    seen: list[tuple[str, str | None]] = []
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self):
-            self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            seen.append((self.path, self.headers.get("Authorization")))
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(TOKEN)))
-            self.end_headers()
-            self.wfile.write(TOKEN)
-
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    server.seen = seen
+def tls_token(tmp_path, monkeypatch):
+    """An https token endpoint named token.example.test (its certificate trusted), on 127.0.0.1."""
+    cert, key = make_certificate(tmp_path, dns=(ELSEWHERE,), ips=("127.0.0.1",))
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(cert))
+    resolve_to_loopback(monkeypatch)
+    server = TLSTokenServer(cert, key)
     yield server
-    server.shutdown()
-    server.server_close()
+    server.stop()
+
+
+@pytest.fixture
+def proxy(tls_token):
+    """A forward proxy that records every request; CONNECT goes to the TLS token endpoint."""
+    server = RecordingProxy(upstream=("127.0.0.1", tls_token.port))
+    yield server
+    server.stop()
 
 
 def _config(url, **changes):
@@ -48,36 +40,110 @@ def _config(url, **changes):
     return WebhookAuthConfig(auth_type="oauth_client_credentials", token_url=url, **fields)
 
 
+_PROXY_NAMES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY")
+
+
 def _clear_proxy_env(monkeypatch):
-    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY"):
+    for name in _PROXY_NAMES:
         monkeypatch.delenv(name, raising=False)
         monkeypatch.delenv(name.lower(), raising=False)
 
 
-def test_http_proxy_from_the_environment_is_used_as_soon_as_it_is_set(scripted, proxy, monkeypatch):
+def test_a_proxy_from_the_environment_is_used_as_soon_as_it_is_set(tls_token, proxy, monkeypatch):
     _clear_proxy_env(monkeypatch)
-    scripted.routes["/token"] = Reply(200, {"access_token": "direct-0123456789", "token_type": "Bearer"})
-    flow = ClientCredentialsFlow(_config(scripted.url("/token")), Transcript())
-    assert flow.fetch_token().access_token == "direct-0123456789"
+    url = f"https://{ELSEWHERE}:{tls_token.port}/token"
+    flow = ClientCredentialsFlow(_config(url), Transcript())
+    assert flow.fetch_token().access_token.startswith("over-tls")
+    assert proxy.seen == []
     # set in a notebook cell after the flow was made: the next request goes through it
-    monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{proxy.server_address[1]}")
-    assert flow.fetch_token().access_token == "via-the-proxy-0123456789"
-    # a forward proxy gets the absolute URL, and the client's credentials for the target
-    assert proxy.seen[0][0] == scripted.url("/token")
-    assert proxy.seen[0][1].startswith("Basic ")
-    assert len(scripted.requests_to("/token")) == 1
-    monkeypatch.delenv("HTTP_PROXY")
-    assert flow.fetch_token().access_token == "direct-0123456789"
+    monkeypatch.setenv("HTTPS_PROXY", proxy.url)
+    assert flow.fetch_token().access_token.startswith("over-tls")
+    # the proxy is asked for a tunnel to the host by name; the credentials go inside the tunnel
+    assert proxy.seen == [("CONNECT", f"{ELSEWHERE}:{tls_token.port}", None)]
+    assert len(tls_token.seen) == 2 and tls_token.seen[1][1].startswith("Basic ")
+    monkeypatch.delenv("HTTPS_PROXY")
+    flow.fetch_token()
+    assert len(proxy.seen) == 1 and len(tls_token.seen) == 3
 
 
-def test_no_proxy_from_the_environment_is_respected(scripted, proxy, monkeypatch):
+def test_no_proxy_from_the_environment_is_respected(tls_token, proxy, monkeypatch):
     _clear_proxy_env(monkeypatch)
-    monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{proxy.server_address[1]}")
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
-    scripted.routes["/token"] = Reply(200, {"access_token": "direct-0123456789", "token_type": "Bearer"})
-    token = ClientCredentialsFlow(_config(scripted.url("/token")), Transcript()).fetch_token()
-    assert token.access_token == "direct-0123456789"
-    assert proxy.seen == [] and len(scripted.requests_to("/token")) == 1
+    monkeypatch.setenv("HTTPS_PROXY", proxy.url)
+    monkeypatch.setenv("NO_PROXY", ELSEWHERE)
+    token = ClientCredentialsFlow(_config(f"https://{ELSEWHERE}:{tls_token.port}/token"), Transcript()).fetch_token()
+    assert token.access_token.startswith("over-tls")
+    assert proxy.seen == [] and len(tls_token.seen) == 1
+
+
+# Environments that route everything through a proxy: upper and lower case, ALL_PROXY, and
+# NO_PROXY set to something that does not cover loopback (or empty).
+_PROXY_ENVIRONMENTS = [
+    {"HTTP_PROXY": "{proxy}"},
+    {"http_proxy": "{proxy}"},
+    {"ALL_PROXY": "{proxy}"},
+    {"all_proxy": "{proxy}", "HTTPS_PROXY": "{proxy}"},
+    {"HTTP_PROXY": "{proxy}", "NO_PROXY": "example.com"},
+    {"HTTP_PROXY": "{proxy}", "NO_PROXY": ""},
+    {"HTTP_PROXY": "{proxy}", "no_proxy": "*.example.com,10.0.0.0/8"},
+]
+
+
+@pytest.mark.parametrize("environment", _PROXY_ENVIRONMENTS)
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost"])
+def test_loopback_never_goes_through_a_proxy(scripted, monkeypatch, environment, host):
+    """Credentials for a server on this machine must not reach a proxy (issue 14, item 10)."""
+    _clear_proxy_env(monkeypatch)
+    recording = RecordingProxy()
+    try:
+        for name, value in environment.items():
+            monkeypatch.setenv(name, value.format(proxy=recording.url))
+        port = scripted.server.server_address[1]
+        scripted.routes["/token"] = Reply(200, {"access_token": "direct-0123456789", "token_type": "Bearer"})
+        scripted.routes["/hook"] = Reply(204)
+        token = ClientCredentialsFlow(_config(f"http://{host}:{port}/token"), Transcript()).fetch_token()
+        assert token.access_token == "direct-0123456789"
+        hook = WebhookAuthConfig(auth_type="token", token="webhook-token-0123456789",
+                                 webhook_url=f"http://{host}:{port}/hook")
+        assert send_test_webhook(hook).status == 204
+        assert recording.seen == [], f"loopback request went through the proxy: {recording.seen}"
+        assert len(scripted.requests_to("/token")) == 1 and len(scripted.requests_to("/hook")) == 1
+        assert scripted.requests_to("/token")[0]["headers"]["Authorization"].startswith("Basic ")
+    finally:
+        recording.stop()
+
+
+def test_https_on_loopback_is_not_tunnelled_through_a_proxy(tls_token, monkeypatch):
+    _clear_proxy_env(monkeypatch)
+    recording = RecordingProxy(upstream=("127.0.0.1", tls_token.port))
+    try:
+        monkeypatch.setenv("HTTPS_PROXY", recording.url)
+        monkeypatch.setenv("ALL_PROXY", recording.url)
+        token = ClientCredentialsFlow(_config(f"https://127.0.0.1:{tls_token.port}/token"), Transcript()).fetch_token()
+        assert token.access_token.startswith("over-tls")
+        assert recording.seen == [] and len(tls_token.seen) == 1
+    finally:
+        recording.stop()
+
+
+def test_a_redirect_to_loopback_does_not_pick_up_a_proxy(scripted, monkeypatch):
+    import requests
+
+    from widgets.core.transport import Boundary
+
+    _clear_proxy_env(monkeypatch)
+    recording = RecordingProxy()
+    try:
+        monkeypatch.setenv("HTTP_PROXY", recording.url)
+        scripted.routes["/start"] = Reply(302, b"", headers={"Location": "http://localhost:%d/end" % scripted.server.server_address[1]})
+        scripted.routes["/end"] = Reply(200, {"ok": True})
+        with requests.Session() as session:
+            boundary = Boundary(session, Transcript(), timeout=5, follow_redirects=True)
+            with boundary.step("test", "GET", scripted.url("/start")):
+                # proxies passed by the caller, as a notebook might: still not used for loopback
+                response = session.get(scripted.url("/start"), timeout=5, proxies={"http": recording.url})
+        assert response.status_code == 200 and recording.seen == []
+    finally:
+        recording.stop()
 
 
 def test_netrc_credentials_are_never_sent(scripted, tmp_path, monkeypatch):
@@ -105,13 +171,16 @@ def test_a_ca_bundle_that_does_not_exist_is_a_transport_error_with_a_hint(monkey
     assert flow.transcript[-1].outcome == "error"
 
 
-def test_a_proxy_that_refuses_is_named_in_the_error(scripted, monkeypatch):
+def test_a_proxy_that_refuses_is_named_in_the_error(monkeypatch):
     _clear_proxy_env(monkeypatch)
     with socket.socket() as s:  # a port nothing listens on
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    monkeypatch.setenv("HTTP_PROXY", f"http://proxyuser:proxy-password-77@127.0.0.1:{port}")
-    flow = ClientCredentialsFlow(_config(scripted.url("/token")), Transcript())
+    monkeypatch.setenv("HTTPS_PROXY", f"http://proxyuser:proxy-password-77@127.0.0.1:{port}")
+    # not a loopback target (loopback never uses a proxy); were it sent direct, it would go to
+    # 127.0.0.1:443, never to a real resolver
+    resolve_to_loopback(monkeypatch)
+    flow = ClientCredentialsFlow(_config(f"https://{ELSEWHERE}/token"), Transcript())
     with pytest.raises(TransportError) as info:
         flow.fetch_token()
     assert info.value.reason == "proxy" and "NO_PROXY" in info.value.hint

@@ -12,8 +12,9 @@ Every session this package uses is set up by :class:`Boundary`:
   ``os.environ`` twice per request (as costly as recording the exchange; BENCHMARKS.md has
   the figure) and puts ``~/.netrc`` credentials over an ``Authorization`` header already set.
   Proxies (``HTTPS_PROXY``, ``NO_PROXY`` ...) are looked up per host and again whenever
-  one of those variables changes; ``REQUESTS_CA_BUNDLE`` / ``CURL_CA_BUNDLE`` when the
-  session is set up; ``.netrc`` never.
+  one of those variables changes, and never used for a loopback host;
+  ``REQUESTS_CA_BUNDLE`` / ``CURL_CA_BUNDLE`` when the session is set up; ``.netrc`` never;
+* plain http only to a loopback host, decided on the URL as it is sent.
 
 :meth:`Boundary.step` wraps each call and translates ``requests`` exceptions into
 :class:`~widgets.errors.TransportError` with a hint.
@@ -48,7 +49,7 @@ from requests.exceptions import (
 )
 
 from .errors import BodyTooLarge, TransportError, WebhookAuthError  # BodyTooLarge re-exported here
-from .loopback import is_loopback_host
+from .loopback import connection_target, is_loopback_host
 from .redact import install_log_redaction, redact_url
 from .transcript import Exchange, Transcript
 
@@ -72,6 +73,8 @@ def _environment_proxies(url: str) -> dict[str, str]:
     try:
         parts = urlsplit(url)
         key = (tuple(os.environ.get(v) for v in _PROXY_VARIABLES), parts.scheme.lower(), parts.hostname, parts.port)
+        if is_loopback_host(connection_target(url)[1]):
+            return {}  # never through a proxy: see _Adapter.send
     except ValueError:  # requests reports the URL itself
         return {}
     found = _proxies_seen.get(key)
@@ -195,7 +198,12 @@ class _Adapter(requests.adapters.HTTPAdapter):
 
     def send(self, request, stream=False, timeout=None, verify=True, cert=None, proxies=None):
         parts = urlparse(request.url)
-        if parts.scheme.lower() == "http" and not is_loopback_host(parts.hostname):
+        if is_loopback_host(parts.hostname):
+            # Loopback never goes through a proxy, whatever HTTP_PROXY / ALL_PROXY / NO_PROXY
+            # say: credentials meant to stay on this machine would reach the proxy, in clear
+            # text over http. The proxies reach here from the session, a redirect or a call.
+            proxies = {}
+        elif parts.scheme.lower() == "http":
             raise TransportError(
                 f"Refusing to send a request to {redact_url(request.url)} over plain http: credentials "
                 "would travel unencrypted.",
