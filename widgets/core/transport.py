@@ -3,8 +3,9 @@
 Every session this package uses is set up by :class:`Boundary`:
 
 * TLS verification as configured (on by default; never switched off silently);
-* response bodies read with a cap (1 MiB) and a deadline, so a huge or trickling answer
-  ends as an error instead of filling memory or hanging a notebook;
+* one deadline (timeout + 0.5 s) for the whole answer, status line, headers and body, and
+  bodies read with a cap (1 MiB), so a huge or trickling answer ends as an error instead of
+  filling memory or hanging a notebook;
 * redirects refused by default: a token endpoint or a webhook receiver that redirects
   would otherwise get our credentials re-sent somewhere else;
 * every exchange recorded in the :class:`~widgets.transcript.Transcript`, masked;
@@ -23,12 +24,14 @@ Every session this package uses is set up by :class:`Boundary`:
 from __future__ import annotations
 
 import http.client
+import io
 import os
 import socket
 import ssl
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from urllib.parse import urlparse, urlsplit
 
 import requests
@@ -188,6 +191,82 @@ def _why_connection_failed(exc: BaseException) -> tuple[str, str, str]:
     return "network", "the connection failed", "Check the URL and that this machine can reach the server."
 
 
+# -- one deadline for the whole exchange ---------------------------------------------------
+# A read timeout bounds each read from the socket, not the exchange: a server that sends its
+# status line and headers a byte per second never lets one read wait 2 s, and a 2 s timeout
+# took 35 s. The deadline of the current step (a monotonic time) bounds every read of the
+# answer, headers and body: each waits at most until then.
+_deadline: ContextVar[float | None] = ContextVar("webhook_oauth_lab_deadline", default=None)
+
+
+class _DeadlineReader(io.RawIOBase):
+    """The socket's byte stream, each read limited to what is left until the deadline."""
+
+    def __init__(self, sock, deadline: float):
+        super().__init__()
+        self._sock = sock
+        self._raw = sock.makefile("rb", buffering=0)  # a SocketIO, counted by the socket as usual
+        self._deadline = deadline
+        self._timeout = sock.gettimeout()
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int | None:
+        left = self._deadline - time.monotonic()
+        if left <= 0:
+            raise socket.timeout("the answer did not arrive before the deadline")
+        self._sock.settimeout(left if self._timeout is None else min(self._timeout, left))
+        return self._raw.readinto(buffer)
+
+    def close(self) -> None:
+        self._raw.close()
+        try:  # a kept-alive connection starts its next exchange with its own timeout
+            self._sock.settimeout(self._timeout)
+        except OSError:
+            pass
+        super().close()
+
+
+class _DeadlineSocket:
+    """What http.client's response is built on: it only asks the socket for ``makefile``."""
+
+    def __init__(self, sock, deadline: float):
+        self._sock, self._deadline = sock, deadline
+
+    def makefile(self, mode: str = "rb", *args, **kwargs):
+        return io.BufferedReader(_DeadlineReader(self._sock, self._deadline))
+
+
+class _DeadlineResponse(http.client.HTTPResponse):
+    """http.client's response (status line and headers, then the body), read by the deadline."""
+
+    def __init__(self, sock, *args, **kwargs):
+        deadline = _deadline.get()
+        if deadline is not None and all(hasattr(sock, a) for a in ("makefile", "settimeout", "gettimeout")):
+            sock = _DeadlineSocket(sock, deadline)
+        super().__init__(sock, *args, **kwargs)
+
+
+class _HTTPConnection(urllib3.connection.HTTPConnection):
+    response_class = _DeadlineResponse
+
+
+class _HTTPSConnection(urllib3.connection.HTTPSConnection):
+    response_class = _DeadlineResponse  # also reads a proxy's answer to CONNECT
+
+
+class _HTTPPool(urllib3.HTTPConnectionPool):
+    ConnectionCls = _HTTPConnection
+
+
+class _HTTPSPool(urllib3.HTTPSConnectionPool):
+    ConnectionCls = _HTTPSConnection
+
+
+_POOLS = {"http": _HTTPPool, "https": _HTTPSPool}
+
+
 class _Adapter(requests.adapters.HTTPAdapter):
     """requests' adapter, with the rules that must hold for the request as it is sent.
 
@@ -211,6 +290,16 @@ class _Adapter(requests.adapters.HTTPAdapter):
                 hint="Use the https:// address; plain http is allowed only for 127.0.0.1 / localhost.",
             )
         return super().send(request, stream=stream, timeout=timeout, verify=verify, cert=cert, proxies=proxies)
+
+    def init_poolmanager(self, *args, **kwargs) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = _POOLS
+
+    def proxy_manager_for(self, proxy, **proxy_kwargs):
+        manager = super().proxy_manager_for(proxy, **proxy_kwargs)
+        if not proxy.lower().startswith("socks"):  # SOCKS managers bring their own pools
+            manager.pool_classes_by_scheme = _POOLS
+        return manager
 
 
 class Boundary:
@@ -294,6 +383,8 @@ class Boundary:
     def step(self, name: str, method: str, url: str) -> Iterator[None]:
         """Run one exchange named ``name``; failures become our errors and transcript rows."""
         self._step, self._last, self._started = name, None, time.monotonic()
+        # the same deadline as the body's (see _on_response): headers, body and redirects
+        deadline = _deadline.set(self._started + self.timeout + 0.5)
         try:
             self.session.proxies = _environment_proxies(url)
             yield
@@ -308,6 +399,7 @@ class Boundary:
             raise err from _scrubbed(exc)
         finally:
             self._started = 0.0
+            _deadline.reset(deadline)
 
     def _translate(self, exc: OSError, url: str) -> TransportError | None:
         """Our error for what requests (or the socket under it) raised; None: not one of those."""
