@@ -59,7 +59,7 @@ _values = {
     "timeout": st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.integers(), HUGE_INTS,
                          st.sampled_from(["10", " 5 ", "abc", "", "1e400", "nan"])),
     "pkce": st.booleans(),
-    "verify_tls": st.booleans(),
+    "verify_tls": st.booleans() | _wrong_types,
 }
 assert set(_values) == set(_FIELDS), set(_FIELDS) ^ set(_values)
 

@@ -81,10 +81,10 @@ class AuthType(str, Enum):
         """The :class:`WebhookAuthConfig` attributes this type uses, which ``problems()`` checks.
 
         :attr:`fields` with the :data:`EXTRA_PARAM_FIELDS` as the one ``extra_params``, then
-        ``timeout``, which every type has and the form does not show.
+        ``timeout`` and ``verify_tls``, which every type has and the form does not show.
         """
         names = ["extra_params" if name in EXTRA_PARAM_FIELDS else name for name in self.fields]
-        return tuple(dict.fromkeys([*names, "timeout"]))
+        return tuple(dict.fromkeys([*names, "timeout", "verify_tls"]))
 
     @classmethod
     def parse(cls, value: "AuthType | str") -> "AuthType":
@@ -158,6 +158,7 @@ FIELD_LABELS = {
     # settings without a field of their own
     "extra_params": "Extra parameters",
     "timeout": "Timeout",
+    "verify_tls": "TLS verification",
     "auth_type": "Auth type",
 }
 _URL_FIELDS = ("issuer", "auth_url", "token_url", "redirect_uri", "webhook_url")
@@ -181,6 +182,8 @@ class WebhookAuthConfig:
     password: str = field(default="", metadata={"secret": True})
     token: str = field(default="", metadata={"secret": True})
     webhook_url: str = ""
+    #: TLS certificate verification; exactly True or False. False is shown on every https row
+    #: of the transcript and in :attr:`tls_warning`.
     verify_tls: bool = True
     timeout: float = 10.0
     #: The provider's issuer identifier, when known: enables the RFC 9207 ``iss`` check.
@@ -254,6 +257,8 @@ class WebhookAuthConfig:
                     found.append("must be between 0 and 300 seconds")
             except (TypeError, ValueError, OverflowError):
                 found.append("must be a number of seconds")
+        elif name == "verify_tls" and not isinstance(value, bool):  # 0, "", None, "false": never silently
+            found.append(_VERIFY_TLS_NOT_BOOL.format(type(value).__name__))
         return found
 
     def validate(self) -> "WebhookAuthConfig":
@@ -262,6 +267,11 @@ class WebhookAuthConfig:
         if found:
             raise ConfigError(found)
         return self
+
+    @property
+    def tls_warning(self) -> str:
+        """A sentence for the UI when TLS verification is off (``verify_tls=False``), else ""."""
+        return TLS_OFF_WARNING if self.verify_tls is False else ""
 
     # -- display -----------------------------------------------------------------------
     def __repr__(self) -> str:
@@ -283,6 +293,12 @@ class WebhookAuthConfig:
 
 
 _WHITESPACE = re.compile(r"\s")
+_VERIFY_TLS_NOT_BOOL = ("must be True or False, not a {}: a value such as 0, '' or 'false' would decide "
+                        "certificate checking without saying so")
+#: Shown wherever verification is off: the transcript's https rows and the UI.
+TLS_OFF_WARNING = ("WARNING: TLS certificate verification is OFF (verify_tls=False): anyone on the network "
+                   "path can read and change these requests, credentials included. Turn it back on for "
+                   "real use; to trust a private CA, set REQUESTS_CA_BUNDLE instead.")
 _STRIPPED_FIELDS = ("auth_url", "token_url", "client_id", "redirect_uri", "webhook_url", "username",
                     "client_secret", "token", "issuer", "client_auth")
 _TEXT_FIELDS = (*_STRIPPED_FIELDS, "scope", "password")  # a password keeps its spaces

@@ -79,6 +79,8 @@ class Exchange:
     response_preview: str = ""
     note: str = ""
     time: float = field(default_factory=time.time)
+    #: Said before ``note`` in every view, and kept when a step rewrites its note (TLS off).
+    warning: str = ""
 
     def fail(self, error: BaseException, outcome: str = "error") -> None:
         """Mark this exchange as failed with an error of ours (already written for people)."""
@@ -104,7 +106,7 @@ class Exchange:
             "request_body": self.request_body,
             "response_type": self.response_type,
             "response_preview": self.response_preview,
-            "note": self.note,
+            "note": f"{self.warning} {self.note}".strip() if self.warning else self.note,
         }
 
 

@@ -2,7 +2,8 @@
 
 Every session this package uses is set up by :class:`Boundary`:
 
-* TLS verification as configured (on by default; never switched off silently);
+* TLS verification on unless ``verify=False`` (exactly False: anything else but True is a
+  ConfigError), and then every https row of the transcript says so;
 * one deadline (timeout + 0.5 s) for the whole answer, status line, headers and body, and
   bodies read with a cap (1 MiB), so a huge or trickling answer ends as an error instead of
   filling memory or hanging a notebook;
@@ -51,7 +52,7 @@ from requests.exceptions import (
     TooManyRedirects,
 )
 
-from .errors import BodyTooLarge, TransportError, WebhookAuthError  # BodyTooLarge re-exported here
+from .errors import BodyTooLarge, ConfigError, TransportError, WebhookAuthError  # BodyTooLarge re-exported here
 from .loopback import connection_target, is_loopback_host
 from .redact import install_log_redaction, redact_url
 from .transcript import Exchange, Transcript
@@ -312,6 +313,11 @@ class Boundary:
         self.transcript = transcript if transcript is not None else Transcript()
         self.timeout = float(timeout)
         self.follow_redirects = follow_redirects
+        if not isinstance(verify, bool):  # 0, "", None or "false": never decide silently
+            from .config import _VERIFY_TLS_NOT_BOOL
+
+            raise ConfigError({"verify_tls": [_VERIFY_TLS_NOT_BOOL.format(type(verify).__name__)]})
+        self.verify = verify
         # What requests' trust_env would look up on every call, looked up here (see above).
         session.trust_env = False
         for prefix in ("https://", "http://"):
@@ -360,6 +366,7 @@ class Boundary:
         except WebhookAuthError as exc:
             self._last = self.transcript.record(self._step, **entry_kwargs, error=exc,
                                                 elapsed_ms=elapsed)
+            self._warn_if_unverified(self._last, request.url)
             raise
         # requests would read the body itself after the hooks; give it what we read.
         response._content = body
@@ -371,7 +378,17 @@ class Boundary:
             outcome="ok" if response.status_code < 400 else "error",
             response_body=body,
         )
+        self._warn_if_unverified(self._last, request.url)
         return response
+
+    def _warn_if_unverified(self, entry: Exchange, url: str | None) -> None:
+        """Say on the row that its certificate was not checked, when that is so."""
+        if self.verify is False and (url or "").lower().startswith("https:"):
+            from .config import TLS_OFF_WARNING
+
+            entry.warning = TLS_OFF_WARNING
+            if entry.outcome == "ok":
+                entry.outcome = "warning"
 
     @property
     def last(self) -> Exchange | None:
@@ -468,6 +485,7 @@ class Boundary:
             name, method=method, url=url, outcome="error", error=exc,
             elapsed_ms=(time.monotonic() - self._started) * 1000 if self._started else None,
         )
+        self._warn_if_unverified(self._last, url)
 
 
 def _scrubbed(exc: BaseException) -> BaseException:
