@@ -60,6 +60,7 @@ _values = {
                          st.sampled_from(["10", " 5 ", "abc", "", "1e400", "nan"])),
     "pkce": st.booleans(),
     "verify_tls": st.booleans() | _wrong_types,
+    "require_iss": st.booleans() | _wrong_types,
 }
 assert set(_values) == set(_FIELDS), set(_FIELDS) ^ set(_values)
 

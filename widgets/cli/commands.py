@@ -87,6 +87,8 @@ def _config(args, out: _Out, auth_type: AuthType, transcript: Transcript, *, dis
             changes["token_url"] = metadata.token_endpoint
         if not getattr(args, "client_auth", None) and len(metadata.usable_client_auth) == 1:
             changes["client_auth"] = metadata.usable_client_auth[0]
+        if metadata.authorization_response_iss_parameter_supported:  # RFC 9207: always sent
+            changes["require_iss"] = True
         config = config.replace(**changes)
     return config, metadata
 
@@ -246,6 +248,7 @@ def _cmd_exchange(args, out: _Out, transcript: Transcript) -> int:
             client_auth=args.client_auth or stored.get("client_auth", "client_secret_basic"),
             pkce=bool(stored.get("pkce", True)),
             issuer=stored.get("issuer", ""),
+            require_iss=stored.get("require_iss", False) is True,
             timeout=timeout,
         )
     except (TypeError, ValueError, AttributeError):

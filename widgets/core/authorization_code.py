@@ -13,8 +13,12 @@ Checks on a pasted answer run in this order, and a failed check stops everything
 1. ``error=`` in the redirect → :class:`AuthorizationDenied` (no token request);
 2. ``state`` wrong, missing, expired or already used → :class:`StateMismatchError`
    (no token request);
-3. ``iss`` present and different from the known issuer → :class:`IssuerMismatchError`;
+3. ``iss`` different from the known issuer, or missing when the provider always sends it
+   (``config.require_iss``, from its metadata) → :class:`IssuerMismatchError`;
 4. the code exchange, with the same ``redirect_uri`` and the PKCE ``code_verifier``.
+
+A state is consumed once its answer passed check 2, whatever happens next: an answer refused
+at check 3 cannot be sent again with ``iss`` removed or changed (RFC 9207 §2.4).
 """
 
 from __future__ import annotations
@@ -174,11 +178,22 @@ class AuthorizationCodeFlow:
                 raise StateMismatchError(
                     "The state in the pasted address does not match any authorize link built here.",
                 )
-        request = self._pending[state]
+        # The state is spent from here on, as it is when its check fails: a refused answer
+        # must not pass on a second try with iss removed or changed.
+        request = self._pending.pop(state)
+        self._used.add(state)
         # RFC 9207 §2.4: simple string comparison, no normalisation.
         if answer.iss is not None and self.config.issuer and answer.iss != self.config.issuer:
             raise IssuerMismatchError(
                 f"The answer says it comes from issuer {answer.iss!r}, not {self.config.issuer!r} (RFC 9207).",
+            )
+        if answer.iss is None and self.config.require_iss:
+            raise IssuerMismatchError(
+                "The answer carries no iss, but this provider sends one with every answer "
+                f"(RFC 9207; its metadata says so), so it may come from another server than {self.config.issuer!r}.",
+                hint="Paste the whole address of the page you land on, unchanged (it holds iss=), after a "
+                "fresh authorize link: this link is used up. If the provider really sends no iss, set "
+                "require_iss=False.",
             )
         if answer.landed_on and answer.source != "bare" and not same_endpoint(answer.landed_on, request.redirect_uri):
             # Not fatal: people paste from tools that rewrite the host. The provider checks
@@ -187,8 +202,6 @@ class AuthorizationCodeFlow:
                 "authorization code: pasted redirect", outcome="warning",
                 note=f"The pasted address is not under the configured redirect URI ({request.redirect_uri}).",
             )
-        del self._pending[state]
-        self._used.add(state)
         return request
 
     def _expire_old(self) -> None:

@@ -80,10 +80,13 @@ class AuthType(str, Enum):
     def settings(self) -> tuple[str, ...]:
         """The :class:`WebhookAuthConfig` attributes this type uses, which ``problems()`` checks.
 
-        :attr:`fields` with the :data:`EXTRA_PARAM_FIELDS` as the one ``extra_params``, then
-        ``timeout`` and ``verify_tls``, which every type has and the form does not show.
+        :attr:`fields` with the :data:`EXTRA_PARAM_FIELDS` as the one ``extra_params``
+        (and, for the code grant, ``require_iss``), then ``timeout`` and ``verify_tls``, which
+        every type has and the form does not show.
         """
         names = ["extra_params" if name in EXTRA_PARAM_FIELDS else name for name in self.fields]
+        if self is AuthType.OAUTH_CODE:
+            names.append("require_iss")  # the RFC 9207 check of the login's answer
         return tuple(dict.fromkeys([*names, "timeout", "verify_tls"]))
 
     @classmethod
@@ -159,6 +162,7 @@ FIELD_LABELS = {
     "extra_params": "Extra parameters",
     "timeout": "Timeout",
     "verify_tls": "TLS verification",
+    "require_iss": "Require iss (RFC 9207)",
     "auth_type": "Auth type",
 }
 _URL_FIELDS = ("issuer", "auth_url", "token_url", "redirect_uri", "webhook_url")
@@ -188,6 +192,9 @@ class WebhookAuthConfig:
     timeout: float = 10.0
     #: The provider's issuer identifier, when known: enables the RFC 9207 ``iss`` check.
     issuer: str = ""
+    #: The provider always sends ``iss`` with its answers (its metadata says
+    #: ``authorization_response_iss_parameter_supported``): an answer without one is refused.
+    require_iss: bool = False
 
     def __post_init__(self) -> None:
         try:
@@ -259,6 +266,10 @@ class WebhookAuthConfig:
                 found.append("must be a number of seconds")
         elif name == "verify_tls" and not isinstance(value, bool):  # 0, "", None, "false": never silently
             found.append(_VERIFY_TLS_NOT_BOOL.format(type(value).__name__))
+        elif name == "require_iss" and not isinstance(value, bool):
+            found.append("must be True or False")
+        elif name == "issuer" and not value and self.require_iss is True:
+            found.append("is needed to check the iss the provider sends (require_iss is on, RFC 9207)")
         return found
 
     def validate(self) -> "WebhookAuthConfig":

@@ -113,13 +113,16 @@ class ProviderMetadata:
         return "S256" in self.code_challenge_methods_supported
 
     def apply_to(self, config: WebhookAuthConfig) -> WebhookAuthConfig:
-        """A copy of ``config`` with Auth URL, Token URL and issuer from this metadata.
+        """A copy of ``config`` with Auth URL, Token URL and issuer from this metadata, and
+        ``require_iss`` on when the provider says it sends ``iss`` (RFC 9207).
 
         ``client_auth`` is set too when exactly one of the methods this tool speaks
         (``client_secret_basic``, ``client_secret_post``) is advertised; otherwise the
         config's choice stays.
         """
         changes: dict[str, object] = {"issuer": self.issuer}
+        if self.authorization_response_iss_parameter_supported:  # RFC 9207 §3: then always sent
+            changes["require_iss"] = True
         if self.authorization_endpoint:
             changes["auth_url"] = self.authorization_endpoint
         if self.token_endpoint:

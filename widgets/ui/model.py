@@ -229,6 +229,7 @@ class WizardModel(HasTraits):
         config = self.config.replace(
             auth_type=self.auth_type,
             issuer=p.issuer,
+            require_iss=True,  # the demo's metadata says it sends iss (RFC 9207)
             auth_url=p.auth_url,
             token_url=p.token_url,
             client_id=p.client_id,

@@ -1,0 +1,52 @@
+"""The command line's side of issue 14: what the library now refuses reaches the CLI too
+(RFC 9207 iss from discovered metadata, the bare-code opt-in)."""
+
+import json
+from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
+
+import pytest
+
+from tests.support.canaries import CANARY_SECRET
+from widgets.cli.main import EXIT_MISMATCH, EXIT_OK, main
+
+SECRET_ENV = "WEBHOOK_LAB_TEST_SECRET"
+
+
+@pytest.fixture
+def provider(make_demo, monkeypatch):
+    running = make_demo(require_state=True, require_pkce=True, client_secret=CANARY_SECRET)
+    monkeypatch.setenv(SECRET_ENV, running.client_secret)
+    return running
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    captured = capsys.readouterr()
+    for text in (captured.out, captured.err):
+        assert "canary-SECRET" not in text
+    return code, captured.out, captured.err
+
+
+def without(location: str, name: str) -> str:
+    parts = urlsplit(location)
+    query = {k: v[0] for k, v in parse_qs(parts.query).items() if k != name}
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+def code_exchanges(provider):
+    return [r for r in provider.token_requests if r["grant_type"] == "authorization_code"]
+
+
+def test_an_issuer_whose_metadata_says_iss_is_sent_refuses_an_answer_without_it(capsys, provider, tmp_path):
+    state_file = tmp_path / "pending.json"
+    # only --issuer: the endpoints, and that iss is always sent, come from discovery
+    code, out, err = run(capsys, "authorize", "--issuer", provider.issuer, "--client-id", provider.client_id,
+                         "--client-secret-env", SECRET_ENV, "--redirect-uri", provider.callback_url,
+                         "--state-file", str(state_file), "--json")
+    assert code == EXIT_OK, err
+    assert json.loads(state_file.read_text())["config"]["require_iss"] is True
+    location = provider.approve(json.loads(out)["authorize_url"])
+    code, _, err = run(capsys, "exchange", without(location, "iss"), "--state-file", str(state_file),
+                       "--client-secret-env", SECRET_ENV)
+    assert code == EXIT_MISMATCH and "iss" in err
+    assert not state_file.exists() and code_exchanges(provider) == []
