@@ -50,3 +50,22 @@ def test_an_issuer_whose_metadata_says_iss_is_sent_refuses_an_answer_without_it(
                        "--client-secret-env", SECRET_ENV)
     assert code == EXIT_MISMATCH and "iss" in err
     assert not state_file.exists() and code_exchanges(provider) == []
+
+
+def test_exchange_takes_a_bare_code_only_with_allow_bare_code(capsys, provider, tmp_path):
+    from widgets.cli.main import EXIT_USAGE
+
+    state_file = tmp_path / "pending.json"
+    code, out, err = run(capsys, "authorize", "--auth-url", provider.auth_url, "--token-url", provider.token_url,
+                         "--client-id", provider.client_id, "--client-secret-env", SECRET_ENV,
+                         "--redirect-uri", provider.callback_url, "--state-file", str(state_file), "--json")
+    assert code == EXIT_OK, err
+    bare = parse_qs(urlsplit(provider.approve(json.loads(out)["authorize_url"])).query)["code"][0]
+    code, out, err = run(capsys, "exchange", bare, "--state-file", str(state_file), "--client-secret-env", SECRET_ENV)
+    assert code == EXIT_USAGE and "--allow-bare-code" in err
+    assert bare not in out + err
+    assert state_file.exists() and code_exchanges(provider) == []  # nothing spent: the file stays
+    code, out, err = run(capsys, "exchange", bare, "--state-file", str(state_file), "--client-secret-env", SECRET_ENV,
+                         "--allow-bare-code")
+    assert code == EXIT_OK, err
+    assert not state_file.exists() and len(code_exchanges(provider)) == 1

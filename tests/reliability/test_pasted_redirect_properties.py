@@ -79,8 +79,8 @@ def code_flow(scripted_module):
 
 
 @fuzz(0.25)
-@given(spec=redirect_specs(), n=st.integers(0, 10**8), right_issuer=st.booleans())
-def test_complete_refuses_before_any_request_or_exchanges_exactly_once(code_flow, spec, n, right_issuer):
+@given(spec=redirect_specs(), n=st.integers(0, 10**8), right_issuer=st.booleans(), allow_bare=st.booleans())
+def test_complete_refuses_before_any_request_or_exchanges_exactly_once(code_flow, spec, n, right_issuer, allow_bare):
     TALLY.case("AuthorizationCodeFlow.complete")
     flow, server = code_flow
     flow.transcript.clear()
@@ -90,7 +90,7 @@ def test_complete_refuses_before_any_request_or_exchanges_exactly_once(code_flow
     pasted = spec.render(state=request.state, issuer=issuer, code=code).replace("{port}", str(server.server.server_address[1]))
     before = len(server.requests_to("/token"))
 
-    token, error = only_package_errors(flow.complete, pasted)
+    token, error = only_package_errors(flow.complete, pasted, allow_bare_code=allow_bare)
 
     sent = server.requests_to("/token")[before:]
     event("exchanged" if token is not None else type(error).__name__ if error is not None else "known core bug")
@@ -101,6 +101,7 @@ def test_complete_refuses_before_any_request_or_exchanges_exactly_once(code_flow
         assert len(sent) == 1
         answer = parse_pasted_redirect(pasted)
         assert answer.source == "bare" or answer.state == request.state
+        assert allow_bare or answer.source != "bare", "a bare code was exchanged without the opt-in"
         assert parse_qs(sent[0]["body"]).get("code") == [answer.code]
     exported = flow.transcript.to_csv() + (str(error) + repr(error) if error else "") + repr(flow)
     check_canary(exported, code, "the transcript or the error of complete()")

@@ -256,7 +256,7 @@ def _cmd_exchange(args, out: _Out, transcript: Transcript) -> int:
     flow = AuthorizationCodeFlow(config, transcript)
     flow.resume(request)
     try:
-        token = flow.complete(pasted)
+        token = flow.complete(pasted, allow_bare_code=args.allow_bare_code)
     except (PastedRedirectError, TransportError):
         raise  # nothing was spent (or it may be retried): keep the file for another try
     except BaseException:

@@ -149,6 +149,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("pasted", metavar="PASTED", help="the address the browser landed on, or - to read it from stdin "
                    "(preferred: an argument is visible in `ps`)")
     p.add_argument("--state-file", metavar="PATH", help="the file `authorize` wrote (default: found by the state)")
+    p.add_argument("--allow-bare-code", action="store_true",
+                   help="accept a code pasted alone, without the address: its state cannot be checked")
     p.add_argument("--paste-ready", action="store_true", help="also print the webhook form's fields and connector JSON")
     p.set_defaults(handler=_cmd_exchange)
 

@@ -115,8 +115,14 @@ class AuthorizationCodeFlow:
             remember(request.code_verifier)
 
     # -- 2. the pasted answer -------------------------------------------------------------
-    def complete(self, pasted: str) -> Token:
-        """Check what was pasted (redirect URL or bare code) and exchange the code for a token."""
+    def complete(self, pasted: str, *, allow_bare_code: bool = False) -> Token:
+        """Check what was pasted and exchange the code for a token.
+
+        ``pasted`` is the address the browser landed on. A bare code (the code alone) carries
+        no state to check, so it is refused with :class:`PastedRedirectError` unless the
+        caller passes ``allow_bare_code=True``, for a person who chose it knowingly; it is
+        then matched to the newest open link and the transcript says state went unchecked.
+        """
         step = "authorization code: pasted redirect"
         try:
             answer = parse_pasted_redirect(pasted)
@@ -125,6 +131,17 @@ class AuthorizationCodeFlow:
                                    outcome="refused", error=exc)
             raise
         shown_url = pasted.strip() if answer.source != "bare" else ""
+        if answer.source == "bare" and allow_bare_code is not True:
+            remember(answer.code)
+            exc = PastedRedirectError(
+                "This is a code on its own, without the address around it: its state cannot be checked, "
+                "so it was not exchanged.",
+                hint="Paste the whole address of the page you land on (it holds the code and the state). If the "
+                "provider shows only the code, exchange it knowingly: complete(code, allow_bare_code=True) "
+                "(command line: exchange --allow-bare-code).",
+            )
+            self.transcript.record(step, outcome="refused", error=exc)
+            raise exc
         try:
             request = self._check(answer)
         except WebhookAuthError as exc:

@@ -300,14 +300,18 @@ class WizardModel(HasTraits):
         self.authorization = self._flow.begin()
         return self.authorization
 
-    def complete_authorization(self, pasted: str) -> Token:
-        """Authorization code: check the pasted redirect (state first) and exchange the code."""
+    def complete_authorization(self, pasted: str, *, allow_bare_code: bool = False) -> Token:
+        """Authorization code: check the pasted redirect (state first) and exchange the code.
+
+        ``allow_bare_code``: a code pasted alone is exchanged without a state check only when
+        the person chose that (see :meth:`AuthorizationCodeFlow.complete`).
+        """
         if self._flow is None:
             raise StateMismatchError(
                 "There is no authorize link to answer yet.",
                 hint="Click 'Build authorize link' first, log in with that link, then paste the address you land on.",
             )
-        self.token = self._flow.complete(pasted)
+        self.token = self._flow.complete(pasted, allow_bare_code=allow_bare_code)
         self.delivery = None
         return self.token
 
