@@ -30,7 +30,7 @@ from urllib.parse import parse_qsl, urlsplit
 from oauthlib.oauth2 import WebApplicationClient
 
 from . import pkce
-from .authorize import AuthorizationRequest, PastedRedirect, parse_pasted_redirect, same_endpoint
+from .authorize import AuthorizationRequest, PastedRedirect, code_candidates, parse_pasted_redirect, same_endpoint
 from .config import AuthType, WebhookAuthConfig
 from .errors import (
     AuthorizationDenied,
@@ -127,12 +127,16 @@ class AuthorizationCodeFlow:
         try:
             answer = parse_pasted_redirect(pasted)
         except WebhookAuthError as exc:
-            self.transcript.record(step, url=pasted if isinstance(pasted, str) and len(pasted) < 4096 else "",
-                                   outcome="refused", error=exc)
+            # What cannot be read may still be a code (a stray quote, a word before it): it is
+            # masked wherever it turns up, and only an address is shown (masked by name).
+            remember(*code_candidates(pasted))
+            shown = pasted.strip() if isinstance(pasted, str) and "://" in pasted and len(pasted) < 4096 else ""
+            self.transcript.record(step, url=shown, outcome="refused", error=exc,
+                                   note="" if shown else "The pasted text is not shown: it may hold a code.")
             raise
+        remember(answer.code, *code_candidates(pasted))  # before any row about this answer
         shown_url = pasted.strip() if answer.source != "bare" else ""
         if answer.source == "bare" and allow_bare_code is not True:
-            remember(answer.code)
             exc = PastedRedirectError(
                 "This is a code on its own, without the address around it: its state cannot be checked, "
                 "so it was not exchanged.",
@@ -160,7 +164,6 @@ class AuthorizationCodeFlow:
         grant = {"code": answer.code}
         if request.code_verifier:
             grant["code_verifier"] = request.code_verifier
-        remember(answer.code)
         self.token = self._endpoint.request_token("authorization code: exchange", **grant)
         return self.token
 

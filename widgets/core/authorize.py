@@ -5,7 +5,9 @@ The authorization request and its response, as pure data.
 :class:`AuthorizationRequest` is what :meth:`AuthorizationCodeFlow.begin` hands out: the URL to
 open in a browser and the one-time values it carries. :func:`parse_pasted_redirect` reads what
 a person copies back from the browser: the whole redirect URL (query or ``#fragment``
-response), with stray whitespace or quotes around it, or a bare code.
+response), with stray whitespace, invisible characters or quotes (typographic ones too)
+around it, or a bare code. :func:`code_candidates` finds what may be a code in a paste that
+cannot be read, so that it is masked all the same.
 
 :meth:`AuthorizationRequest.to_dict` and :meth:`~AuthorizationRequest.from_dict` carry a
 request from the process that built the link to the one that completes it (the command line
@@ -26,7 +28,7 @@ from .errors import ConfigError, PastedRedirectError, StateMismatchError
 from .redact import mask, redact_url, remember
 
 __all__ = ["AuthorizationRequest", "PastedRedirect", "parse_pasted_redirect", "same_endpoint", "MAX_PASTE",
-           "PENDING_FORMAT", "PENDING_VERSION"]
+           "PENDING_FORMAT", "PENDING_VERSION", "code_candidates"]
 
 #: Longest paste accepted; real redirect URLs are well under 4 KiB.
 MAX_PASTE = 16 * 1024
@@ -38,6 +40,37 @@ PENDING_FORMAT = "webhook-oauth-lab/pending-authorization"
 PENDING_VERSION = 1
 _NOT_PENDING_HINT = ("This is not an authorization request saved by this tool, or it was changed since. "
                      "Start again with a fresh authorize link.")
+# What a copy from a chat, a document or a terminal puts around a code: invisible characters
+# anywhere, and quotes around it (typographic ones too).
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
+_QUOTE_PAIRS = ('""', "''", "<>", "``", "\u201c\u201d", "\u2018\u2019", "\u00ab\u00bb", "\u201e\u201c",
+                "\u00bb\u00ab")
+# code=VALUE (or "code: VALUE") anywhere in a paste, the value up to what cannot follow it
+_CODE_VALUE = re.compile(r"(?i)(?<![\w-])code\s*[=:]\s*([^&#\s\"'<>`]+)")
+# what cannot be in a code: whitespace, quotes of any kind, and anything outside printable ASCII
+_NOT_IN_A_CODE = re.compile(r"[\s\"'`<>()\[\]{},;]+|[^\x21-\x7e]+")
+
+
+def code_candidates(text: object) -> list[str]:
+    """The strings in a paste that may be an authorization code, for the by-value mask.
+
+    A paste that cannot be read (a stray quote, an invisible character, a word before the
+    code) still holds the code; whatever records the paste or a later echo of it masks these.
+    Plain words are left out, so that remembering them cannot mask ordinary text.
+    """
+    if not isinstance(text, str):
+        return []
+    text = text[:MAX_PASTE]
+    found = [m.group(1) for m in _CODE_VALUE.finditer(text)]
+    if "://" not in text and not _RESPONSE_PARAM.search(text):  # no address around it: maybe the code itself
+        found.append(text)
+    pieces: list[str] = []
+    for value in found:
+        pieces.append(value)
+        pieces.extend(_NOT_IN_A_CODE.split(value))
+        pieces.append("".join(value.split()).translate(_INVISIBLE))  # what the parser makes of it
+    return [p for p in dict.fromkeys(pieces)
+            if p and not (p.isalpha() and (p.islower() or p.isupper() or p.istitle()))]
 
 
 @dataclass(frozen=True, repr=False)
@@ -158,8 +191,9 @@ def parse_pasted_redirect(text: str) -> PastedRedirect:
         raise PastedRedirectError("Nothing usable was pasted.")
     if len(text) > MAX_PASTE:
         raise PastedRedirectError(f"The pasted text is {len(text)} characters long; that is not a redirect URL.")
-    cleaned = "".join(text.split())  # URLs and codes hold no whitespace; pasting adds some
-    while len(cleaned) >= 2 and cleaned[0] + cleaned[-1] in ('""', "''", "<>", "``"):
+    # URLs and codes hold no whitespace or invisible characters; pasting adds some
+    cleaned = "".join(text.split()).translate(_INVISIBLE)
+    while len(cleaned) >= 2 and cleaned[0] + cleaned[-1] in _QUOTE_PAIRS:
         cleaned = cleaned[1:-1].strip()
     if not cleaned:
         raise PastedRedirectError("Nothing was pasted.")

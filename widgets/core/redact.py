@@ -226,8 +226,9 @@ def redact_url(url: str) -> str:
         return ""
     if url.isascii() and not any(c in url for c in "?#@[]"):
         # No query, fragment or user info, and nothing urlsplit could refuse: only the path
-        # can hold a secret, a remembered one. Every token request comes this way.
-        return _mask_known(url)
+        # can hold a secret, a remembered one. Every token request comes this way. A "path"
+        # with key=value in it is usually a query pasted without its '?': masked by name too.
+        return scrub(url) if "=" in url else _mask_known(url)
     try:
         parts = urlsplit(url)
     except ValueError:
