@@ -16,7 +16,9 @@ def test_a_real_redirect_is_caught_and_completes_the_flow(make_demo):
     with LoopbackCatcher() as catcher:
         assert catcher.redirect_uri.startswith("http://127.0.0.1:") and catcher.redirect_uri.endswith("/callback")
         flow = AuthorizationCodeFlow(code_config(provider, redirect_uri=catcher.redirect_uri))
-        location = provider.approve(flow.begin().url)
+        request = flow.begin()
+        catcher.expect(request.state)
+        location = provider.approve(request.url)
         assert location.startswith(catcher.redirect_uri + "?")
         page = requests.get(location, timeout=5)  # what the browser does next
         received = catcher.wait()
@@ -32,6 +34,7 @@ def test_a_real_redirect_is_caught_and_completes_the_flow(make_demo):
 
 def test_only_requests_carrying_an_answer_count(make_demo):
     with LoopbackCatcher(path="/cb") as catcher:
+        catcher.expect("s")
         base = catcher.redirect_uri
         assert requests.get(base.replace("/cb", "/favicon.ico"), timeout=5).status_code == 404
         assert requests.get(base, timeout=5).status_code == 400
@@ -45,7 +48,9 @@ def test_a_denied_login_is_caught_and_reported_by_the_flow(make_demo):
     provider = make_demo()
     with LoopbackCatcher() as catcher:
         flow = AuthorizationCodeFlow(code_config(provider, redirect_uri=catcher.redirect_uri))
-        location = provider.approve(flow.begin().url, deny=True)
+        request = flow.begin()
+        catcher.expect(request)  # an AuthorizationRequest does too
+        location = provider.approve(request.url, deny=True)
         page = requests.get(location, timeout=5)
         received = catcher.wait()
     assert "error" in page.text.lower() and "access_denied" not in page.text

@@ -210,6 +210,7 @@ def _authorize_loopback(args, out: _Out, transcript: Transcript) -> int:
         config, _ = _config(args, out, AuthType.OAUTH_CODE, transcript)
         flow = AuthorizationCodeFlow(config, transcript)
         request = flow.begin()
+        catcher.expect(request.state)  # answers with another state are refused on arrival
         out.info(f"Open this link in a browser on this machine and log in:\n\n  {request.url}\n\n"
                  f"Waiting up to {args.wait:g} s for the redirect to {catcher.redirect_uri} ...")
         landed = catcher.wait()

@@ -4,15 +4,22 @@ Catch the authorization response on a loopback redirect URI.
 
 A client on this machine may register ``http://127.0.0.1:{port}/{path}`` as its redirect URI;
 the provider must accept any port.
-:class:`LoopbackCatcher` listens there (127.0.0.1 only, never all interfaces), takes the first
-request that carries an authorization response (``code=`` or ``error=``), shows the browser a
-"you can close this tab" page, and hands the full redirect URL to the caller, who passes it to
-:meth:`~widgets.authorization_code.AuthorizationCodeFlow.complete` (where ``state`` is checked):
+:class:`LoopbackCatcher` listens there (127.0.0.1 only, never all interfaces) for the
+authorization response (``code=`` or ``error=``) whose ``state`` is one it was told to
+:meth:`~LoopbackCatcher.expect`, shows the browser a "you can close this tab" page, and hands
+the full redirect URL to the caller, who passes it to
+:meth:`~widgets.authorization_code.AuthorizationCodeFlow.complete` (where it is checked again):
 
     with LoopbackCatcher() as catcher:
         flow = AuthorizationCodeFlow(config.replace(redirect_uri=catcher.redirect_uri))
-        print(flow.begin().url)       # open it in a browser
+        request = flow.begin()
+        catcher.expect(request.state)  # before the link is opened
+        print(request.url)             # open it in a browser
         token = flow.complete(catcher.wait())
+
+The state is checked on arrival because any local process, or a web page that knows the
+port, can send a request here: one with a wrong or missing state (a forged ``error=``, say)
+gets an error page and the catcher keeps waiting, until the real answer or its timeout.
 
 Nothing it serves or logs contains the code: the page is fixed text, the access log is off.
 It answers only the query form of the response (the default for ``response_type=code``); a
@@ -21,6 +28,7 @@ It answers only the query form of the response (the default for ``response_type=
 
 from __future__ import annotations
 
+import hmac
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs
@@ -57,6 +65,9 @@ _WAITING = _page("Nothing to catch here",
 _ALREADY = _page("Already answered",
                  "An answer was already received for this login. Start again from the tool for a new one.")
 _NOT_FOUND = _page("Not found", "Nothing here.")
+_WRONG_STATE = _page("Not the login started here",
+                     "This answer does not carry the state of the login the tool is waiting for, so it was "
+                     "ignored. If you are logging in, use the link the tool showed you; the tool keeps waiting.")
 
 
 class _Server(ThreadingHTTPServer):
@@ -93,10 +104,14 @@ class _Handler(BaseHTTPRequestHandler):
         if "code" not in params and "error" not in params:
             self._send(400, _WAITING)
             return
+        remember(*params.get("code", ()))
+        if not catcher._expects(params.get("state", [])):
+            catcher._refuse()
+            self._send(400, _WRONG_STATE)
+            return
         if not catcher._claim(f"http://{HOST}:{catcher.port}{self.path}"):
             self._send(409, _ALREADY)
             return
-        remember(*params.get("code", ()))
         try:
             self._send(200, _DENIED if "error" in params else _DONE)
         finally:
@@ -110,7 +125,9 @@ class LoopbackCatcher:
     """Listen on ``http://127.0.0.1:<port><path>`` for one authorization response.
 
     ``port=0`` lets the system choose a free port (read it from :attr:`redirect_uri` after
-    starting). Use as a context manager, or call :meth:`start` and :meth:`stop`.
+    starting). Use as a context manager, or call :meth:`start` and :meth:`stop`. Only an
+    answer carrying a state given to :meth:`expect` is taken; others are refused, counted
+    in :attr:`refused`, and the wait goes on (bounded by the timeout).
     """
 
     def __init__(self, port: int = 0, path: str = "/callback", timeout: float = 120):
@@ -128,6 +145,8 @@ class LoopbackCatcher:
         self._lock = threading.Lock()
         self._hit = threading.Event()
         self._received: str | None = None
+        self._expected: list[str] = []
+        self._refused = 0
         self._finished = False
         self._bound_port: int | None = None
 
@@ -187,6 +206,33 @@ class LoopbackCatcher:
         """The redirect URL received, once one has arrived."""
         return self._received
 
+    def expect(self, state: object) -> "LoopbackCatcher":
+        """Take answers carrying this ``state`` (or an AuthorizationRequest's); call before the
+        link is opened. More than one may be expected (one per link built)."""
+        state = getattr(state, "state", state)
+        if not isinstance(state, str) or not state:
+            raise ValueError("state must be the non-empty state of an authorize link")
+        with self._lock:
+            self._expected.append(state)
+        return self
+
+    @property
+    def refused(self) -> int:
+        """How many answers were refused for a wrong or missing state."""
+        return self._refused
+
+    def _expects(self, states: list[str]) -> bool:
+        if len(states) != 1:  # missing, or repeated (RFC 6749 §3.1: each parameter once)
+            return False
+        with self._lock:
+            expected = list(self._expected)
+        given = states[0].encode("utf-8", "surrogatepass")
+        return any(hmac.compare_digest(given, s.encode()) for s in expected)
+
+    def _refuse(self) -> None:
+        with self._lock:
+            self._refused += 1
+
     def _claim(self, url: str) -> bool:
         with self._lock:
             if self._received is not None:
@@ -205,9 +251,18 @@ class LoopbackCatcher:
         arrived = self._hit.wait(limit)
         self.stop()
         if not arrived or self._received is None:
+            if self._refused:
+                raise CatcherTimeout(
+                    f"No redirect with the expected state arrived at {self.redirect_uri} within {limit:g} s; "
+                    f"{self._refused} answer(s) with another or no state were refused.",
+                    hint=("Call expect(request.state) with the state of the link you opened, before opening it. "
+                          if not self._expected else "")
+                    + "An answer with a state this tool did not make is not from that login (a stale tab, or "
+                    "another program or page sending to this port). Start again with a fresh link.",
+                )
             raise CatcherTimeout(f"No redirect arrived at {self.redirect_uri} within {limit:g} s.")
         return self._received
 
     def __repr__(self) -> str:
         where = self.redirect_uri if self._server is not None else "not listening"
-        return f"LoopbackCatcher({where}, received={self._received is not None})"
+        return f"LoopbackCatcher({where}, received={self._received is not None}, refused={self._refused})"
