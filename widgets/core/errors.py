@@ -63,6 +63,8 @@ escapes it, once, there (:func:`widgets.ui.markup.esc`, :func:`widgets.ui.markup
 
 from __future__ import annotations
 
+import re
+
 from .redact import redact_url, scrub
 
 __all__ = [
@@ -283,6 +285,8 @@ class CatcherError(WebhookAuthError):
     default_hint = "Use port=0 to let the system pick a free port, and register that loopback URI."
 
 
+_PKCE_WORDS = re.compile(r"\b(?:code challenge|code verifier|pkce|proof key)")
+
 _OTHER_CLIENT_AUTH = {
     "client_secret_basic": "client_secret_post",
     "client_secret_post": "client_secret_basic",
@@ -348,15 +352,16 @@ def hint_for_oauth_error(error: str | None, *, client_auth: str | None = None,
     """A sentence a person can act on for an OAuth ``error`` code (RFC 6749 §5.2 and common ones)."""
     if not error:
         return WebhookAuthError.default_hint
-    said = (description or "").lower()
-    if error == "invalid_request" and "state" in said:
+    # Descriptions are prose: "Code challenge required.", "code_challenge missing", "PKCE ...".
+    said = " ".join(re.sub(r"[_\-]+", " ", (description or "").lower()).split())
+    if error == "invalid_request" and _PKCE_WORDS.search(said):
+        return "This provider requires PKCE: turn PKCE on (S256) and build a new authorize link."
+    if error == "invalid_request" and re.search(r"\bstate\b", said):
         return (
             "This provider requires the state parameter. A platform that cannot send it (such as "
             "ThousandEyes) fails here: run the OAuth Code flow by hand with this tool (notebook 02), "
             "which always sends state, and paste the token into the webhook's Token field."
         )
-    if error == "invalid_request" and ("code_challenge" in said or "pkce" in said):
-        return "This provider requires PKCE: turn PKCE on (S256) and build a new authorize link."
     hint = _HINTS.get(error, f"The provider answered '{scrub(error)}'. Check its documentation for this code.")
     if error in ("invalid_client", "incorrect_client_credentials") and client_auth in _OTHER_CLIENT_AUTH:
         other = _OTHER_CLIENT_AUTH[client_auth]

@@ -16,7 +16,7 @@ Real providers bend the RFC in known ways; each bend is undone first by one smal
 from __future__ import annotations
 
 from .compliance import QUIRKS
-from .errors import TokenEndpointError
+from .errors import _OTHER_CLIENT_AUTH, TokenEndpointError
 from .redact import scrub
 from .token_answer import TokenAnswer
 
@@ -45,18 +45,34 @@ def preview(body: bytes | str, limit: int = MAX_PREVIEW, *, masked: bool = False
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _not_a_token(answer: TokenAnswer, why: str) -> TokenEndpointError:
+def _not_a_token(answer: TokenAnswer, why: str, client_auth: str | None = None) -> TokenEndpointError:
     kind = answer.content_type.split(";")[0].strip() or "no content type"
     shown = preview(answer.body)
     return TokenEndpointError(
         f"The token endpoint answered HTTP {answer.status} with {kind}: {why}. "
         + (f"Start of the body: {shown}" if shown else "The body is empty."),
         status=answer.status,
-        hint=(
-            "This is usually a wrong Token URL (a login or error page instead of the token "
-            "endpoint) or a failing provider. Compare the Token URL with the provider's "
-            "metadata; for a 5xx status, retry later."
-        ),
+        hint=_hint_for_status(answer.status, client_auth),
+    )
+
+
+def _hint_for_status(status: int, client_auth: str | None) -> str:
+    if status in (401, 403):
+        # RFC 6749 §5.2: a failed client authentication may be a bare 401. The URL answered
+        # as an endpoint that authenticates, so the credentials come first, then the URL.
+        hint = ("The token endpoint did not accept the client's authentication. Check the Client ID and "
+                "Client Secret (no stray spaces)")
+        if client_auth in _OTHER_CLIENT_AUTH:
+            hint += (f", and the client authentication method: this request used {client_auth}; some "
+                     f"providers accept only one method, so try Client authentication = {_OTHER_CLIENT_AUTH[client_auth]}.")
+        else:
+            hint += (", and the client authentication method the provider expects (client_secret_basic or "
+                     "client_secret_post).")
+        return hint + " If they are right, check that the Token URL is the provider's token endpoint."
+    return (
+        "This is usually a wrong Token URL (a login or error page instead of the token "
+        "endpoint) or a failing provider. Compare the Token URL with the provider's "
+        "metadata; for a 5xx status, retry later."
     )
 
 
@@ -79,7 +95,7 @@ def parse_token_answer(answer: TokenAnswer, *, client_auth: str | None = None) -
     params = None if params is None else dict(params)  # the answer keeps what was received
     if params is None:
         why = "not a JSON object" if answer.body.strip()[:1] in (b"{", b"[", b'"') else "not a token response"
-        raise _not_a_token(answer, why)
+        raise _not_a_token(answer, why, client_auth)
     error = params.get("error")
     if error not in (None, ""):
         error = str(error)
@@ -91,7 +107,7 @@ def parse_token_answer(answer: TokenAnswer, *, client_auth: str | None = None) -
         raise TokenEndpointError(text, status=answer.status, error=error, description=description,
                                  client_auth=client_auth)
     if answer.status >= 400 or answer.status < 200:
-        raise _not_a_token(answer, "an HTTP error without an OAuth error code")
+        raise _not_a_token(answer, "an HTTP error without an OAuth error code", client_auth)
     token = params.get("access_token")
     if not isinstance(token, str) or not token.strip():
         raise TokenEndpointError(
