@@ -4,7 +4,7 @@ credentials and authentication method, not at the Token URL."""
 
 import pytest
 
-from tests.conftest import Reply
+from tests.support.servers import Reply
 from widgets import (
     AuthorizationCodeFlow,
     AuthorizationDenied,

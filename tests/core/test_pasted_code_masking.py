@@ -9,7 +9,7 @@ import secrets
 
 import pytest
 
-from tests.conftest import Reply
+from tests.support.servers import Reply
 from widgets import AuthorizationCodeFlow, Transcript, WebhookAuthConfig, WebhookAuthError
 
 # A fresh code for every case: the by-value mask remembers codes for the whole process, so a

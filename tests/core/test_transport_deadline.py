@@ -13,7 +13,7 @@ import time
 import pytest
 
 from widgets import ClientCredentialsFlow, Transcript, TransportError, WebhookAuthConfig, send_test_webhook
-from tests.core.local_tls import resolve_to_loopback
+from tests.support.tls import resolve_to_loopback
 
 TIMEOUT = 1.0
 HEADERS = (b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nX-Padding: " + b"p" * 400 + b"\r\n"
@@ -138,7 +138,7 @@ def test_a_proxy_trickling_its_answer_to_connect_is_cut_at_the_deadline(trickler
 
 
 def test_answers_in_time_still_work_on_one_kept_alive_connection(scripted):
-    from tests.conftest import Reply
+    from tests.support.servers import Reply
 
     scripted.routes["/token"] = Reply(200, {"access_token": "in-time-0123456789", "token_type": "Bearer"})
     flow = ClientCredentialsFlow(_client_credentials(scripted.url("/token")), Transcript())

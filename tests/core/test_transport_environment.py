@@ -11,9 +11,9 @@ import pytest
 
 from tests.support.servers import Reply
 from widgets import ClientCredentialsFlow, Transcript, TransportError, WebhookAuthConfig, send_test_webhook
-from tests.core.local_tls import RecordingProxy, TLSTokenServer, make_certificate, resolve_to_loopback
+from tests.support.tls import RecordingProxy, TLSTokenServer, make_certificate, resolve_to_loopback
 
-ELSEWHERE = "token.example.test"  # resolved only by local_tls.resolve_to_loopback
+ELSEWHERE = "token.example.test"  # resolved only by tests.support.tls.resolve_to_loopback
 
 
 @pytest.fixture

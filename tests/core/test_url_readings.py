@@ -148,7 +148,7 @@ def test_the_boundary_refuses_plain_http_to_another_host_whatever_the_caller_che
 
 
 def test_a_followed_redirect_to_plain_http_elsewhere_is_refused(scripted, another_host):
-    from tests.conftest import Reply
+    from tests.support.servers import Reply
 
     scripted.routes["/start"] = Reply(302, b"", headers={"Location": "http://attacker.invalid/landing"})
     with requests.Session() as session:

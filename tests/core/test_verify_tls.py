@@ -8,7 +8,7 @@ import pytest
 
 from widgets import ClientCredentialsFlow, ConfigError, Transcript, WebhookAuthConfig, send_test_webhook
 from widgets.core.errors import WebhookAuthError
-from tests.core.local_tls import TLSTokenServer, make_certificate
+from tests.support.tls import TLSTokenServer, make_certificate
 
 NOT_BOOLEANS = [0, 0.0, "", None, "false", "False", "no", "0", "off", [], 1, "true", "yes"]
 
@@ -91,7 +91,7 @@ def test_a_failed_exchange_without_verification_still_says_so(self_signed):
 
 
 def test_plain_http_on_loopback_is_not_flagged(scripted):
-    from tests.conftest import Reply
+    from tests.support.servers import Reply
 
     scripted.routes["/hook"] = Reply(204)
     config = WebhookAuthConfig(auth_type="token", token="webhook-token-0123456789",
