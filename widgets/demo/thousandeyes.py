@@ -166,7 +166,7 @@ class ThousandEyesStandIn:
         self._store: dict[str, dict[str, str]] = {aid: {} for aid in self.account_groups}
         self._window_start = 0.0
         self._window_count = 0
-        self._forced: list[tuple[int, dict]] = []
+        self._forced: list[tuple[int, dict, str | None]] = []
         self.requests: list[dict] = []
         self.internal_errors: list[str] = []
         self.rate_limited = 0
@@ -268,11 +268,15 @@ class ThousandEyesStandIn:
         with self._lock:
             return list(self._group(aid))
 
-    def fail_next(self, count: int = 1, status: int = 429, *, retry_after: int | None = 1) -> None:
-        """Answer the next ``count`` requests with ``status`` (429 with these headers) whatever they are."""
+    def fail_next(self, count: int = 1, status: int = 429, *, retry_after: int | None = 1,
+                  method: str | None = None) -> None:
+        """Answer the next ``count`` requests (of ``method``, or any) with ``status``, after the token check.
+
+        A 429 carries ``Retry-After: retry_after`` (none when None). Nothing is stored for them.
+        """
         headers = {} if retry_after is None else {"Retry-After": str(retry_after)}
         with self._lock:
-            self._forced.extend([(status, headers)] * count)
+            self._forced.extend([(status, headers, method)] * count)
 
     def reset_records(self) -> None:
         with self._lock:
@@ -313,10 +317,12 @@ class ThousandEyesStandIn:
             self.requests.append(record)
         return response(environ, start_response)
 
-    def _rate_check(self) -> None:
+    def _rate_check(self, method: str) -> None:
         with self._lock:
-            if self._forced:
-                status, headers = self._forced.pop(0)
+            forced = next((f for f in self._forced if f[2] in (None, method)), None)
+            if forced is not None:
+                self._forced.remove(forced)
+                status, headers, _ = forced
                 if status == 429:
                     self.rate_limited += 1
                 raise _Refusal(_problem(status, "Forced by the test", "a response the test asked for", headers))
@@ -346,7 +352,7 @@ class ThousandEyesStandIn:
                                 status=401, mimetype="application/json")
             response.headers["WWW-Authenticate"] = 'Bearer realm="ThousandEyes stand-in"'
             return response
-        self._rate_check()
+        self._rate_check(request.method)
         aid = request.args.get("aid")
         if aid is not None and aid not in self._store:
             return _problem(403, "Forbidden", "you are not assigned to this account group")
