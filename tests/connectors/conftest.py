@@ -78,7 +78,7 @@ def code_connector(provider, *, secret: str | None = None, token: str | None = N
     auth = {"type": "oauth-auth-code", "oauthClientId": provider.client_id,
             "oauthClientSecret": provider.client_secret if secret is None else secret,
             "oauthAuthUrl": provider.auth_url, "oauthTokenUrl": provider.token_url,
-            "code": "used-code-0123456789", "redirectUri": provider.callback_url}
+            "code": "used-code-fd9f9258272c", "redirectUri": provider.callback_url}
     if token:
         auth["token"] = token
     if refresh:

@@ -28,7 +28,7 @@ def test_each_row_tells_the_tokens_expiry_time_left_and_masks_it(stand_in, te, l
     stand_in.add_connector(bearer_connector(login.access_token, name="fresh"))
     expired = a_jwt(now - 120)
     stand_in.add_connector(bearer_connector(expired, name="expired"))
-    stand_in.add_connector(bearer_connector("opaque-token-0123456789abcdef", name="opaque"))
+    stand_in.add_connector(bearer_connector("opaque-token-e37b2584e52a", name="opaque"))
     stand_in.add_connector(bearer_connector(a_jwt(None), name="no exp"))
     rows = by_name(audit(te, probe=False, progress=False, now=now))
     fresh = rows["fresh"]
@@ -120,7 +120,7 @@ def test_a_refused_list_raises_the_api_error_and_the_next_run_reads_them_all(mak
 
 
 def test_the_table_has_the_columns_a_person_reads_soonest_expiry_first(stand_in, te, login):
-    stand_in.add_connector(bearer_connector("opaque-token-0123456789abcdef", name="opaque"))
+    stand_in.add_connector(bearer_connector("opaque-token-e37b2584e52a", name="opaque"))
     stand_in.add_connector(bearer_connector(login.access_token, name="fresh"))
     stand_in.add_connector(bearer_connector(a_jwt(time.time() - 5), name="expired"))
     frame = audit(te, progress=False).to_dataframe()

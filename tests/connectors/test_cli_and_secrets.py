@@ -59,7 +59,7 @@ def test_audit_push_and_keep_from_the_command_line_leak_nothing(stand_in, provid
     assert code == 0 and data["ok"] and len(data["rows"]) == 3
     assert {r["client_accepted"] for r in data["rows"]} == {"not applicable", "yes"}
 
-    monkeypatch.setenv("NEW_TOKEN", "pushed-by-hand-token-0123456789")
+    monkeypatch.setenv("NEW_TOKEN", "pushed-by-hand-token-14fca013e592")
     code, out, err = run(capsys, "push", cid, *host, "--token-env", "NEW_TOKEN", "--json")
     outputs += [out, err]
     assert code == 0 and json.loads(out)["applied"] is False
@@ -67,7 +67,7 @@ def test_audit_push_and_keep_from_the_command_line_leak_nothing(stand_in, provid
     code, out, err = run(capsys, "push", cid, *host, "--token-env", "NEW_TOKEN", "--apply")
     outputs += [out, err]
     assert code == 0 and "applied" in out
-    assert stand_in.connector(cid)["authentication"]["token"] == "pushed-by-hand-token-0123456789"
+    assert stand_in.connector(cid)["authentication"]["token"] == "pushed-by-hand-token-14fca013e592"
 
     keep = ["keep", cid, *host, "--token-url", provider.token_url, "--client-id", provider.client_id,
             "--client-secret-env", "LAB_CLIENT_SECRET", "--store", "file"]
@@ -81,7 +81,7 @@ def test_audit_push_and_keep_from_the_command_line_leak_nothing(stand_in, provid
     assert code == 0 and [line["action"] for line in lines] == ["kept", "kept"]
 
     secrets = [CANARY_TE_TOKEN, CANARY_SECRET, provider.client_secret, login.access_token, login.refresh_token,
-               "pushed-by-hand-token-0123456789", stand_in.connector(cid)["authentication"]["token"]]
+               "pushed-by-hand-token-14fca013e592", stand_in.connector(cid)["authentication"]["token"]]
     stored = json.loads((env / "state" / "webhook-oauth-lab" / "refresh-tokens.json").read_text())
     secrets += [entry["refresh_token"] for entry in stored.values()]
     seen = "\n".join(outputs) + "\n" + caplog.text
@@ -105,7 +105,7 @@ def test_no_te_token_is_exit_2_and_a_wrong_one_exit_3(stand_in, monkeypatch, cap
     monkeypatch.delenv("TE_API_TOKEN", raising=False)
     code, out, err = run(capsys, "audit", "--host", stand_in.base_url)
     assert code == 2 and "TE_API_TOKEN" in err
-    monkeypatch.setenv("TE_API_TOKEN", "wrong-te-token-0123456789")
+    monkeypatch.setenv("TE_API_TOKEN", "wrong-te-token-68381ebf18ef")
     code, out, err = run(capsys, "audit", "--host", stand_in.base_url, "--json")
     assert code == 3 and json.loads(out)["error"]["type"] == "TeApiError" and "wrong-te-token" not in out + err
 
@@ -137,13 +137,13 @@ def test_library_objects_keep_secrets_out_of_their_reprs(stand_in, te, provider,
 
     cid = stand_in.add_connector(code_connector(provider, token=login.access_token, refresh=login.refresh_token))
     report = audit(te, progress=False)
-    plan = plan_push(te, cid, token="another-token-0123456789")
+    plan = plan_push(te, cid, token="another-token-993b1be274d8")
     settings = KeepSettings(cid, provider.token_url, provider.client_id, provider.client_secret)
     store = RefreshTokenStore("file", path=tmp_path / "rt.json")
     shown = " ".join(repr(o) for o in (report, report.rows, plan, settings, store, te, stand_in))
     shown += report.to_text() + plan.to_text() + report.to_dataframe().to_string()
     for secret in (CANARY_TE_TOKEN, provider.client_secret, login.access_token, login.refresh_token,
-                   "another-token-0123456789", "used-code-0123456789"):
+                   "another-token-993b1be274d8", "used-code-fd9f9258272c"):
         assert secret not in shown
 
 

@@ -105,7 +105,7 @@ def test_an_opaque_token_is_refreshed_then_known_by_the_expiry_recorded_for_it(s
                                client_secret=provider.client_secret, redirect_uri=provider.callback_url)
     flow = AuthorizationCodeFlow(config)
     login = flow.complete(provider.approve(flow.begin().url))
-    cid = stand_in.add_connector(bearer_connector("opaque-pasted-token-0123456789"))
+    cid = stand_in.add_connector(bearer_connector("opaque-pasted-token-fadf8ef81eb6"))
     store = seeded(tmp_path, f"default/{cid}", login.refresh_token)
     first = keep_once(te, settings_for(provider, cid), store)
     assert first.action == "refreshed", "an unknown expiry is refreshed: better early than silent failures"

@@ -12,8 +12,8 @@ from widgets.connectors.push import masked_connector
 
 from .conftest import CANARY_TE_TOKEN, bearer_connector, code_connector
 
-NEW = "new-access-token-0123456789-wxyz"
-OLD = "old-access-token-0123456789-abcd"
+NEW = "new-access-token-19040b1635c9-wxyz"
+OLD = "old-access-token-e2c31fc0ef6f-abcd"
 
 
 def test_a_dry_run_shows_masked_before_after_and_the_exact_json_and_writes_nothing(stand_in, te):
@@ -53,14 +53,14 @@ def test_apply_reads_changes_one_field_and_writes_the_rest_as_it_was(stand_in, t
 
 
 def test_an_oauth_code_connector_gets_its_token_and_keeps_secret_code_and_refresh_token(stand_in, te, provider):
-    cid = stand_in.add_connector(code_connector(provider, token=OLD, refresh="refresh-0123456789-keep"))
+    cid = stand_in.add_connector(code_connector(provider, token=OLD, refresh="refresh-feebe109ae6c-keep"))
     before = stand_in.connector(cid)["authentication"]
     plan = push(te, cid, token=NEW, apply=True)
     after = stand_in.connector(cid)["authentication"]
     assert after == {**before, "token": NEW}
     assert "refreshToken is kept" in " ".join(plan.notes)
-    push(te, cid, refresh_token="refresh-0123456789-new1", apply=True)
-    assert stand_in.connector(cid)["authentication"] == {**before, "token": NEW, "refreshToken": "refresh-0123456789-new1"}
+    push(te, cid, refresh_token="refresh-8b2790309440-new1", apply=True)
+    assert stand_in.connector(cid)["authentication"] == {**before, "token": NEW, "refreshToken": "refresh-8b2790309440-new1"}
 
 
 def test_a_failed_write_leaves_the_connector_byte_for_byte_as_it_was(stand_in, te):
@@ -110,7 +110,7 @@ def test_a_token_that_cannot_be_right_is_refused_before_any_request(stand_in, te
 
 def test_a_basic_connector_has_no_token_to_push(stand_in, te):
     cid = stand_in.add_connector({"type": "generic", "name": "b", "target": "https://r.example",
-                                  "authentication": {"type": "basic", "username": "u", "password": "pw-0123456789"}})
+                                  "authentication": {"type": "basic", "username": "u", "password": "pw-da569be5d396"}})
     before = stand_in.connector_json(cid)
     with pytest.raises(PushRefused, match="basic"):
         push(te, cid, token=NEW, apply=True)
@@ -129,7 +129,7 @@ def test_an_api_that_leaves_secrets_out_is_never_rewritten_in_full(make_stand_in
 
 def test_a_wrong_te_token_is_a_401_that_names_no_secret(stand_in):
     cid = stand_in.add_connector(bearer_connector(OLD))
-    with TeClient("wrong-te-token-0123456789", host=stand_in.base_url) as te:
+    with TeClient("wrong-te-token-68381ebf18ef", host=stand_in.base_url) as te:
         with pytest.raises(TeApiError) as caught:
             push(te, cid, token=NEW)
     assert caught.value.status == 401 and "API token was refused" in caught.value.hint

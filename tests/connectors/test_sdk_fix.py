@@ -26,12 +26,12 @@ DEFECTIVE = {
 
 def connector_of(kind: str, provider) -> dict:
     if kind == "bearer-token":
-        return bearer_connector("opaque-token-0123456789abcdef")
+        return bearer_connector("opaque-token-e37b2584e52a")
     if kind == "other-token":
-        body = bearer_connector("opaque-token-0123456789abcdef")
+        body = bearer_connector("opaque-token-e37b2584e52a")
         body["authentication"]["type"] = "other-token"
         return body
-    return code_connector(provider, token="access-0123456789abcdef", refresh="refresh-0123456789abcdef")
+    return code_connector(provider, token="access-5f218bf55391", refresh="refresh-95ea4235260b")
 
 
 @pytest.fixture
@@ -55,7 +55,7 @@ def test_the_sdks_own_parse_fails_where_sdk_fix_reads_the_connector(kind, stand_
 
 def test_the_sdks_list_fails_on_one_bad_connector_and_ours_lists_all(stand_in, sdk, te, provider):
     stand_in.add_connector(client_credentials_connector(provider))
-    stand_in.add_connector(bearer_connector("opaque-token-0123456789abcdef"))
+    stand_in.add_connector(bearer_connector("opaque-token-e37b2584e52a"))
     with pytest.raises(ValueError):
         sdk.get_generic_connectors()
     items = te.list_connectors()
@@ -67,7 +67,7 @@ def test_the_sdks_list_fails_on_one_bad_connector_and_ours_lists_all(stand_in, s
 def test_types_the_sdk_can_parse_are_parsed_alike(kind, model, stand_in, te, provider):
     body = (client_credentials_connector(provider) if kind != "basic" else
             {"type": "generic", "name": "b", "target": "https://r.example",
-             "authentication": {"type": "basic", "username": "u", "password": "pw-0123456789"}})
+             "authentication": {"type": "basic", "username": "u", "password": "pw-da569be5d396"}})
     cid = stand_in.add_connector(body)
     assert type(sdk_fix.sdk_parse(stand_in.connector(cid)).authentication.actual_instance) is model
     assert type(te.get(cid).authentication.actual_instance) is model

@@ -12,7 +12,7 @@ from keyring.backend import KeyringBackend
 from widgets.connectors import RefreshTokenStore, TokenStoreError
 from widgets.connectors.token_store import keyring_usable
 
-RT = "refresh-token-canary-0123456789abcdef"
+RT = "refresh-token-canary-e45ac075a241"
 
 
 class MemoryKeyring(KeyringBackend):
@@ -48,11 +48,11 @@ def memory_keyring():
 def test_the_file_store_is_0600_in_a_0700_folder_and_round_trips(tmp_path):
     path = tmp_path / "state" / "rt.json"
     store = RefreshTokenStore("file", path=path)
-    store.put("aid/c1", RT, expires_at=123.0, access_token="access-0123456789")
+    store.put("aid/c1", RT, expires_at=123.0, access_token="access-6dc9eeee6d75")
     assert stat.S_IMODE(path.stat().st_mode) == 0o600 and stat.S_IMODE(path.parent.stat().st_mode) == 0o700
     got = RefreshTokenStore("file", path=path).get("aid/c1")
     assert got.refresh_token == RT and got.expires_at == 123.0 and got.access_fingerprint
-    assert "access-0123456789" not in path.read_text()
+    assert "access-6dc9eeee6d75" not in path.read_text()
     assert RT not in repr(got) + repr(store) + str(got)
     store.delete("aid/c1")
     assert store.get("aid/c1") is None

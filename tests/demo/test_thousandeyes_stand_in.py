@@ -6,9 +6,9 @@ import requests
 
 from widgets.demo.thousandeyes import ThousandEyesStandIn
 
-TOKEN = "stand-in-api-token-0123456789"
+TOKEN = "stand-in-api-token-c7be0c40e90b"
 BODY = {"type": "generic", "name": "n", "target": "https://r.example",
-        "authentication": {"type": "bearer-token", "token": "t-0123456789"}}
+        "authentication": {"type": "bearer-token", "token": "t-abc22402e519"}}
 
 
 def call(server, method, path="", *, token=TOKEN, **kwargs):
