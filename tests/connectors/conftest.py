@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import CANARY_SECRET
+from tests.support.canaries import CANARY_SECRET
 
 #: Distinctive secrets of this layer: if one shows up in output, logs or a saved notebook, it leaked.
 CANARY_TE_TOKEN = "canary-TE-API-TOKEN-3b9d1f7a5c2e4d6b"

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import CANARY_SECRET
+from tests.support.canaries import CANARY_SECRET
 from widgets.cli import main
 
 from .conftest import CANARY_TE_TOKEN, bearer_connector, client_credentials_connector, code_connector
