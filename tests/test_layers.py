@@ -6,7 +6,8 @@ Layers, lowest first (README, "What is where")::
     diagnose  core (PyJWT and pandas start here)
     demo      nothing of widgets: it stands in for a real provider, so it must not share code
               with the client it is testing
-    cli, ui   core, diagnose, demo (ipywidgets only in ui)
+    connectors core, diagnose (the ThousandEyes SDK, keyring and tqdm start here)
+    cli, ui   core, diagnose, demo; cli also connectors (ipywidgets only in ui)
     facade    widgets/__init__ and widgets/__main__: anything, lazily
 
 The static checks read every module with :mod:`ast` (imports inside functions included, since
@@ -33,9 +34,10 @@ ALLOWED = {
     "core": {"core"},
     "diagnose": {"core", "diagnose"},
     "demo": {"demo"},
-    "cli": {"core", "diagnose", "demo", "cli"},
+    "connectors": {"core", "diagnose", "connectors"},
+    "cli": {"core", "diagnose", "demo", "connectors", "cli"},
     "ui": {"core", "diagnose", "demo", "ui"},
-    "facade": {"core", "diagnose", "demo", "cli", "ui", "facade"},
+    "facade": {"core", "diagnose", "demo", "connectors", "cli", "ui", "facade"},
 }
 #: Names a layer may import from the facade although the facade sits above it: metadata, not
 #: code. (The cycle check still applies, so core cannot.)
@@ -45,6 +47,7 @@ FACADE_METADATA = {"__version__"}
 FORBIDDEN = {
     "core": {"jwt", "pandas", "ipywidgets", "werkzeug", "cheroot"},
     "diagnose": {"ipywidgets"},
+    "connectors": {"ipywidgets"},
 }
 #: The one lazy exception: the transcript's DataFrame view imports pandas when it is called.
 LAZY_EXCEPTIONS = {("widgets.core.transcript", "pandas")}

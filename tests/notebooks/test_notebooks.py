@@ -35,6 +35,7 @@ EXPECTED = (
     "03-basic-and-token",
     "04-troubleshooting",
     "05-results",
+    "06-after-the-paste",
 )
 
 #: Distinctive values for the secrets the notebooks' demo providers read from the environment.
@@ -43,6 +44,8 @@ CANARIES = {
     "WAL_DEMO_CLIENT_SECRET": "canary-client-SECRET +:%/é-5f1c9a7e",
     "WAL_DEMO_PASSWORD": "canary-login-PASSWORD &+é-8b2d4e60",
     "WAL_DEMO_WEBHOOK_PASSWORD": "canary-webhook-PASSWORD +:/é-3c7a1f92",
+    # the ThousandEyes API token of the stand-in (notebook 06): a TE token is a bearer token
+    "WAL_DEMO_TE_TOKEN": "canary-TE-API-TOKEN-6d0b2f84a1c9e7",
 }
 
 #: A complete JWT (the demo's access tokens are ES256 JWTs): header.payload.signature.
@@ -336,12 +339,14 @@ def test_real_provider_switch_runs_against_a_provider_outside_the_kernel(name, t
                     cell.source = f"PASTED = {outside.approve(link)!r}"
                     pasted += 1
                 client.execute_cell(cell, index)  # raises CellExecutionError on any error
-        if name in ("02-authorization-code-with-state", "04-troubleshooting"):
+        if name in ("02-authorization-code-with-state", "04-troubleshooting", "06-after-the-paste"):
             assert pasted == 1
         grants = {r["grant_type"] for r in outside.token_requests if r["status"] == 200}
         expected = {"00-start-here": set(), "03-basic-and-token": {"client_credentials"},
                     "02-authorization-code-with-state": {"authorization_code", "refresh_token"},
-                    "04-troubleshooting": {"authorization_code"}}.get(name, {"client_credentials"})
+                    "04-troubleshooting": {"authorization_code"},
+                    "06-after-the-paste": {"authorization_code", "refresh_token", "client_credentials"},
+                    }.get(name, {"client_credentials"})
         assert grants >= expected, (name, outside.token_requests)
         if name in ("01-client-credentials", "02-authorization-code-with-state", "03-basic-and-token",
                     "04-troubleshooting"):

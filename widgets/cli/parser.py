@@ -171,4 +171,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--client-auth-methods", nargs="+", choices=CLIENT_AUTH_METHODS, default=list(CLIENT_AUTH_METHODS),
                    metavar="METHOD", help="client authentication the token endpoint accepts (default: both)")
     p.set_defaults(handler=_cmd_demo)
+
+    from .connectors import add_commands  # audit, push, keep
+
+    add_commands(sub)
     return parser

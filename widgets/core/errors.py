@@ -36,6 +36,19 @@ when it ends with that error::
     │                                   Finish the login sooner, or paste the address by hand.
     ├── CatcherError                 1  the loopback catcher cannot listen, or is used outside
     │                                   its `with` block. Use port=0; one catcher per login.
+    ├── ConnectorsError              1  widgets.connectors (ThousandEyes connectors after the
+    │   │                               paste): the base of the classes below.
+    │   ├── TeSettingsError          2  no TE API token, or a bad host or aid. Give the token
+    │   │                               in an environment variable or a 0600 file.
+    │   ├── TeApiError               3  the TE API refused (.status: 401, 403, 404, 429, 5xx).
+    │   │                               Act on the status's hint.
+    │   ├── ConnectorShapeError      3  a connector that cannot be read or safely rewritten;
+    │   │                               nothing was written.
+    │   ├── PushRefused              2  the change asked for does not apply to this connector.
+    │   ├── RefreshFailed            3  the provider refused the refresh token. Log in by hand
+    │   │                               again; the connector was left as it was.
+    │   └── TokenStoreError          2  the refresh token store cannot be read or written.
+    │                                   Unlock the keyring, or chmod 600 the file.
     └── TransportError               5  the request never got an HTTP answer: timeout, refused,
         │                               DNS, TLS, proxy, redirect (.reason). Check the URL,
         │                               the network and the proxy settings; retry.
@@ -83,6 +96,13 @@ __all__ = [
     "IntrospectionError",
     "CatcherTimeout",
     "CatcherError",
+    "ConnectorsError",
+    "TeSettingsError",
+    "TeApiError",
+    "ConnectorShapeError",
+    "PushRefused",
+    "RefreshFailed",
+    "TokenStoreError",
     "hint_for_oauth_error",
 ]
 
@@ -283,6 +303,64 @@ class CatcherError(WebhookAuthError):
 
     exit_code = 1
     default_hint = "Use port=0 to let the system pick a free port, and register that loopback URI."
+
+
+# -- widgets.connectors: ThousandEyes connectors after the paste ---------------------------------
+
+
+class ConnectorsError(WebhookAuthError):
+    """Base of the errors of widgets.connectors (audit, push, keep)."""
+
+    exit_code = 1
+
+
+class TeSettingsError(ConnectorsError):
+    exit_code = 2
+    default_hint = ("Give the ThousandEyes API token in an environment variable (TE_API_TOKEN by default, "
+                    "or --te-token-env VAR) or a 0600 file (--te-token-file PATH), never on the command line.")
+
+
+class TeApiError(ConnectorsError):
+    """The API answered with an error status; ``status`` is it (None when it never answered)."""
+
+    exit_code = 3
+
+    def __init__(self, message: str, *, status: int | None = None, hint: str | None = None):
+        self.status = status
+        super().__init__(message, hint=hint or _API_HINTS.get(status, self.default_hint))
+
+
+_API_HINTS = {
+    400: "The API refused the connector as sent; the message lists the fields it objected to.",
+    401: ("The ThousandEyes API token was refused: check it (Account Settings > Users and Roles > "
+          "User API Tokens) and that it is an OAuth bearer token for API v7."),
+    403: "This token's user is not assigned to that account group (aid), or lacks the permission.",
+    404: "No connector with this id in this account group: list them with `python -m widgets audit`.",
+    429: "The API is rate limiting this organization: wait and run again, or lower --workers.",
+}
+
+
+class ConnectorShapeError(ConnectorsError):
+    exit_code = 3
+    default_hint = "The connector as the API returned it cannot be used here; nothing was written."
+
+
+class PushRefused(ConnectorsError):
+    exit_code = 2
+    default_hint = "Push a token to a bearer-token, other-token or oauth-auth-code connector."
+
+
+class RefreshFailed(ConnectorsError):
+    exit_code = 3
+    default_hint = ("The provider refused the refresh token (expired, revoked or already used). Log in by "
+                    "hand again (notebook 02, or `python -m widgets authorize`), store the new refresh token "
+                    "with `keep --seed-refresh-token -`, and run keep again. The connector was left as it was.")
+
+
+class TokenStoreError(ConnectorsError):
+    exit_code = 2
+    default_hint = ("Check the refresh token store: the keyring is unlocked, or the file is yours with mode "
+                    "0600. Seed it with `keep --seed-refresh-token -` (the token read from standard input).")
 
 
 _PKCE_WORDS = re.compile(r"\b(?:code challenge|code verifier|pkce|proof key)")
