@@ -101,7 +101,8 @@ class AuthorizationCodeFlow:
         self._pending[state] = request
         self.transcript.record(
             "authorization code: authorize link",
-            method="GET (browser)",
+            kind="browser",
+            method="GET",
             url=url,
             note="Open this link in a browser, log in, and paste back the address you land on."
             + (" PKCE S256 challenge included." if cfg.pkce else " PKCE is off."),
@@ -132,7 +133,8 @@ class AuthorizationCodeFlow:
             remember(*code_candidates(pasted))
             shown = pasted.strip() if isinstance(pasted, str) and "://" in pasted and len(pasted) < 4096 else ""
             self.transcript.record(step, url=shown, outcome="refused", error=exc,
-                                   note="" if shown else "The pasted text is not shown: it may hold a code.")
+                                   note="" if shown else "The pasted text is not shown: it may hold a code.",
+                                   kind="browser")
             raise
         remember(answer.code, *code_candidates(pasted))  # before any row about this answer
         shown_url = pasted.strip() if answer.source != "bare" else ""
@@ -144,12 +146,12 @@ class AuthorizationCodeFlow:
                 "provider shows only the code, exchange it knowingly: complete(code, allow_bare_code=True) "
                 "(command line: exchange --allow-bare-code).",
             )
-            self.transcript.record(step, outcome="refused", error=exc)
+            self.transcript.record(step, outcome="refused", error=exc, kind="browser")
             raise exc
         try:
             request = self._check(answer)
         except WebhookAuthError as exc:
-            self.transcript.record(step, url=shown_url, outcome="refused", error=exc)
+            self.transcript.record(step, url=shown_url, outcome="refused", error=exc, kind="browser")
             raise
         note = f"Read from the {answer.source}; state checked."
         if answer.source == "bare":
@@ -159,7 +161,8 @@ class AuthorizationCodeFlow:
             note += " iss present but no issuer configured, so it was not compared."
         elif answer.iss is not None:
             note += " iss matches the issuer."
-        self.transcript.record(step, url=shown_url, outcome="warning" if answer.source == "bare" else "ok", note=note)
+        self.transcript.record(step, url=shown_url, outcome="warning" if answer.source == "bare" else "ok", note=note,
+                               kind="browser")
 
         grant = {"code": answer.code}
         if request.code_verifier:
@@ -219,7 +222,7 @@ class AuthorizationCodeFlow:
             # Not fatal: people paste from tools that rewrite the host. The provider checks
             # redirect_uri against the code anyway. Recorded so the reader sees it.
             self.transcript.record(
-                "authorization code: pasted redirect", outcome="warning",
+                "authorization code: pasted redirect", outcome="warning", kind="browser",
                 note=f"The pasted address is not under the configured redirect URI ({request.redirect_uri}).",
             )
         return request

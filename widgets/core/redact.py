@@ -32,6 +32,7 @@ __all__ = [
     "scrub",
     "redact_url",
     "redact_headers",
+    "redact_header_pairs",
     "redact_params",
     "redact_body",
     "install_log_redaction",
@@ -249,18 +250,91 @@ def redact_url(url: str) -> str:
 
 
 def redact_headers(headers: Mapping[str, object] | None) -> dict[str, str]:
-    """Headers with credentials masked; ``Authorization`` keeps its scheme visible."""
-    out: dict[str, str] = {}
-    for name, value in (headers or {}).items():
+    """Headers with credentials masked; ``Authorization`` keeps its scheme visible.
+
+    What each header shows is :func:`redact_header_pairs`'s rule, one value per name.
+    """
+    return dict(redact_header_pairs((headers or {}).items()))
+
+
+def redact_header_pairs(pairs: Iterable[tuple[object, object]]) -> list[tuple[str, str]]:
+    """``(name, value)`` pairs (repeats kept, e.g. several ``Set-Cookie``) with secrets masked.
+
+    * ``Authorization`` / ``Proxy-Authorization``: the scheme stays, the credentials go;
+    * ``Cookie`` / ``Set-Cookie``: every cookie's name and the attributes (``Path``,
+      ``HttpOnly`` ...) stay, every cookie value is masked;
+    * ``WWW-Authenticate`` / ``Proxy-Authenticate`` / ``Authentication-Info``: the scheme and
+      the parameters a person needs to diagnose a refusal (``realm``, ``error``,
+      ``error_description``, ``scope`` ...; RFC 6750 §3) stay, scrubbed; every other
+      parameter (``nonce``, ``opaque``, a Negotiate token ...) is masked;
+    * a header whose name says it carries a credential (``X-Api-Key``, ``X-Auth-Token``,
+      ``X-CSRF-Token`` ...) or whose value looks like a JWT: masked whole;
+    * anything else goes through :func:`scrub` (remembered secrets, ``key=value`` pairs).
+    """
+    out: list[tuple[str, str]] = []
+    for name, value in pairs:
+        name = name.decode("latin-1") if isinstance(name, bytes) else str(name)
         text = value.decode("latin-1") if isinstance(value, bytes) else str(value)
-        if name.lower() in _SECRET_HEADERS:
-            scheme, _, credentials = text.partition(" ")
-            out[name] = f"{scheme} {_mask_credentials(scheme, credentials)}" if credentials else mask(text)
-        elif name.lower() in _PLAIN_HEADERS and len(text) < 200:
-            out[name] = text
-        else:
-            out[name] = scrub(text)
+        out.append((name, _redact_header(name.lower(), text)))
     return out
+
+
+_COOKIE_HEADERS = frozenset({"cookie", "set-cookie"})
+_CHALLENGE_HEADERS = frozenset({"www-authenticate", "proxy-authenticate", "authentication-info"})
+#: Challenge parameters that say why a request was refused and hold no credential.
+_CHALLENGE_PLAIN = frozenset({"realm", "error", "error_description", "error_uri", "scope", "charset",
+                              "algorithm", "qop", "stale", "resource_metadata", "max_age"})
+_SECRET_HEADER_NAME = re.compile(r"token|secret|passw|api-?key|apikey|auth|session|signature|credential"
+                                 r"|csrf|xsrf|-key$|^key$")
+_JWT_LIKE = re.compile(r"eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.")
+_CHALLENGE_PARAM = re.compile(r'(?P<name>[A-Za-z0-9_.-]+)\s*=\s*(?P<value>"(?:[^"\\]|\\.)*"|[^\s,]*)')
+
+
+def _redact_header(lowered: str, text: str) -> str:
+    if lowered in _SECRET_HEADERS and lowered not in _COOKIE_HEADERS:
+        scheme, _, credentials = text.partition(" ")
+        return f"{scheme} {_mask_credentials(scheme, credentials)}" if credentials else mask(text)
+    if lowered in _COOKIE_HEADERS:
+        return _redact_cookies(text)
+    if lowered in _CHALLENGE_HEADERS:
+        return _redact_challenge(text)
+    if lowered in _PLAIN_HEADERS and len(text) < 200:
+        return text
+    if _SECRET_HEADER_NAME.search(lowered) or _JWT_LIKE.search(text):
+        return mask(text)
+    return scrub(text)
+
+
+_COOKIE_ATTRIBUTES = frozenset({"path", "domain", "expires", "max-age", "samesite", "secure", "httponly",
+                                "partitioned", "priority"})
+# A cookie value holds no comma, semicolon or space (RFC 6265 §4.1.1), so a pair ends at one;
+# "Expires=Wed, 21 Oct ..." keeps its date because an attribute is shown as it is.
+_COOKIE_PAIR = re.compile(r"(?P<name>[^=;,\s]+)=(?P<value>[^;,]*)")
+
+
+def _redact_cookies(text: str) -> str:
+    """Every cookie's value masked, names and attributes kept. requests joins repeated
+    ``Set-Cookie`` headers with ", ", which this reads too."""
+    def one(m: re.Match[str]) -> str:
+        name, value = m.group("name"), m.group("value")
+        if name.lower() in _COOKIE_ATTRIBUTES:
+            return m.group(0)
+        return f"{name}={mask(value) or MASK}"
+
+    return _mask_known(_COOKIE_PAIR.sub(one, text))
+
+
+def _redact_challenge(text: str) -> str:
+    def one(m: re.Match[str]) -> str:
+        name, value = m.group("name"), m.group("value")
+        if name.lower() in _CHALLENGE_PLAIN:
+            return f"{name}={scrub(value)}"
+        quoted = value.startswith('"')
+        return f'{name}="{MASK}"' if quoted else f"{name}={MASK}"
+
+    out = _CHALLENGE_PARAM.sub(one, text)
+    # a token68 challenge (Negotiate, NTLM): "scheme <credentials>" with no parameters
+    return re.sub(r"(?i)\b(negotiate|ntlm|kerberos)\s+[A-Za-z0-9._~+/=-]{4,}", lambda m: f"{m.group(1)} {MASK}", out)
 
 
 def redact_body(body: object, content_type: str = "") -> str:

@@ -1,8 +1,15 @@
-"""A record of every HTTP exchange (and every pasted redirect) of a session, safe to show.
+"""A record of every HTTP exchange (and every browser leg) of a session, safe to show.
 
 Entries are masked when they are recorded: the transcript never holds a secret, so any
-view of it (a DataFrame, CSV, HTML) is safe too. pandas is imported only by
-:meth:`Transcript.to_dataframe` and the exports.
+view of it (a DataFrame, CSV, HTML, HAR, the raw HTTP of one exchange) is safe too. pandas
+is imported only by :meth:`Transcript.to_dataframe`.
+
+Each row has a ``kind``: ``"http"`` for a request this package sent (with the answer's status
+line, headers and body when one came), ``"browser"`` for what happened in the person's
+browser (the authorize link opened there, the address it landed on pasted back): no HTTP
+exchange of ours, so no status.
+
+HAR 1.2: http://www.softwareishard.com/blog/har-12-spec/ (the format Chrome DevTools imports).
 """
 
 from __future__ import annotations
@@ -12,13 +19,22 @@ import html
 import io
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from urllib.parse import parse_qsl, urlsplit
 
-from .redact import redact_body, redact_headers, redact_url, scrub
+from .redact import redact_body, redact_header_pairs, redact_headers, redact_url, scrub
 from .token_response import PREVIEW_WINDOW, preview
 
-__all__ = ["Exchange", "Transcript", "COLUMNS", "OUTCOMES", "spreadsheet_safe"]
+__all__ = ["Exchange", "Transcript", "COLUMNS", "OUTCOMES", "KINDS", "BODY_CHARS", "spreadsheet_safe"]
+
+#: What a row records: a request of ours, or a leg in the person's browser.
+KINDS = ("http", "browser")
+#: The most of a (masked) response body a row keeps for the raw view and the HAR.
+BODY_CHARS = 8 * 1024
+#: ``log.creator.version`` of :meth:`Transcript.to_har` (the package version).
+HAR_CREATOR_VERSION = "0.1.0"
 
 #: Column order of :meth:`Transcript.to_dataframe` and the exports. Stable: tests lock it.
 COLUMNS = (
@@ -36,6 +52,8 @@ COLUMNS = (
     "response_type",
     "response_preview",
     "note",
+    "kind",
+    "response_headers",
 )
 
 
@@ -81,6 +99,13 @@ class Exchange:
     time: float = field(default_factory=time.time)
     #: Said before ``note`` in every view, and kept when a step rewrites its note (TLS off).
     warning: str = ""
+    kind: str = "http"
+    #: ``(name, value)`` pairs as the answer sent them (repeats kept), masked.
+    response_headers: tuple[tuple[str, str], ...] = ()
+    #: The answer's body, masked, at most :data:`BODY_CHARS` characters.
+    response_body: str = ""
+    status_text: str = ""
+    http_version: str = ""
 
     def fail(self, error: BaseException, outcome: str = "error") -> None:
         """Mark this exchange as failed with an error of ours (already written for people)."""
@@ -107,7 +132,92 @@ class Exchange:
             "response_type": self.response_type,
             "response_preview": self.response_preview,
             "note": f"{self.warning} {self.note}".strip() if self.warning else self.note,
+            "kind": self.kind,
+            "response_headers": "; ".join(f"{k}: {v}" for k, v in self.response_headers),
         }
+
+    def raw_http(self) -> str:
+        """This exchange whole, as HTTP/1.1 text: request line, headers, body; status line,
+        response headers, body. Masked like everything here. A browser leg says what it was."""
+        if self.kind == "browser":
+            lines = [f"# In the person's browser (not a request of this package): {self.step}"]
+            if self.url:
+                lines.append(("Opened: " if self.method else "Pasted back: ") + self.url)
+            return "\n".join(lines + self._notes())
+        target = self.url or "(no URL)"
+        parts = urlsplit(self.url) if self.url else None
+        if parts is not None and parts.netloc:
+            target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        request = [f"{self.method or '?'} {target} HTTP/1.1"]
+        if parts is not None and parts.netloc and not any(k.lower() == "host" for k in self.request_headers):
+            request.append(f"Host: {parts.netloc}")
+        request += [f"{k}: {v}" for k, v in self.request_headers.items()]
+        out = "\n".join(request) + "\n\n" + (self.request_body or "")
+        if self.status is None:
+            out += "\n\n# No answer" + (f": {self.error}" if self.error else ".")
+        else:
+            status_line = f"{self.http_version or 'HTTP/1.1'} {self.status} {self.status_text}".rstrip()
+            response = [status_line, *(f"{k}: {v}" for k, v in self.response_headers)]
+            out += "\n\n" + "\n".join(response) + "\n\n" + (self.response_body or self.response_preview)
+        notes = self._notes()
+        return out.rstrip("\n") + ("\n\n" + "\n".join(notes) if notes else "")
+
+    def _notes(self) -> list[str]:
+        notes = []
+        if self.status is not None and self.error:
+            notes.append(f"# {self.outcome}: {self.error}")
+        if self.hint:
+            notes.append(f"# Hint: {self.hint}")
+        if self.warning:
+            notes.append(f"# Warning: {self.warning}")
+        if self.note:
+            notes.append(f"# Note: {self.note}")
+        return notes
+
+    def har_entry(self) -> dict[str, object]:
+        """This exchange as a HAR 1.2 ``entries[]`` item (only meaningful for ``kind="http"``)."""
+        elapsed = max(float(self.elapsed_ms or 0.0), 0.0)
+        started = datetime.fromtimestamp(self.time - elapsed / 1000, tz=timezone.utc)
+        query = urlsplit(self.url).query if self.url else ""
+        request: dict[str, object] = {
+            "method": self.method,
+            "url": self.url,
+            "httpVersion": "HTTP/1.1",
+            "cookies": [],
+            "headers": [{"name": k, "value": v} for k, v in self.request_headers.items()],
+            "queryString": [{"name": k, "value": v} for k, v in parse_qsl(query, keep_blank_values=True)],
+            "headersSize": -1,
+            "bodySize": len(self.request_body.encode("utf-8")) if self.request_body else 0,
+        }
+        if self.request_body:
+            request["postData"] = {"mimeType": self.request_headers.get("Content-Type", ""),
+                                   "text": self.request_body}
+        response_type = self.response_type or ""
+        body = self.response_body or self.response_preview
+        response = {
+            "status": self.status or 0,
+            "statusText": self.status_text,
+            "httpVersion": self.http_version or ("HTTP/1.1" if self.status else ""),
+            "cookies": [],
+            "headers": [{"name": k, "value": v} for k, v in self.response_headers],
+            "content": {"size": len(body.encode("utf-8")), "mimeType": response_type, "text": body},
+            "redirectURL": "",
+            "headersSize": -1,
+            "bodySize": -1 if self.status is None else len(body.encode("utf-8")),
+        }
+        entry: dict[str, object] = {
+            "startedDateTime": started.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+            "time": round(elapsed, 3),
+            "request": request,
+            "response": response,
+            "cache": {},
+            # only the total is known: it is the wait, as send and receive are not measured apart
+            "timings": {"send": 0, "wait": round(elapsed, 3), "receive": 0},
+            "comment": " ".join(x for x in (self.step, self.error, self.note) if x),
+        }
+        if self.status is None and self.error:
+            entry["_error"] = self.error  # as Chrome writes a request that got no answer
+        return entry
 
 
 class Transcript:
@@ -133,9 +243,22 @@ class Transcript:
         response_body: object = None,
         note: str = "",
         error: BaseException | None = None,
+        kind: str = "http",
+        response_headers: Mapping[str, object] | Iterable[tuple[object, object]] | None = None,
+        status_text: str = "",
+        http_version: str = "",
     ) -> Exchange:
-        """Add a row. Everything passed in is masked here; pass raw values."""
+        """Add a row. Everything passed in is masked here; pass raw values.
+
+        ``kind="browser"`` for a leg in the person's browser (see the module docstring).
+        ``response_headers``: a mapping or ``(name, value)`` pairs (repeated names kept).
+        """
+        if kind not in KINDS:
+            raise ValueError(f"kind must be one of {KINDS}, not {kind!r}")
+        body = redact_body(response_body[:PREVIEW_WINDOW], response_type) if response_body else ""
+        pairs = response_headers.items() if isinstance(response_headers, Mapping) else (response_headers or ())
         entry = Exchange(
+            kind=kind,
             step=step,
             method=method,
             url=redact_url(url),
@@ -145,8 +268,11 @@ class Transcript:
             request_headers=redact_headers(request_headers),
             request_body=redact_body(request_body, request_content_type),
             response_type=response_type,
-            response_preview=(preview(redact_body(response_body[:PREVIEW_WINDOW], response_type), masked=True)
-                              if response_body else ""),
+            response_preview=preview(body, masked=True) if body else "",
+            response_body=body if len(body) <= BODY_CHARS else body[: BODY_CHARS - 1] + "…",
+            response_headers=tuple(redact_header_pairs(pairs)),
+            status_text=scrub(status_text)[:80],
+            http_version=http_version,
             note=scrub(note),
         )
         if error is not None:
@@ -220,3 +346,25 @@ class Transcript:
             with open(path, "w", encoding="utf-8") as fh:
                 fh.write(text)
         return text
+
+    def to_har(self) -> dict[str, object]:
+        """The HTTP exchanges as a HAR 1.2 log (a dict; ``json.dumps`` it to save a .har file).
+
+        One entry per ``kind="http"`` row, in order; a request that got no answer has status 0
+        and an ``_error``, as Chrome writes it. Browser legs are not HTTP exchanges of ours: they
+        are listed in ``log.comment``. Masked like every other view.
+        """
+        entries, legs = [], []
+        for entry in self:
+            if entry.kind == "http" and entry.method and entry.url:
+                entries.append(entry.har_entry())
+            elif entry.kind == "browser":
+                legs.append(entry.step)
+        log: dict[str, object] = {
+            "version": "1.2",
+            "creator": {"name": "webhook-oauth-lab", "version": HAR_CREATOR_VERSION},
+            "entries": entries,
+        }
+        if legs:
+            log["comment"] = "In the person's browser, not recorded as HTTP: " + "; ".join(legs)
+        return {"log": log}

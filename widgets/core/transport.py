@@ -350,6 +350,9 @@ class Boundary:
             request_body=request.body,
             request_content_type=request.headers.get("Content-Type", ""),
             response_type=ctype,
+            response_headers=_header_pairs(response),
+            status_text=response.reason or "",
+            http_version=_HTTP_VERSIONS.get(getattr(response.raw, "version", None), ""),
         )
         try:
             if response.is_redirect and not self.follow_redirects:
@@ -486,6 +489,18 @@ class Boundary:
             elapsed_ms=(time.monotonic() - self._started) * 1000 if self._started else None,
         )
         self._warn_if_unverified(self._last, url)
+
+
+_HTTP_VERSIONS = {9: "HTTP/0.9", 10: "HTTP/1.0", 11: "HTTP/1.1", 20: "HTTP/2", 30: "HTTP/3"}
+
+
+def _header_pairs(response: requests.Response) -> list[tuple[str, str]]:
+    """The answer's headers as sent, a repeated name (``Set-Cookie``) once per line; requests'
+    own mapping joins repeats with ", ". The transcript masks them."""
+    raw = getattr(response.raw, "headers", None)
+    if raw is not None and hasattr(raw, "iteritems"):
+        return list(raw.iteritems())
+    return list(response.headers.items())
 
 
 def _scrubbed(exc: BaseException) -> BaseException:
