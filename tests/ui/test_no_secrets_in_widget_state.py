@@ -62,6 +62,10 @@ def test_a_whole_session_leaves_no_secret_in_widget_state(make_wizard, canary_de
     assert result.delivery.status == 200, result.message
     wizard.next()
     one(wizard, "wal-refresh").click()
+    table = wizard.results_table_step
+    for number in range(1, len(wizard.transcript) + 1):  # every exchange shown as raw HTTP once
+        table.select(number)
+    downloads = [one(table, f"wal-export-{kind}").click() for kind in ("csv", "html", "har")]
 
     token = wizard.token
     secrets = [CANARY_SECRET, CANARY_PASSWORD, pasted_code,
@@ -71,6 +75,39 @@ def test_a_whole_session_leaves_no_secret_in_widget_state(make_wizard, canary_de
     if wizard.model.authorization is not None:
         secrets.append(wizard.model.authorization.code_verifier)
     assert_clean(wizard, secrets)
+    for download in downloads:
+        for secret in secrets:
+            if secret:
+                assert secret not in download.text, f"...{secret[-4:]} in {download.filename}"
+
+
+def test_response_headers_shown_as_raw_http_leave_no_secret_in_widget_state(scripted):
+    from tests.support.servers import Reply
+    from widgets import ClientCredentialsFlow, Transcript, WebhookAuthConfig, WebhookAuthError
+    from widgets.ui import Wizard
+
+    cookie = "canary-COOKIE-5a4b3c2d1e0f"
+    scripted.routes["/token"] = Reply(401, {"error": "invalid_client"}, headers={
+        "Set-Cookie": f"sid={cookie}; Path=/; HttpOnly",
+        "WWW-Authenticate": f'Digest realm="x", nonce="{cookie}n"',
+        "X-Session-Token": cookie + "s",
+    })
+    transcript = Transcript()
+    cfg = WebhookAuthConfig(auth_type="oauth_client_credentials", token_url=scripted.url("/token"),
+                            client_id="c", client_secret=CANARY_SECRET)
+    with pytest.raises(WebhookAuthError):
+        ClientCredentialsFlow(cfg, transcript).fetch_token()
+    wizard = Wizard(transcript=transcript)
+    try:
+        wizard.go_to("results_table")
+        wizard.results_table_step.select(len(transcript))
+        shown = wizard.results_table_step.raw_http_html
+        assert "Set-Cookie: sid=****" in shown and "WWW-Authenticate: Digest realm=" in shown
+        har = wizard.results_table_step.download("har").text
+        assert "Set-Cookie" in har and cookie not in har
+        assert_clean(wizard, [cookie, CANARY_SECRET])
+    finally:
+        wizard.close()
 
 
 def test_a_config_given_with_secrets_never_reaches_a_widget(canary_demo):
@@ -81,7 +118,7 @@ def test_a_config_given_with_secrets_never_reaches_a_widget(canary_demo):
                                password=CANARY_PASSWORD, webhook_url=canary_demo.webhook_url)
     wizard = Wizard(provider=canary_demo, config=config)
     try:
-        for name in ("auth_type", "details", "run", "result", "results_table"):
+        for name in ("auth_type", "details", "run", "result", "results_table", "diagnose"):
             wizard.go_to(name)
         assert wizard.details_step.secret_hint("token").endswith(CANARY_TOKEN[-4:] + ")")
         assert_clean(wizard, [CANARY_TOKEN, CANARY_SECRET, CANARY_PASSWORD])

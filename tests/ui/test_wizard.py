@@ -17,6 +17,7 @@ DOM_HOOKS = {
     "wal-wizard", "wal-next", "wal-back", "wal-step-indicator", "wal-fill-demo", "wal-get-token",
     "wal-build-link", "wal-authorize-link", "wal-paste", "wal-exchange", "wal-message", "wal-token-masked",
     "wal-reveal", "wal-copy", "wal-send-webhook", "wal-results-table", "wal-export-csv", "wal-export-html",
+    "wal-export-har", "wal-raw-http", "wal-sequence-diagram",
     "wal-client-secret", "wal-auth-type", *(f"wal-step-{name}" for name in STEPS),
 }
 

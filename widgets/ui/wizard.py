@@ -11,8 +11,6 @@ out the steps and moves between them.
 
 from __future__ import annotations
 
-import os
-
 import ipywidgets as ipw
 
 from ..core.config import WebhookAuthConfig
@@ -44,8 +42,7 @@ class Wizard(ipw.VBox):
     """
 
     def __init__(self, provider=None, transcript: Transcript | None = None,
-                 config: WebhookAuthConfig | None = None, *,
-                 export_directory: str | os.PathLike | None = None):
+                 config: WebhookAuthConfig | None = None):
         super().__init__()
         self._model = model = WizardModel(provider=provider, transcript=transcript, config=config)
         self._auth_type_step = AuthTypeStep(model)
@@ -53,7 +50,7 @@ class Wizard(ipw.VBox):
         commit = lambda: self._details_step.commit(show=True)  # noqa: E731
         self._run_step = RunStep(model, before_run=commit)
         self._result_step = ResultStep(model, before_run=commit)
-        self._results_table_step = ResultsTableStep(model, directory=export_directory)
+        self._results_table_step = ResultsTableStep(model)
         self._diagnose_step = DiagnoseStep(model)
         self._steps: dict[str, Step] = {
             "auth_type": self._auth_type_step,
