@@ -89,7 +89,7 @@ def test_browser_legs_are_their_own_kind_and_say_what_they_were(demo):
     assert kinds[-1] == ("http", "authorization code: exchange")
     link, pasted = transcript[0], transcript[1]
     assert link.method == "GET" and link.status is None
-    assert "In the person's browser" in link.raw_http() and "Opened: " in link.raw_http()
+    assert "In the person's browser" in link.raw_http() and "To open there (GET): http" in link.raw_http()
     assert "Pasted back: " in pasted.raw_http() and "HTTP/1.1" not in pasted.raw_http()
     with pytest.raises(ValueError):
         transcript.record("x", kind="telepathy")

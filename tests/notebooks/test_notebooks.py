@@ -351,3 +351,15 @@ def test_real_provider_switch_runs_against_a_provider_outside_the_kernel(name, t
         if name in ("01-client-credentials", "02-authorization-code-with-state", "03-basic-and-token",
                     "04-troubleshooting"):
             assert any(d["accepted"] for d in outside.webhook_deliveries), outside.webhook_deliveries
+
+
+@pytest.mark.parametrize("name", ["02-authorization-code-with-state", "05-results"])
+def test_notebook_draws_its_own_session_as_a_mermaid_sequence_diagram(executed, name):
+    """The diagram cell's output is a ```mermaid block (JupyterLab draws it) of this run's exchanges."""
+    run = executed(name)
+    assert run.error is None, run.error
+    drawn = [o["data"]["text/markdown"] for c in run.nb.cells if c.cell_type == "code"
+             for o in c.get("outputs", []) if "text/markdown" in o.get("data", {})]
+    diagrams = [d for d in drawn if d.startswith("```mermaid\nsequenceDiagram\n")]
+    assert len(diagrams) == 1, drawn
+    assert "Lab->>H1: POST /token" in diagrams[0] and "-->>Lab: 200" in diagrams[0]

@@ -65,7 +65,7 @@ def test_selecting_a_row_shows_that_exchange_whole_as_raw_http(make_wizard, cana
     assert re.search(r"HTTP/1\.1 200 OK\n", raw) and "Content-Type: application/json" in raw
     assert "access_token&quot;: &quot;****" in raw  # the body, masked and escaped
     step.select(1)
-    assert "In the person&#x27;s browser" in step.raw_http_html and "Opened: " in step.raw_http_html
+    assert "In the person&#x27;s browser" in step.raw_http_html and "To open there (GET): " in step.raw_http_html
     secrets = [CANARY_SECRET, wizard.token.access_token, wizard.token.refresh_token]
     for secret in secrets:
         assert secret not in raw

@@ -142,7 +142,7 @@ class Exchange:
         if self.kind == "browser":
             lines = [f"# In the person's browser (not a request of this package): {self.step}"]
             if self.url:
-                lines.append(("Opened: " if self.method else "Pasted back: ") + self.url)
+                lines.append((f"To open there ({self.method}): " if self.method else "Pasted back: ") + self.url)
             return "\n".join(lines + self._notes())
         target = self.url or "(no URL)"
         parts = urlsplit(self.url) if self.url else None

@@ -43,7 +43,9 @@ function render({ model, el }) {
   button.type = "button";
   button.className = "jupyter-button widget-button wal-download-button";
   const label = () => {
-    button.textContent = model.get("busy") ? "Preparing…" : model.get("description");
+    // the icon ipywidgets' own buttons use (Font Awesome, loaded with them); hidden from readers
+    button.innerHTML = '<i class="fa fa-download" aria-hidden="true"></i> ';
+    button.append(model.get("busy") ? "Preparing…" : model.get("description"));
     button.disabled = model.get("busy") || model.get("disabled");
     button.title = model.get("tooltip");
   };

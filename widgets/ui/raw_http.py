@@ -23,6 +23,6 @@ def raw_http_html(number: int, entry: Exchange) -> str:
         "<pre class='wal-raw-http-text' tabindex='0' aria-label='the selected exchange as raw HTTP' "
         "style='margin:0;padding:6px 8px;background:#f8fafc;border:1px solid #d1d5db;border-radius:4px;"
         "font-size:12px;line-height:1.35;max-height:320px;overflow-y:auto;overflow-x:hidden;"
-        "white-space:pre-wrap;overflow-wrap:anywhere'>"
+        "white-space:pre-wrap;overflow-wrap:anywhere;margin-bottom:6px'>"
         f"{html.escape(entry.raw_http())}</pre>"
     )

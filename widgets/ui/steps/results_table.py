@@ -71,13 +71,14 @@ class ResultsTableStep(Step):
         super().__init__(model)
         self._shown: tuple | None = None
         self._table = None  # the ITable, made at the first render with rows (imports pandas)
-        self._table_box = ipw.Box(layout=ipw.Layout(width="100%"))
+        # No width="100%" here or below: ipywidgets' 2px margins would make the step scroll sideways
+        self._table_box = ipw.VBox()  # a column: the table stretches across it
         self._table_box.add_class("wal-results-table")
         self._empty = ipw.HTML()
         self._summary = ipw.HTML()
         self._raw = ipw.HTML()
         self._raw.add_class("wal-raw-http")
-        self._diagram = ipw.Output(layout=ipw.Layout(width="100%", overflow="auto"))
+        self._diagram = ipw.Output(layout=ipw.Layout(overflow="auto"))
         self._diagram.add_class("wal-sequence-diagram")
         self._refresh = self._button("Refresh", "wal-refresh", icon="refresh")
         self._refresh.on_click(self._on_refresh)
@@ -103,7 +104,6 @@ class ResultsTableStep(Step):
                      "(drawn from this session's transcript)</span>"),
             self._diagram,
         ]
-        self.layout.width = "100%"
         self.render()
 
     # -- what tests read ---------------------------------------------------------------------
@@ -202,7 +202,6 @@ class ResultsTableStep(Step):
             from itables.widget import ITable
 
             self._table = ITable(frame, caption="The session's exchanges, oldest first", **options)
-            self._table.layout.width = "100%"
             self._table.observe(self._on_select, names="selected_rows")
         else:
             self._table.update(frame, **options)

@@ -1,0 +1,194 @@
+"""The results step in a real browser, JupyterLab and Voilà: a table that fits, raw HTTP of a
+clicked row with response headers masked, the sequence diagram, and downloads that arrive in
+the browser and hold no secret.
+
+Driven by what a person sees: button names, row text, the step's heading.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from urllib.parse import unquote
+
+import pytest
+
+from tests.browser.conftest import CANARIES, JWT
+from tests.browser.test_wizard_in_browser import (
+    LONG,
+    assert_no_traceback,
+    choose,
+    click_next,
+    expect,
+    screenshot,
+    step,
+    to_run,
+)
+
+pytestmark = pytest.mark.browser
+
+WIDTH, HEIGHT = 1400, 1000
+
+
+def log_in_and_land(page, browser_context) -> str:
+    run = step(page, "run")
+    run.locator(".wal-build-link").click()
+    link = run.locator(".wal-authorize-link a")
+    expect()(link).to_have_attribute("href", re.compile(r"state="))
+    with browser_context.expect_page() as new_tab:
+        link.click()
+    login = new_tab.value
+    login.wait_for_load_state()
+    login.fill("#username", "demo")
+    login.fill("#password", CANARIES["WAL_DEMO_PASSWORD"])
+    login.get_by_role("button", name="Approve").click()
+    login.wait_for_url(re.compile(r"/callback\?.*code="))
+    landed = login.url
+    login.close()
+    return landed
+
+
+def session_to_results(page, browser_context) -> None:
+    """OAuth Code by hand, then two test deliveries: browser legs and HTTP rows, 5 or more."""
+    choose(page, "OAuth Code")
+    to_run(page)
+    run = step(page, "run")
+    run.locator(".wal-paste input").fill(log_in_and_land(page, browser_context))
+    run.locator(".wal-exchange").click()
+    expect()(run.locator(".wal-message .wal-msg-ok")).to_be_visible(timeout=LONG)
+    click_next(page)
+    result = step(page, "result")
+    for _ in range(2):
+        result.get_by_role("button", name="Send test webhook").click()
+        expect()(result.locator(".wal-message")).to_contain_text("accepted", timeout=LONG)
+    click_next(page)
+    expect()(step(page, "results_table")).to_be_visible()
+
+
+def no_sideways_scroll(page, locator) -> list[str]:
+    """Elements from the step up to the page, and scroll boxes inside it, wider than they show."""
+    return locator.evaluate(
+        """(el) => {
+            const bad = [];
+            const wide = (e) => e.scrollWidth > e.clientWidth + 1;
+            for (let e = el; e && e !== document.documentElement; e = e.parentElement) {
+                const ox = getComputedStyle(e).overflowX;
+                if ((ox === 'auto' || ox === 'scroll' || e === el) && wide(e))
+                    bad.push(`${e.className || e.tagName} ${e.scrollWidth}>${e.clientWidth}`);
+            }
+            for (const e of el.querySelectorAll('*')) {
+                const ox = getComputedStyle(e).overflowX;
+                if ((ox === 'auto' || ox === 'scroll') && wide(e))
+                    bad.push(`${e.className || e.tagName} ${e.scrollWidth}>${e.clientWidth}`);
+            }
+            const box = el.getBoundingClientRect();
+            if (box.right > window.innerWidth + 1) bad.push('step wider than the window');
+            return bad;
+        }"""
+    )
+
+
+def check_results_view(page, browser_context, artifacts, prefix: str, diagram_svg: bool) -> None:
+    session_to_results(page, browser_context)
+    results = step(page, "results_table")
+    table = results.locator("table.dataTable")
+    expect()(table.locator("tbody tr").first).to_be_visible(timeout=LONG)
+    rows = table.locator("tbody tr")
+    assert rows.count() >= 5, rows.count()
+    expect()(table).to_contain_text("authorization code: authorize link")
+    expect()(table).to_contain_text("browser")
+
+    # fits 1400x1000: nothing scrolls sideways, and five rows are on screen at once
+    assert page.viewport_size == {"width": WIDTH, "height": HEIGHT}
+    table.scroll_into_view_if_needed()
+    table.locator("thead").evaluate("e => e.scrollIntoView({block: 'start'})")
+    visible = rows.evaluate_all(
+        "rs => rs.filter(r => { const b = r.getBoundingClientRect(); "
+        "return b.top >= 0 && b.bottom <= window.innerHeight && b.height > 0; }).length")
+    screenshot(page, artifacts, f"{prefix}-results-table")
+    assert visible >= 5, visible
+    assert no_sideways_scroll(page, results) == []
+
+    # a click on a row shows that exchange whole, masked
+    raw = results.locator(".wal-raw-http")
+    expect()(raw).to_contain_text("Select a row")
+    rows.filter(has_text="authorization code: exchange").first.click()
+    expect()(raw).to_contain_text("POST /token HTTP/1.1", timeout=LONG)
+    expect()(raw).to_contain_text(re.compile(r"HTTP/1\.[01] 200 OK"))
+    expect()(raw).to_contain_text("Content-Type: application/json")
+    expect()(raw).to_contain_text("code=****")
+    text = raw.inner_text()
+    assert re.search(r"\nHTTP/1\.[01] 200 OK\n(.+\n)+", text), text  # the response headers
+    assert not JWT.search(text) and "****" in text
+    assert no_sideways_scroll(page, results) == []
+    screenshot(page, artifacts, f"{prefix}-results-raw-http")
+    rows.filter(has_text="authorization code: authorize link").first.click()
+    expect()(raw).to_contain_text("In the person's browser")
+
+    # the sequence diagram
+    diagram = results.locator(".wal-sequence-diagram")
+    if diagram_svg:
+        # JupyterLab 4 draws Mermaid into an <img> of SVG (jp-RenderedMermaid)
+        drawn = diagram.locator(".jp-RenderedMermaid img[src^='data:image/svg+xml']").first
+        expect()(drawn).to_be_visible(timeout=LONG)
+        svg = unquote(drawn.get_attribute("src").split(",", 1)[1])
+        assert "<svg" in svg and "This lab" in svg and "Person's browser" in svg
+        assert not JWT.search(svg) and "code=" not in svg
+        diagram.scroll_into_view_if_needed()
+        screenshot(page, artifacts, f"{prefix}-results-diagram")
+    else:  # Voilà has no Mermaid renderer: the diagram's text is shown instead
+        expect()(diagram).to_contain_text("sequenceDiagram", timeout=LONG)
+
+    # downloads arrive in the browser, the HAR with one entry per HTTP row, none with a secret
+    length = results.get_by_role("combobox")  # only there when the rows need more than a page
+    if length.count():
+        length.first.select_option("100")
+    methods = [r.locator("td").nth(3).inner_text() for r in rows.all()]
+    http_rows = sum(1 for m in methods if m != "browser")
+    files = {}
+    for kind in ("CSV", "HTML", "HAR"):
+        with page.expect_download() as download:
+            results.get_by_role("button", name=f"Download {kind}").click()
+        path = download.value.path()
+        assert download.value.suggested_filename.endswith("." + kind.lower())
+        files[kind] = open(path, encoding="utf-8").read()
+        expect()(results.locator(".wal-message")).to_contain_text(download.value.suggested_filename)
+    har = json.loads(files["HAR"])
+    assert har["log"]["version"] == "1.2"
+    assert len(har["log"]["entries"]) == http_rows
+    assert files["CSV"].count("\n") >= len(methods) + 1
+    for kind, text in files.items():
+        for canary in CANARIES.values():
+            assert canary not in text, kind
+        assert not JWT.search(text), kind
+    assert_no_traceback(page)
+
+
+@pytest.fixture(scope="module")
+def lab_results_page(browser_context, lab_server):
+    page = browser_context.new_page()
+    page.goto(f"{lab_server['base']}/lab/tree/00-start-here.ipynb?token={lab_server['token']}")
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.jp-StatusBar-TextItem')]"
+        ".some(e => /\\|\\s*Idle\\s*$/.test(e.textContent))",
+        timeout=LONG,
+    )
+    page.locator("#jp-MainMenu .lm-MenuBar-itemLabel:text-is('Run')").click()
+    page.locator(".lm-Menu-item[data-command='runmenu:run-all']").click()
+    expect()(page.locator(".wal-wizard")).to_be_visible(timeout=LONG)
+    yield page
+    page.close()
+
+
+def test_results_view_in_jupyterlab(lab_results_page, browser_context, artifacts):
+    check_results_view(lab_results_page, browser_context, artifacts, "lab", diagram_svg=True)
+
+
+def test_results_view_in_voila(browser_context, voila_server, artifacts):
+    page = browser_context.new_page()
+    try:
+        page.goto(f"{voila_server['base']}/?token={voila_server['token']}")
+        expect()(page.locator(".wal-wizard")).to_be_visible(timeout=LONG)
+        check_results_view(page, browser_context, artifacts, "voila", diagram_svg=False)
+    finally:
+        page.close()
