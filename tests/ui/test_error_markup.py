@@ -76,7 +76,10 @@ def test_a_refused_login_with_quotes_and_markup_is_shown_escaped_once(make_wizar
 def test_the_results_table_shows_the_error_escaped_once(make_wizard, hostile):
     wizard, run = run_against(make_wizard, hostile.url("/token"))
     wizard.go_to("results_table")
-    assert_escaped_once(one(wizard, "wal-results-table").value, HOSTILE_DESCRIPTION, f"'{HOSTILE_ERROR}'")
+    step = wizard.results_table_step
+    step.select(len(wizard.transcript))  # the error is shown with its exchange, as raw HTTP
+    assert_escaped_once(one(step, "wal-raw-http").value, HOSTILE_DESCRIPTION, f"'{HOSTILE_ERROR}'")
+    assert_escaped_once(step.table._dt_args["data_json"])  # the table's cells: no live markup either
 
 
 def test_the_probe_table_shows_the_error_escaped_once(make_wizard, hostile):
