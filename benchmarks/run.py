@@ -14,7 +14,9 @@ Benchmarks (target in brackets):
                 building a fresh one per call [toolkit / bare <= 1.10]
 * ``import``    ``import widgets`` vs ``import requests_oauthlib`` in fresh interpreters,
                 ``-X importtime`` cumulative microseconds, medians [ratio <= 1.5]
-* ``wizard``    ``from widgets import Wizard; Wizard()`` in a fresh interpreter, and again warm
+* ``wizard``    ``from widgets import Wizard; Wizard()`` in a fresh interpreter, and again warm;
+                the median step switch (``go_to`` each step in turn, 10 rounds) with 20
+                exchanges, and the results step's first show and the switches with 10,000
 * ``notebooks`` every notebooks/*.ipynb executed headless with nbclient (nothing written back)
 * ``demo``      DemoProvider start time (median of N), tokens/s with 8 concurrent clients
                 [>= 500 tokens/s]
@@ -182,10 +184,11 @@ def bench_import(runs: int = 25) -> None:
 # -- the wizard ------------------------------------------------------------------------------
 
 _WIZARD_SNIPPET = """
-import time
+import statistics, time
 t0 = time.perf_counter()
 try:
-    from widgets import Wizard
+    from widgets import Transcript, Wizard
+    from widgets.ui import STEPS
 except (ImportError, AttributeError) as exc:
     print("unavailable", type(exc).__name__, exc)
     raise SystemExit(0)
@@ -197,23 +200,50 @@ for _ in range({runs}):
     t = time.perf_counter()
     Wizard().close()
     warm.append(time.perf_counter() - t)
-warm.sort()
-print("ok", cold, warm[len(warm) // 2])
+
+def switches(transcript, rounds):
+    # every step shown in turn, as Back/Next and the breadcrumb do; the first round builds
+    # what a step builds on its first show (the results table imports pandas and itables)
+    wizard = Wizard(transcript=transcript)
+    first, times = [], []
+    for r in range(rounds + 1):
+        for name in STEPS[1:] + STEPS[:1]:
+            t = time.perf_counter()
+            wizard.go_to(name)
+            (first if r == 0 else times).append(time.perf_counter() - t)
+    wizard.close()
+    return max(first), statistics.median(times), max(times)
+
+session = Transcript()
+for i in range(20):
+    session.record("client credentials: token", method="POST", url="https://idp.example/token", status=200,
+                   response_type="application/json", response_body=b'{{"token_type":"Bearer"}}')
+first, median, worst = switches(session, {rounds})
+big = Transcript()
+for i in range(10_000):
+    big.record("client credentials: token", method="POST", url="https://idp.example/token", status=200,
+               response_type="application/json", response_body=b'{{"token_type":"Bearer"}}')
+big_first, big_median, _ = switches(big, 2)
+print("ok", cold, statistics.median(warm), first, median, worst, big_first, big_median)
 """
 
 
-def bench_wizard(runs: int = 20) -> None:
-    print("wizard construction", flush=True)
-    done = subprocess.run([PYTHON, "-c", _WIZARD_SNIPPET.format(runs=runs)], capture_output=True, text=True,
-                          timeout=120, cwd=ROOT)
+def bench_wizard(runs: int = 20, rounds: int = 10) -> None:
+    print("wizard construction and step switches", flush=True)
+    done = subprocess.run([PYTHON, "-c", _WIZARD_SNIPPET.format(runs=runs, rounds=rounds)], capture_output=True,
+                          text=True, timeout=300, cwd=ROOT)
     words = done.stdout.split()
     if done.returncode != 0 or not words or words[0] != "ok":
         detail = (done.stdout.strip() or done.stderr.strip().splitlines()[-1:] or ["?"])
         report("wizard construction", f"not available ({' '.join(detail) if isinstance(detail, list) else detail})")
         return
-    cold, warm = float(words[1]), float(words[2])
+    cold, warm, first, median, worst, big_first, big_median = (float(w) for w in words[1:8])
     report("wizard construction", f"first (imports included) {cold * 1000:.0f} ms, then median {warm * 1000:.1f} ms "
            f"over {runs}")
+    report("wizard step switch, 20 exchanges", f"median {median * 1000:.2f} ms (worst {worst * 1000:.1f} ms) over "
+           f"{rounds} rounds of the {6} steps; slowest first show {first * 1000:.0f} ms")
+    report("wizard step switch, 10,000 exchanges", f"results step first shown in {big_first * 1000:.0f} ms, "
+           f"then median switch {big_median * 1000:.2f} ms")
 
 
 # -- notebooks -------------------------------------------------------------------------------

@@ -104,7 +104,8 @@ class ResultsTableStep(Step):
                      "(drawn from this session's transcript)</span>"),
             self._diagram,
         ]
-        self.render()
+        # Nothing is built until the step is first shown (on_show): a wizard opened on a long
+        # transcript does not pay for a table nobody looks at yet.
 
     # -- what tests read ---------------------------------------------------------------------
     @property
