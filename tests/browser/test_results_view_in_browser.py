@@ -8,7 +8,9 @@ Driven by what a person sees: button names, row text, the step's heading.
 from __future__ import annotations
 
 import json
+import os
 import re
+from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
@@ -28,6 +30,27 @@ from tests.browser.test_wizard_in_browser import (
 pytestmark = pytest.mark.browser
 
 WIDTH, HEIGHT = 1400, 1000
+#: axe-core from npm, as tests/browser/package.json installs it (``npm ci`` in tests/browser).
+AXE = Path(os.environ.get("WAL_AXE_JS") or Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js")
+
+
+def serious_axe_violations(page, selector: str) -> list[str]:
+    """axe-core's critical and serious violations inside ``selector``, one line each."""
+    if not AXE.exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"axe-core is not installed at {AXE} (npm ci in tests/browser)")
+        pytest.skip(f"axe-core is not installed at {AXE} (npm ci in tests/browser)")
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE))
+    found = page.evaluate(
+        """async (selector) => {
+            const result = await axe.run(document.querySelector(selector), {resultTypes: ['violations']});
+            return result.violations.filter(v => ['critical', 'serious'].includes(v.impact))
+                .map(v => `${v.impact} ${v.id}: ${v.nodes.map(n => n.target.join(' ')).join(', ')}`);
+        }""",
+        selector,
+    )
+    return found
 
 
 def log_in_and_land(page, browser_context) -> str:
@@ -162,6 +185,9 @@ def check_results_view(page, browser_context, artifacts, prefix: str, diagram_sv
             assert canary not in text, kind
         assert not JWT.search(text), kind
     assert_no_traceback(page)
+    # last, as it skips where axe-core is not installed: the whole view, table, raw HTTP and
+    # diagram, for screen readers and keyboards too
+    assert serious_axe_violations(page, ".wal-step-results_table") == []
 
 
 @pytest.fixture(scope="module")
