@@ -156,6 +156,7 @@ def check_results_view(page, browser_context, artifacts, prefix: str, diagram_sv
         expect()(drawn).to_be_visible(timeout=LONG)
         svg = unquote(drawn.get_attribute("src").split(",", 1)[1])
         assert "<svg" in svg and "This lab" in svg and "Person's browser" in svg
+        assert re.search(r"127\.0\.0\.1:\d+", svg)  # the host, drawn with its port
         assert not JWT.search(svg) and "code=" not in svg
         diagram.scroll_into_view_if_needed()
         screenshot(page, artifacts, f"{prefix}-results-diagram")

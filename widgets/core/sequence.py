@@ -25,9 +25,10 @@ MAX_DRAWN = 40
 _LABEL_CHARS = 90
 
 # Entity codes Mermaid decodes in labels (#35; is '#'): with these no provider text can end a
-# statement, open a comment or markup, or close a quoted name.
+# statement, open a comment or markup, or close a quoted name. A colon stays: only the first
+# one of a message line is syntax, and that one is ours.
 _ENTITIES = {"#": "#35;", ";": "#59;", '"': "#quot;", "<": "#lt;", ">": "#gt;", "&": "#amp;",
-             "%": "#37;", "{": "#123;", "}": "#125;", "`": "#96;", "\\": "#92;", ":": "#58;"}
+             "%": "#37;", "{": "#123;", "}": "#125;", "`": "#96;", "\\": "#92;"}
 
 
 def mermaid_text(text: object, limit: int = _LABEL_CHARS, *, scrubbed: bool = True) -> str:

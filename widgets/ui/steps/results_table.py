@@ -101,7 +101,7 @@ class ResultsTableStep(Step):
             self._busy_html,
             self._message,
             ipw.HTML("<b>Sequence diagram</b> <span style='color:#6b7280;font-size:12px'>"
-                     "(drawn from this session's transcript)</span>"),
+                     "(Mermaid, from this session's transcript: JupyterLab draws it, Voilà shows its text)</span>"),
             self._diagram,
         ]
         # Nothing is built until the step is first shown (on_show): a wizard opened on a long
