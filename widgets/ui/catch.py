@@ -41,8 +41,9 @@ class CatchOption(w.VBox):
         self._on_caught, self._on_failed = on_caught, on_failed
         self._timeout = timeout
         self._catcher: LoopbackCatcher | None = None
-        self._toggle = w.Checkbox(value=False, indent=False,
-                                  description="Catch the answer here instead of pasting it")
+        self._toggle = w.Checkbox(value=False, indent=False, layout=w.Layout(width="auto"),
+                                  description="Catch the answer here instead of pasting it "
+                                              "(steps 3 and 4 then happen by themselves)")
         self._toggle.add_class("wal-catch")
         self._where = w.HTML()
         self._where.add_class("wal-catch-where")
