@@ -140,15 +140,16 @@ def browser_context(tmp_path_factory):
 
 
 def start_lab(tmp_path_factory, notebooks, *, base_url: str = "/", name: str = "lab", extra_args=(),
-              env: dict[str, str] | None = None):
+              env: dict[str, str] | None = None, root: Path | None = None):
     """JupyterLab on a free loopback port, token required, copies of ``notebooks`` in its root.
 
     Returns (process, info); ``info["base"]`` is the server's URL with its ``base_url``
     (``http://127.0.0.1:P/user/ana/`` without the trailing slash), ``info["origin"]`` without it.
+    ``root``: serve that folder (a checkout) instead of a new one.
     """
     require_browser()
     home = tmp_path_factory.mktemp(f"{name}-home")
-    root = tmp_path_factory.mktemp(f"{name}-root")
+    root = root if root is not None else tmp_path_factory.mktemp(f"{name}-root")
     for notebook in notebooks:
         shutil.copy(notebook, root / notebook.name)
     port, token = free_port(), secrets.token_urlsafe(16)
@@ -182,13 +183,13 @@ def lab_server(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def voila_server(tmp_path_factory):
-    """The start notebook as a Voilà app, as `make app` serves it (token required)."""
+    """The notebooks as a Voilà app, as `make app` serves them (token required); ``start`` opens 00."""
     require_browser()
     home = tmp_path_factory.mktemp("voila-home")
     port, token = free_port(), secrets.token_urlsafe(16)
     log = home / "voila.log"
     # As `make app` does: the token through JUPYTER_TOKEN, never on the command line (`ps`).
-    cmd = [sys.executable, "-m", "voila", str(NOTEBOOK), "--no-browser", f"--port={port}",
+    cmd = [sys.executable, "-m", "voila", str(NOTEBOOK.parent), "--no-browser", f"--port={port}",
            "--Voila.ip=127.0.0.1", "--Voila.port_retries=0", "--Voila.auto_token=True"]
     env = {**isolated_env(home), "JUPYTER_TOKEN": token}
     with open(log, "w") as out:
@@ -196,6 +197,8 @@ def voila_server(tmp_path_factory):
     try:
         # Any page of Voilà's would start a kernel; a static asset only proves it is up.
         wait_http(f"http://127.0.0.1:{port}/voila/static/favicon.ico", process, log)
-        yield {"base": f"http://127.0.0.1:{port}", "token": token, "log": log}
+        base = f"http://127.0.0.1:{port}"
+        yield {"base": base, "token": token, "log": log,
+               "start": f"{base}/voila/render/{NOTEBOOK.name}?token={token}"}
     finally:
         stop(process)
