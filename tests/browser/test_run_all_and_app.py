@@ -74,11 +74,12 @@ def save(page):
     expect()(page.locator(".jp-mod-dirty")).to_have_count(0, timeout=LONG)
 
 
+@pytest.mark.timeout(1200)  # six notebooks, each run whole in the browser, on a busy 2-core machine
 def test_every_notebook_run_in_the_browser_leaves_a_fresh_clone_clean(browser_context, clone, clone_lab,
                                                                        artifacts):
-    page = browser_context.new_page()
-    try:
-        for name in NOTEBOOKS:
+    for name in NOTEBOOKS:
+        page = browser_context.new_page()  # a new page a notebook: one notebook's cells on screen at a time
+        try:
             run_all(page, clone_lab, name)
             if name == "02-authorization-code-with-state":
                 login_link_opens_a_live_page(page, browser_context, artifacts)
@@ -86,8 +87,11 @@ def test_every_notebook_run_in_the_browser_leaves_a_fresh_clone_clean(browser_co
                 probe_is_not_all_refused(page, artifacts)
             save(page)
             expect()(page.locator(".jp-OutputArea-output").first).to_be_visible()  # outputs stay on screen
-    finally:
-        page.close()
+        except BaseException:
+            page.screenshot(path=str(artifacts / f"run-all-{name}-failed.png"))
+            raise
+        finally:
+            page.close()
     assert git("status", "--porcelain", "--untracked-files=all", cwd=clone) == ""
     assert not list(clone.glob("notebooks/*transcript*")), "an export landed inside the repository"
 

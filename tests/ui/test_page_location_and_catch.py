@@ -131,3 +131,15 @@ def test_without_a_proxy_the_catcher_is_on_loopback_and_says_so(make_wizard, can
     wizard.close()
     with pytest.raises(Exception):
         requests.get(catcher.direct_uri, timeout=2)  # closing the wizard stopped it
+
+
+def test_a_second_link_catches_on_the_same_address(make_wizard, canary_demo):
+    wizard = make_wizard(AuthType.OAUTH_CODE)
+    answer(wizard.page, None)
+    assert wizard.next()
+    one(wizard.run_step, "wal-catch").value = True
+    one(wizard.run_step, "wal-build-link").click()
+    first = wizard.config.redirect_uri
+    one(wizard.run_step, "wal-build-link").click()
+    assert wizard.config.redirect_uri == first  # what a person registered stays valid
+    wizard.close()

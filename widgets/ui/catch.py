@@ -20,7 +20,7 @@ from collections.abc import Callable
 import ipywidgets as w
 
 from ..core.errors import WebhookAuthError
-from ..diagnose.catcher import LoopbackCatcher
+from ..diagnose.catcher import CatcherError, LoopbackCatcher
 from .markup import esc, mono
 
 __all__ = ["CatchOption"]
@@ -41,6 +41,7 @@ class CatchOption(w.VBox):
         self._on_caught, self._on_failed = on_caught, on_failed
         self._timeout = timeout
         self._catcher: LoopbackCatcher | None = None
+        self._port = 0  # 0 until a catcher has bound one
         self._toggle = w.Checkbox(value=False, indent=False, layout=w.Layout(width="auto"),
                                   description="Catch the answer here instead of pasting it "
                                               "(steps 3 and 4 then happen by themselves)")
@@ -64,8 +65,12 @@ class CatchOption(w.VBox):
             self._where.value = ""
             return
         public = self._page.proxy_url("{port}") if self._page is not None else None
-        catcher = LoopbackCatcher(public_url=public, timeout=self._timeout).start()
-        self._catcher = catcher
+        # The same port as last time when it is free: an address registered with a provider stays valid.
+        try:
+            catcher = LoopbackCatcher(port=self._port, public_url=public, timeout=self._timeout).start()
+        except CatcherError:
+            catcher = LoopbackCatcher(public_url=public, timeout=self._timeout).start()
+        self._catcher, self._port = catcher, catcher.port
         provider = self._model.provider
         if self._model.using_demo_provider:
             provider.register_redirect_uri(catcher.redirect_uri)
