@@ -50,7 +50,9 @@ def clone_lab(tmp_path_factory, clone):
 
 
 def run_all(page, lab, name):
-    page.goto(f"{lab['base']}/lab/tree/notebooks/{name}.ipynb?token={lab['token']}")
+    # A workspace of its own, so that only this notebook is open (Run all acts on the current tab).
+    page.goto(f"{lab['base']}/lab/workspaces/{name}/tree/notebooks/{name}.ipynb?reset&token={lab['token']}")
+    expect()(page.locator(".jp-NotebookPanel")).to_have_count(1, timeout=LONG)
     page.wait_for_function(
         "() => [...document.querySelectorAll('.jp-StatusBar-TextItem')]"
         ".some(e => /\\|\\s*Idle\\s*$/.test(e.textContent))",
