@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import requests
 
-from tests.prefix_proxy import PrefixProxy
+from tests.support.prefix_proxy import PrefixProxy
 from widgets import AuthorizationCodeFlow, WebhookAuthConfig
 from widgets.demo import DemoProvider, pages
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 import requests
 
-from tests.prefix_proxy import PrefixProxy
+from tests.support.prefix_proxy import PrefixProxy
 from widgets import AuthorizationCodeFlow, WebhookAuthConfig
 from widgets.demo import DemoProvider
 from widgets.diagnose.catcher import CatcherTimeout, LoopbackCatcher
@@ -22,7 +22,9 @@ def test_the_code_reaches_the_kernel_through_the_proxy_without_a_paste():
         config = WebhookAuthConfig(auth_type="oauth_code",
                                    **{**demo.client_settings(), "redirect_uri": catcher.redirect_uri})
         flow = AuthorizationCodeFlow(config)
-        location = demo.approve(flow.begin().url)
+        request = flow.begin()
+        catcher.expect(request.state)
+        location = demo.approve(request.url)
         assert location.startswith(public + "?")
         # The browser follows the redirect: through the proxy, to the catcher.
         page = requests.get(location, timeout=10)

@@ -12,7 +12,7 @@ import time
 import pytest
 import requests
 
-from tests.prefix_proxy import PrefixProxy
+from tests.support.prefix_proxy import PrefixProxy
 from widgets import AuthType
 from widgets.ui.location import JupyterPage, proxy_url
 

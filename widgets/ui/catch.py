@@ -17,7 +17,7 @@ import asyncio
 import threading
 from collections.abc import Callable
 
-import ipywidgets as w
+import ipywidgets as ipw
 
 from ..core.errors import WebhookAuthError
 from ..diagnose.catcher import CatcherError, LoopbackCatcher
@@ -26,7 +26,7 @@ from .markup import esc, mono
 __all__ = ["CatchOption"]
 
 
-class CatchOption(w.VBox):
+class CatchOption(ipw.VBox):
     """A checkbox "catch the answer here"; :meth:`prepare` before building a link, :meth:`arm` after.
 
     ``page``: the :class:`~widgets.ui.location.JupyterPage` of the wizard (None: loopback only).
@@ -42,11 +42,11 @@ class CatchOption(w.VBox):
         self._timeout = timeout
         self._catcher: LoopbackCatcher | None = None
         self._port = 0  # 0 until a catcher has bound one
-        self._toggle = w.Checkbox(value=False, indent=False, layout=w.Layout(width="auto"),
+        self._toggle = ipw.Checkbox(value=False, indent=False, layout=ipw.Layout(width="auto"),
                                   description="Catch the answer here instead of pasting it "
                                               "(steps 3 and 4 then happen by themselves)")
         self._toggle.add_class("wal-catch")
-        self._where = w.HTML()
+        self._where = ipw.HTML()
         self._where.add_class("wal-catch-where")
         self.children = [self._toggle, self._where]
 
@@ -91,6 +91,9 @@ class CatchOption(w.VBox):
         catcher = self._catcher
         if catcher is None:
             return
+        if self._model.authorization is not None:
+            # Only the answer to this link: anything else arriving on the port is refused on arrival.
+            catcher.expect(self._model.authorization.state)
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:  # called outside the kernel's loop (tests, scripts): call back from the thread
