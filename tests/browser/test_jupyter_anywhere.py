@@ -83,9 +83,11 @@ def _proxied(hub_lab) -> re.Pattern:
 
 def _open_link_and_log_in(page, browser_context, hub_lab, artifacts, name):
     run = step(page, "run")
-    run.locator(".wal-build-link").click()
     link = run.locator(".wal-authorize-link a")
+    before = link.get_attribute("href") if link.count() else None  # a link of an earlier test
+    run.locator(".wal-build-link").click()
     expect()(link).to_have_attribute("href", re.compile("^" + _proxied(hub_lab).pattern + "authorize\\?.*state="))
+    expect()(link).not_to_have_attribute("href", before or "-", timeout=LONG)
     with browser_context.expect_page() as new_tab:
         link.click()
     login = new_tab.value
