@@ -37,18 +37,22 @@ define git_filter
 	fi
 endef
 
+# etc/jupyter holds the server settings that strip the notebooks of notebooks/ as they are saved
+# (JupyterLab autosaves), so running them leaves `git status` clean.
 lab: $(VENV)/.installed-lab
 	$(git_filter)
-	$(BIN)/jupyter lab --ip=127.0.0.1 --port=$(PORT) $(AS_ROOT) notebooks/00-start-here.ipynb
+	JUPYTER_CONFIG_PATH=$(CURDIR)/etc/jupyter$${JUPYTER_CONFIG_PATH:+:$$JUPYTER_CONFIG_PATH} \
+		$(BIN)/jupyter lab --ip=127.0.0.1 --port=$(PORT) $(AS_ROOT) notebooks/00-start-here.ipynb
 
-# The start notebook as an app (code hidden). Voila serves without authentication unless
+# The notebooks as an app (code hidden), opening on the start notebook; serving the folder lets
+# the links between notebooks work (/voila/render/<name>). Voila serves without authentication unless
 # given a token, so one is always set; open the printed URL. The token goes to Voila through
 # JUPYTER_TOKEN (jupyter_server's identity provider reads it), never on its command line, where
 # `ps` would show it to every user of the machine.
 app: $(VENV)/.installed-app
 	@token=$${APP_TOKEN:-$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(16))')}; \
-	echo "Open http://127.0.0.1:$(APP_PORT)/?token=$$token"; \
-	JUPYTER_TOKEN=$$token exec $(BIN)/voila notebooks/00-start-here.ipynb --no-browser \
+	echo "Open http://127.0.0.1:$(APP_PORT)/voila/render/00-start-here.ipynb?token=$$token"; \
+	JUPYTER_TOKEN=$$token exec $(BIN)/voila notebooks --no-browser \
 		--Voila.ip=127.0.0.1 --port=$(APP_PORT) --Voila.port_retries=0 --Voila.auto_token=True
 
 test: $(VENV)/.installed-test

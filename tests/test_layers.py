@@ -45,9 +45,9 @@ FACADE_METADATA = {"__version__"}
 
 #: Third-party packages a layer must not import, even inside a function.
 FORBIDDEN = {
-    "core": {"jwt", "pandas", "ipywidgets", "werkzeug", "cheroot"},
-    "diagnose": {"ipywidgets"},
-    "connectors": {"ipywidgets"},
+    "core": {"jwt", "pandas", "ipywidgets", "anywidget", "werkzeug", "cheroot"},
+    "diagnose": {"ipywidgets", "anywidget"},
+    "connectors": {"ipywidgets", "anywidget"},
 }
 #: The one lazy exception: the transcript's DataFrame view imports pandas when it is called.
 LAZY_EXCEPTIONS = {("widgets.core.transcript", "pandas")}

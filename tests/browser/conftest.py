@@ -139,41 +139,66 @@ def browser_context(tmp_path_factory):
             context.close()
 
 
-@pytest.fixture(scope="session")
-def lab_server(tmp_path_factory):
-    """JupyterLab on a free loopback port, token required, a copy of notebook 00 in its root."""
+def start_lab(tmp_path_factory, notebooks, *, base_url: str = "/", name: str = "lab", extra_args=(),
+              env: dict[str, str] | None = None, root: Path | None = None):
+    """JupyterLab on a free loopback port, token required, copies of ``notebooks`` in its root.
+
+    Returns (process, info); ``info["base"]`` is the server's URL with its ``base_url``
+    (``http://127.0.0.1:P/user/ana/`` without the trailing slash), ``info["origin"]`` without it.
+    ``root``: serve that folder (a checkout) instead of a new one.
+    """
     require_browser()
-    home = tmp_path_factory.mktemp("jupyter-home")
-    root = tmp_path_factory.mktemp("lab-root")
-    shutil.copy(NOTEBOOK, root / NOTEBOOK.name)
+    home = tmp_path_factory.mktemp(f"{name}-home")
+    root = root if root is not None else tmp_path_factory.mktemp(f"{name}-root")
+    for notebook in notebooks:
+        shutil.copy(notebook, root / notebook.name)
     port, token = free_port(), secrets.token_urlsafe(16)
     log = home / "lab.log"
     cmd = [sys.executable, "-m", "jupyter", "lab", "--no-browser", f"--IdentityProvider.token={token}",
            f"--port={port}", "--ip=127.0.0.1", "--ServerApp.port_retries=0", "--allow-root",
-           f"--ServerApp.root_dir={root}", "--LabApp.news_url=", "--ServerApp.open_browser=False"]
+           f"--ServerApp.root_dir={root}", "--LabApp.news_url=", "--ServerApp.open_browser=False",
+           f"--ServerApp.base_url={base_url}", *extra_args]
     with open(log, "w") as out:
-        process = subprocess.Popen(cmd, env=isolated_env(home), stdout=out, stderr=subprocess.STDOUT, cwd=root)
+        process = subprocess.Popen(cmd, env={**isolated_env(home), **(env or {})}, stdout=out,
+                                   stderr=subprocess.STDOUT, cwd=root)
+    origin = f"http://127.0.0.1:{port}"
+    base = origin + base_url.rstrip("/")
     try:
-        wait_http(f"http://127.0.0.1:{port}/api/status?token={token}", process, log)
-        yield {"base": f"http://127.0.0.1:{port}", "token": token, "root": root, "log": log}
+        wait_http(f"{base}/api/status?token={token}", process, log)
+    except BaseException:
+        stop(process)
+        raise
+    return process, {"base": base, "origin": origin, "token": token, "root": root, "log": log, "home": home}
+
+
+@pytest.fixture(scope="session")
+def lab_server(tmp_path_factory):
+    """JupyterLab on a free loopback port, token required, a copy of notebook 00 in its root."""
+    process, info = start_lab(tmp_path_factory, [NOTEBOOK])
+    try:
+        yield info
     finally:
         stop(process)
 
 
 @pytest.fixture(scope="session")
 def voila_server(tmp_path_factory):
-    """The start notebook as a Voilà app, as `make app` serves it (token required)."""
+    """The notebooks as a Voilà app, as `make app` serves them (token required); ``start`` opens 00."""
     require_browser()
     home = tmp_path_factory.mktemp("voila-home")
     port, token = free_port(), secrets.token_urlsafe(16)
     log = home / "voila.log"
-    cmd = [sys.executable, "-m", "voila", str(NOTEBOOK), "--no-browser", f"--port={port}",
-           "--Voila.ip=127.0.0.1", "--Voila.port_retries=0", f"--token={token}"]
+    # As `make app` does: the token through JUPYTER_TOKEN, never on the command line (`ps`).
+    cmd = [sys.executable, "-m", "voila", str(NOTEBOOK.parent), "--no-browser", f"--port={port}",
+           "--Voila.ip=127.0.0.1", "--Voila.port_retries=0", "--Voila.auto_token=True"]
+    env = {**isolated_env(home), "JUPYTER_TOKEN": token}
     with open(log, "w") as out:
-        process = subprocess.Popen(cmd, env=isolated_env(home), stdout=out, stderr=subprocess.STDOUT, cwd=ROOT)
+        process = subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT)
     try:
         # Any page of Voilà's would start a kernel; a static asset only proves it is up.
         wait_http(f"http://127.0.0.1:{port}/voila/static/favicon.ico", process, log)
-        yield {"base": f"http://127.0.0.1:{port}", "token": token, "log": log}
+        base = f"http://127.0.0.1:{port}"
+        yield {"base": base, "token": token, "log": log,
+               "start": f"{base}/voila/render/{NOTEBOOK.name}?token={token}"}
     finally:
         stop(process)

@@ -246,7 +246,7 @@ def test_client_credentials_in_voila(browser_context, voila_server, artifacts):
     browser_context.grant_permissions(["clipboard-read", "clipboard-write"], origin=voila_server["base"])
     page = browser_context.new_page()
     try:
-        page.goto(f"{voila_server['base']}/?token={voila_server['token']}")
+        page.goto(voila_server["start"])
         expect()(page.locator(".wal-wizard")).to_be_visible(timeout=LONG)
         assert "def stop_demo" not in page.locator("body").inner_text()  # the app hides the code
         client_credentials_path(page, artifacts, "voila")

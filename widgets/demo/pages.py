@@ -77,6 +77,9 @@ def consent_page(
 
     ``hidden`` carries the authorization request through the form post; the
     ticked ``grant_scope`` boxes are what the person grants (None: all requested).
+    The form posts to the relative ``authorize``: the page may be reached through a
+    proxy under another path (jupyter-server-proxy's ``<base_url>proxy/<port>/``),
+    and ``/authorize`` would leave it.
     """
     requested = list(requested_scopes)
     checked = set(requested if checked_scopes is None else checked_scopes)
@@ -98,7 +101,7 @@ def consent_page(
   <dt>App (client id)</dt><dd><code>{_e(client_id)}</code></dd>
   <dt>Returns you to</dt><dd><code>{_e(redirect_uri)}</code></dd>
 </dl>
-<form method="post" action="/authorize">
+<form method="post" action="authorize">
   {hidden_inputs}
   <fieldset>
     <legend>The app asks for</legend>

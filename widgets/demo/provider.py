@@ -9,6 +9,17 @@ settings and lifecycle. werkzeug parses requests and builds responses;
 blocks and never waits for the provider at exit; ``browser`` plays the person
 who signs in (``DemoProvider.approve``).
 
+Two views of one server. The kernel reaches the provider directly on 127.0.0.1;
+a browser on another machine (Binder, a JupyterHub, a remote Jupyter server)
+cannot, and reaches it through the Jupyter server instead, with
+jupyter-server-proxy at ``<origin><base_url>proxy/<port>/``. ``public_url`` names
+that second address: the pages a browser opens (``auth_url``, ``callback_url``)
+use it, everything the kernel calls (``issuer``, ``token_url``, ``webhook_url``,
+JWKS, introspection, metadata) stays direct. The issuer, and so the RFC 9207
+``iss`` in every redirect, is always the direct address, the one a flow checks;
+the metadata lists the public authorize endpoint, which RFC 8414 allows (an
+endpoint need not share the issuer's host).
+
 About plain http: oauthlib's *server* endpoints never check the transport.
 ``is_secure_transport`` (and so ``OAUTHLIB_INSECURE_TRANSPORT``) is only
 consulted by its client-side helpers (``oauth2.rfc6749.parameters``), by the
@@ -158,6 +169,15 @@ class DemoProvider:
     ``approve()`` plays the person in the browser. ``token_requests``,
     ``authorize_requests`` and ``webhook_deliveries`` tell what clients sent.
 
+    ``public_url`` (or the ``WAL_DEMO_PUBLIC_URL`` variable, read by :meth:`from_env`)
+    is where a browser reaches this provider when it cannot reach 127.0.0.1 of this
+    machine, e.g. ``"https://hub.example.org/user/ana/proxy/{port}"``; ``{port}`` is
+    replaced by the port once bound. It can be set after start too
+    (``provider.public_url = ...``; ``None`` goes back to the direct address). The
+    wizard sets it by itself when the notebook's page reports a Jupyter server with
+    jupyter-server-proxy. :meth:`register_redirect_uri` adds an exact redirect URI
+    for the client, as a person registers one with a real provider.
+
     The set-up a notebook needs is two calls::
 
         demo = DemoProvider.from_env(require_state=True).start()
@@ -187,6 +207,8 @@ class DemoProvider:
         "password": "WAL_DEMO_PASSWORD",
         "webhook_password": "WAL_DEMO_WEBHOOK_PASSWORD",
     }
+    #: The variable :meth:`from_env` reads ``public_url`` from (not a secret).
+    PUBLIC_URL_VARIABLE = "WAL_DEMO_PUBLIC_URL"
 
     def __init__(
         self,
@@ -206,6 +228,7 @@ class DemoProvider:
         issue_refresh_tokens: bool = True,
         host: str = "127.0.0.1",
         port: int = 0,
+        public_url: str | None = None,
     ) -> None:
         client_auth_methods = tuple(client_auth_methods)
         unknown = [m for m in client_auth_methods if m not in CLIENT_AUTH_METHODS]
@@ -243,6 +266,9 @@ class DemoProvider:
         )
         self._host = host
         self._port = port
+        self._public_url: str | None = None
+        self.public_url = public_url  # checked by the setter
+        self._redirect_uris: list[str] = []
         # Tests move time by replacing this; nothing in the provider reads time.time directly.
         self._clock: Callable[[], float] = time.time
         self._form_key = secrets.token_bytes(32)
@@ -263,6 +289,7 @@ class DemoProvider:
         constructor and win over the environment.
         """
         found = {name: os.environ.get(variable) for name, variable in cls.ENVIRONMENT.items()}
+        found["public_url"] = os.environ.get(cls.PUBLIC_URL_VARIABLE)
         return cls(**{**{name: value for name, value in found.items() if value}, **overrides})
 
     # -- lifecycle -----------------------------------------------------------------
@@ -316,7 +343,7 @@ class DemoProvider:
             access_token_ttl=s["access_token_ttl"],
             signing_key=self._key,
             issuer=lambda: self.issuer,
-            own_callback=lambda: self.callback_url,
+            own_callback=lambda: (self.callback_url, self.issuer + "/callback", *self._redirect_uris),
             clock=lambda: self._clock(),
         )
         tokens = dict(
@@ -339,12 +366,53 @@ class DemoProvider:
             raise RuntimeError("DemoProvider is not started: call start() or use `with`.")
         return self._issuer
 
-    auth_url = property(lambda self: self.issuer + "/authorize")
+    @property
+    def port(self) -> int:
+        """The port bound (valid once started)."""
+        return int(self.issuer.rsplit(":", 1)[1])
+
+    @property
+    def public_url(self) -> str | None:
+        """Where a browser reaches this provider, when not directly; None: the issuer itself.
+
+        Before start, a ``{port}`` in it is shown as given.
+        """
+        if self._public_url is None:
+            return None
+        if self._issuer is None:
+            return self._public_url
+        return self._public_url.replace("{port}", str(self.port))
+
+    @public_url.setter
+    def public_url(self, value: str | None) -> None:
+        if value is None or value == "":
+            self._public_url = None
+            return
+        parts = urlsplit(str(value).replace("{port}", "1"))
+        if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+            raise ValueError("public_url must be an absolute http(s) URL without query or fragment, "
+                             "e.g. https://hub.example.org/user/ana/proxy/{port}")
+        self._public_url = str(value).rstrip("/")
+
+    @property
+    def browser_base(self) -> str:
+        """The base of the pages a browser opens: ``public_url`` when set, else the issuer."""
+        return self.public_url or self.issuer
+
+    def register_redirect_uri(self, uri: str) -> None:
+        """Accept ``uri`` (exactly) as a redirect URI of the client, as one registers it with a provider."""
+        parts = urlsplit(uri)
+        if parts.scheme not in ("http", "https") or not parts.netloc or parts.fragment:
+            raise ValueError("a redirect URI is an absolute http(s) URL without a fragment")
+        if uri not in self._redirect_uris:
+            self._redirect_uris.append(uri)
+
+    auth_url = property(lambda self: self.browser_base + "/authorize")
     token_url = property(lambda self: self.issuer + "/token")
     webhook_url = property(lambda self: self.issuer + "/webhook")
     jwks_url = property(lambda self: self.issuer + "/jwks.json")
     introspection_url = property(lambda self: self.issuer + "/introspect")
-    callback_url = property(lambda self: self.issuer + "/callback")
+    callback_url = property(lambda self: self.browser_base + "/callback")
     metadata_url = property(lambda self: self.issuer + "/.well-known/oauth-authorization-server")
     client_id = property(lambda self: self._client.client_id)
     client_secret = property(lambda self: self._client.client_secret)
@@ -371,13 +439,19 @@ class DemoProvider:
 
     def __repr__(self) -> str:
         where = self._issuer or "not started"
+        public = f"public_url={self.public_url!r}, " if self._public_url else ""
         return (
-            f"DemoProvider(issuer={where!r}, running={self.running}, "
+            f"DemoProvider(issuer={where!r}, {public}running={self.running}, "
             f"client_id={self.client_id!r}, client_secret={_mask(self.client_secret)!r}, "
             f"username={self.username!r}, password={_mask(self.password)!r}, "
             f"webhook_username={self.webhook_username!r}, "
             f"webhook_password={_mask(self.webhook_password)!r})"
         )
+
+    def _repr_pretty_(self, printer, cycle: bool) -> None:
+        # IPython's display: one setting a line, so a narrow page (Voila, a phone) needs no scrolling.
+        head, _, body = repr(self).partition("(")
+        printer.text(head + "(\n    " + body[:-1].replace(", ", ",\n    ") + ",\n)")
 
     # -- records -------------------------------------------------------------------
 
@@ -417,6 +491,10 @@ class DemoProvider:
         shows an error instead (unknown client, bad redirect URI, wrong password).
         See :func:`widgets.demo.browser.approve`.
         """
+        # A link built for the browser may go through the proxy; the kernel goes direct.
+        public = self.public_url
+        if public and self._issuer and authorize_url.startswith(public + "/"):
+            authorize_url = self.issuer + authorize_url[len(public):]
         return browser.approve(
             authorize_url,
             user=self.username if user is None else user,

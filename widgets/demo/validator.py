@@ -92,14 +92,17 @@ def presented_credentials(
     return PresentedCredentials(None, body_client_id)
 
 
-def is_allowed_redirect_uri(uri: str, own_callback: str) -> bool:
+def is_allowed_redirect_uri(uri: str, own_callback: str | Iterable[str]) -> bool:
     """The demo client's registered redirect URIs.
 
-    Exact match for the provider's own callback page and the ThousandEyes
-    callback; any port and path on a loopback host over http (RFC 8252 §7.3,
-    native apps pick a free port at run time). Never a fragment (RFC 6749 §3.1.2).
+    Exact match for the provider's own callback page (``own_callback``: one URI,
+    or several when the page is also reached through a proxy, plus any URI
+    registered with the provider) and the ThousandEyes callback; any port and
+    path on a loopback host over http (RFC 8252 §7.3, native apps pick a free
+    port at run time). Never a fragment (RFC 6749 §3.1.2).
     """
-    if uri in (own_callback, THOUSANDEYES_CALLBACK):
+    registered = (own_callback,) if isinstance(own_callback, str) else tuple(own_callback)
+    if uri in registered or uri == THOUSANDEYES_CALLBACK:
         return True
     try:
         parts = urlsplit(uri)
@@ -167,7 +170,7 @@ class DemoValidator(RequestValidator):
         access_token_ttl: int,
         signing_key: SigningKey,
         issuer: Callable[[], str],
-        own_callback: Callable[[], str],
+        own_callback: Callable[[], str | Iterable[str]],
         clock: Callable[[], float],
     ) -> None:
         super().__init__()

@@ -21,6 +21,14 @@ The state is checked on arrival because any local process, or a web page that kn
 port, can send a request here: one with a wrong or missing state (a forged ``error=``, say)
 gets an error page and the catcher keeps waiting, until the real answer or its timeout.
 
+Behind the Jupyter server: when the browser is on another machine (Binder, a JupyterHub, a remote
+server) it cannot open 127.0.0.1 of this one. With jupyter-server-proxy, the Jupyter server passes
+``<origin><base_url>proxy/<port>/<path>`` on to ``127.0.0.1:<port>/<path>``; give that address as
+``public_url`` (``{port}`` stands for the port once bound) and :attr:`redirect_uri` is the public
+one, the one to register with the provider and to send in the authorize request; the catcher
+still listens on 127.0.0.1 only, and :meth:`wait` returns the public address with the answer's
+query, as the browser saw it.
+
 Nothing it serves or logs contains the code: the page is fixed text, the access log is off.
 It answers only the query form of the response (the default for ``response_type=code``); a
 ``response_mode=fragment`` answer never reaches a server.
@@ -31,7 +39,7 @@ from __future__ import annotations
 import hmac
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlsplit
 
 from ..core.errors import CatcherError, CatcherTimeout  # defined there, exported here
 from ..core.redact import remember
@@ -109,7 +117,7 @@ class _Handler(BaseHTTPRequestHandler):
             catcher._refuse()
             self._send(400, _WRONG_STATE)
             return
-        if not catcher._claim(f"http://{HOST}:{catcher.port}{self.path}"):
+        if not catcher._claim(catcher.redirect_uri + self.path[len(catcher.path):]):
             self._send(409, _ALREADY)
             return
         try:
@@ -130,14 +138,20 @@ class LoopbackCatcher:
     in :attr:`refused`, and the wait goes on (bounded by the timeout).
     """
 
-    def __init__(self, port: int = 0, path: str = "/callback", timeout: float = 120):
+    def __init__(self, port: int = 0, path: str = "/callback", timeout: float = 120,
+                 public_url: str | None = None):
         if not isinstance(path, str) or not path.startswith("/") or any(c in path for c in "?# "):
             raise ValueError("path must start with '/' and hold no '?', '#' or spaces")
         if not 0 <= int(port) <= 65535:
             raise ValueError("port must be 0-65535")
         if not float(timeout) > 0:
             raise ValueError("timeout must be a positive number of seconds")
+        if public_url is not None:
+            parts = urlsplit(public_url.replace("{port}", "1"))
+            if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+                raise ValueError("public_url must be an absolute http(s) URL without query or fragment")
         self.path = path
+        self.public_url = None if public_url is None else public_url.rstrip("/")
         self.timeout = float(timeout)
         self._requested_port = int(port)
         self._server: _Server | None = None
@@ -198,7 +212,15 @@ class LoopbackCatcher:
 
     @property
     def redirect_uri(self) -> str:
-        """``http://127.0.0.1:<port><path>``: register it, and use it as the flow's Redirect URI."""
+        """Register it, and use it as the flow's Redirect URI: ``http://127.0.0.1:<port><path>``,
+        or ``<public_url><path>`` when the browser comes through the Jupyter server."""
+        if self.public_url is not None:
+            return self.public_url.replace("{port}", str(self.port)) + self.path
+        return self.direct_uri
+
+    @property
+    def direct_uri(self) -> str:
+        """``http://127.0.0.1:<port><path>``, where the catcher listens."""
         return f"http://{HOST}:{self.port}{self.path}"
 
     @property
@@ -260,7 +282,13 @@ class LoopbackCatcher:
                     + "An answer with a state this tool did not make is not from that login (a stale tab, or "
                     "another program or page sending to this port). Start again with a fresh link.",
                 )
-            raise CatcherTimeout(f"No redirect arrived at {self.redirect_uri} within {limit:g} s.")
+            hint = None
+            if self.public_url is not None:
+                hint = ("Open the authorize link and finish the login before the time runs out. The answer "
+                        f"comes back through the Jupyter server to {self.redirect_uri}: if the provider shows "
+                        "an error instead of sending you back, register exactly that address as a redirect URI "
+                        "for the client, or use the manual flow (paste the address you land on).")
+            raise CatcherTimeout(f"No redirect arrived at {self.redirect_uri} within {limit:g} s.", hint=hint)
         return self._received
 
     def __repr__(self) -> str:

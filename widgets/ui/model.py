@@ -90,6 +90,9 @@ class WizardModel(HasTraits):
         super().__init__()
         self.provider = provider
         self._owns_provider = False
+        #: Called with the provider right after :meth:`ensure_provider` starts one (the wizard
+        #: routes the browser to it through the Jupyter server when it can).
+        self.on_provider_start = None
         self.transcript = transcript if transcript is not None else Transcript()
         config = config if config is not None else WebhookAuthConfig()
         remember(*(getattr(config, name) for name in SECRET_FIELDS))
@@ -207,6 +210,8 @@ class WizardModel(HasTraits):
         if not _started(self.provider):
             self.provider.start()
             self._owns_provider = True  # we started it, so we stop it
+            if self.on_provider_start is not None:
+                self.on_provider_start(self.provider)
         return self.provider
 
     @property

@@ -15,6 +15,7 @@ import ipywidgets as ipw
 
 from ..core.config import WebhookAuthConfig
 from ..core.transcript import Transcript
+from .location import JupyterPage
 from .markup import esc
 from .model import STEP_TITLES, STEPS, WizardModel
 from .steps import AuthTypeStep, DetailsStep, DiagnoseStep, ResultStep, ResultsTableStep, RunStep, Step
@@ -45,10 +46,15 @@ class Wizard(ipw.VBox):
                  config: WebhookAuthConfig | None = None):
         super().__init__()
         self._model = model = WizardModel(provider=provider, transcript=transcript, config=config)
+        # Where the browser is: when the page comes through a Jupyter server that proxies ports,
+        # the demo's pages (and a caught callback) go through it; see widgets.ui.location.
+        self._page = JupyterPage()
+        self._page.observe(self._on_page, names=["proxy"])
+        model.on_provider_start = lambda _provider: self.route_provider()
         self._auth_type_step = AuthTypeStep(model)
         self._details_step = DetailsStep(model)
         commit = lambda: self._details_step.commit(show=True)  # noqa: E731
-        self._run_step = RunStep(model, before_run=commit)
+        self._run_step = RunStep(model, before_run=commit, page=self._page)
         self._result_step = ResultStep(model, before_run=commit)
         self._results_table_step = ResultsTableStep(model)
         self._diagnose_step = DiagnoseStep(model)
@@ -75,6 +81,7 @@ class Wizard(ipw.VBox):
         model.observe(self._on_busy, names="busy")
         self.children = [
             ipw.HTML("<div style='font-size:16px;font-weight:600;margin-bottom:2px'>Webhook authentication</div>"),
+            self._page,
             self._indicator,
             self._stack,
             ipw.HBox([self._back, self._next], layout=ipw.Layout(margin="10px 0 0 0")),
@@ -152,6 +159,35 @@ class Wizard(ipw.VBox):
         self._stack.selected_index = STEPS.index(change["new"])
         self._render_nav()
         self._steps[change["new"]].show()
+
+    @property
+    def page(self) -> JupyterPage:
+        """What the browser said about the page (origin, Jupyter base URL, proxy)."""
+        return self._page
+
+    def _on_page(self, change) -> None:
+        self.route_provider()
+
+    def route_provider(self) -> None:
+        """Send the browser to the demo provider through the Jupyter server when the page can.
+
+        Leaves a ``public_url`` someone set alone; says on the page what was decided.
+        """
+        page, provider = self._page, self._model.provider
+        if not page.known or provider is None:
+            return
+        try:
+            port = provider.port
+        except RuntimeError:  # not started yet: fill_from_provider starts it and calls again
+            return
+        proxied = page.proxy_url(port)
+        if proxied and provider.public_url is None:
+            provider.public_url = proxied
+        if provider.public_url:
+            page.note = (f"The demo provider's pages open through the Jupyter server ({provider.public_url}/…), "
+                         "so the login works wherever this notebook runs; the kernel calls it directly.")
+        else:
+            page.note = ""
 
     def _on_busy(self, change) -> None:
         self._render_nav()

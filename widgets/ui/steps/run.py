@@ -13,6 +13,7 @@ from collections.abc import Callable
 import ipywidgets as ipw
 
 from ...core.config import AuthType
+from ..catch import CatchOption
 from ..markup import attr, esc, mono
 from .base import Step, handler
 
@@ -27,7 +28,7 @@ class RunStep(Step):
     name = "run"
     title = "Run"
 
-    def __init__(self, model, before_run: Callable[[], object] | None = None):
+    def __init__(self, model, before_run: Callable[[], object] | None = None, page=None):
         super().__init__(model)
         #: Called before any request, to store what the Details form holds (and empty its secrets).
         self._before_run = before_run or (lambda: None)
@@ -60,6 +61,8 @@ class RunStep(Step):
         self._paste.add_class("wal-paste")
         self._exchange = self._button("Exchange", "wal-exchange", style="primary", icon="exchange")
         self._exchange.on_click(self._on_exchange)
+        # Optional: the answer caught by the kernel (through the Jupyter server when it can), no paste.
+        self._catch = CatchOption(model, page, on_caught=self._on_caught, on_failed=self.show_error)
         self._code_box = ipw.VBox([
             ipw.HTML("<ol style='font-size:13px;margin:2px 0 6px 0;padding-left:20px'>"
                    "<li>Build the authorize link and open it (it opens in a new tab).</li>"
@@ -68,6 +71,7 @@ class RunStep(Step):
                    "<code>state=</code>; the page itself may show an error, only the address matters).</li>"
                    "<li>Paste it below and press Exchange: the state is checked, then the code is "
                    "exchanged for a token.</li></ol>"),
+            self._catch,
             self._build_link,
             self._link,
             self._link_details,
@@ -203,8 +207,20 @@ class RunStep(Step):
     def _on_build_link(self, _button=None) -> None:
         with self.working(self._build_link, "Building the link…"):
             self._before_run()
+            self._catch.prepare()
             self._model.begin_authorization()
-        self.say("Open the link above, log in, then paste the address you land on.", "info")
+            self._catch.arm()
+        if self._catch.enabled:
+            self.say("Open the link above and log in: the answer comes back here by itself.", "info")
+        else:
+            self.say("Open the link above, log in, then paste the address you land on.", "info")
+
+    @handler
+    def _on_caught(self, url: str) -> None:
+        with self.working(self._exchange, "Caught the answer; checking the state, exchanging the code…"):
+            token = self._model.complete_authorization(url)
+        self.say(f"The answer was caught (no paste); state checked, the code was exchanged for a "
+                 f"{token.token_type} token {token.masked}. Press Next to see it.", "ok")
 
     @handler
     def _on_exchange(self, _button=None) -> None:
