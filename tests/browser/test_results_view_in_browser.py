@@ -214,7 +214,7 @@ def test_results_view_in_jupyterlab(lab_results_page, browser_context, artifacts
 def test_results_view_in_voila(browser_context, voila_server, artifacts):
     page = browser_context.new_page()
     try:
-        page.goto(f"{voila_server['base']}/?token={voila_server['token']}")
+        page.goto(voila_server["start"])
         expect()(page.locator(".wal-wizard")).to_be_visible(timeout=LONG)
         check_results_view(page, browser_context, artifacts, "voila", diagram_svg=False)
     finally:
