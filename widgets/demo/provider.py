@@ -444,7 +444,7 @@ class DemoProvider:
 
     @property
     def device_requests(self) -> list[dict]:
-        """Device authorization requests (RFC 8628 §3.1): client_id, scope, status, error."""
+        """Device authorization requests (RFC 8628 §3.1): client_id, scope, status, error, user_code."""
         return self._records.get("device")
 
     def reset_records(self) -> None:
@@ -754,7 +754,8 @@ class DemoProvider:
         """§3.1-3.2: a device asks for codes. Its client authenticates as at /token."""
         body = request.get_data(as_text=True)
         form = dict(parse_qsl(body, keep_blank_values=True))
-        record = {"client_id": form.get("client_id"), "scope": form.get("scope"), "status": 500, "error": None}
+        record = {"client_id": form.get("client_id"), "scope": form.get("scope"), "status": 500, "error": None,
+                  "user_code": None}  # the user code is meant to be shown; the device code is not kept
         if "client_id" not in form and request.headers.get("Authorization", "").lower().startswith("basic"):
             # §3.1 needs client_id only from a client that does not authenticate; oauthlib asks for
             # it always, so a Basic-authenticated request gets the id it authenticated with.
@@ -769,6 +770,7 @@ class DemoProvider:
             out_headers, data, status = self._device.create_device_authorization_response(uri, method, body, headers)
             if status == 200 and isinstance(data, dict):
                 self._validator.save_device_authorization(form.get("client_id") or self.client_id, data, interval)
+                record["user_code"] = data["user_code"]
                 return out_headers, json.dumps(data), status
             return out_headers, data if isinstance(data, str) else json.dumps(data), status
 
