@@ -20,14 +20,13 @@ from .output import _Out
 __all__ = ["add_parser", "big_code"]
 
 
-def add_parser(add, parents: list) -> None:
-    """Add the ``device`` command with ``add(name, help, parents)`` (see :func:`~.parser.build_parser`)."""
-    from .parser import _seconds
-
+def add_parser(add, parents: list, *, seconds) -> None:
+    """Add the ``device`` command with ``add(name, help, parents)`` (see :func:`~.parser.build_parser`);
+    ``seconds`` is the parser's type for a number of seconds."""
     p = add("device", "get a token with the device grant (RFC 8628): show a code, poll until it is approved",
             parents)
     p.add_argument("--device-url", help="device authorization endpoint (default: from --issuer's metadata)")
-    p.add_argument("--wait", type=_seconds, default=None,
+    p.add_argument("--wait", type=seconds, default=None,
                    help="stop polling after this many seconds (default: until the code expires)")
     p.add_argument("--qr", action="store_true", help="also print a QR code of the verification address (segno)")
     p.add_argument("--paste-ready", action="store_true", help="also print the token as a Token webhook's fields")

@@ -176,5 +176,5 @@ def build_parser() -> argparse.ArgumentParser:
     from .connectors import add_commands  # audit, push, keep
 
     add_commands(sub)
-    add_device_parser(add, [provider, secret, output, common])
+    add_device_parser(add, [provider, secret, output, common], seconds=_seconds)
     return parser
