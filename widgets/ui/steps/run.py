@@ -15,6 +15,7 @@ import ipywidgets as ipw
 from ...core.config import AuthType
 from ..markup import attr, esc, mono
 from .base import Step, handler
+from .device import DevicePanel
 
 __all__ = ["RunStep"]
 
@@ -88,8 +89,11 @@ class RunStep(Step):
             ipw.HBox([self._header, self._reveal]),
         ])
 
+        # the device grant (teaching only): its own panel
+        self._device_box = DevicePanel(self, model)
+
         model.observe(self._on_model_change, names=["auth_type", "authorization", "config", "token"])
-        self.children = [self._heading, self._cc_box, self._code_box, self._header_box,
+        self.children = [self._heading, self._cc_box, self._code_box, self._header_box, self._device_box,
                          self._busy_html, self._message]
         self.on_show()
 
@@ -113,11 +117,16 @@ class RunStep(Step):
         return self._header_plain
 
     # -- showing -------------------------------------------------------------------------------
+    @property
+    def device_panel(self) -> DevicePanel:
+        return self._device_box
+
     def on_show(self) -> None:
         kind = self._model.auth_type
         show = {self._cc_box: kind is AuthType.OAUTH_CLIENT_CREDENTIALS,
                 self._code_box: kind is AuthType.OAUTH_CODE,
-                self._header_box: kind in (AuthType.BASIC, AuthType.TOKEN)}
+                self._header_box: kind in (AuthType.BASIC, AuthType.TOKEN),
+                self._device_box: kind is AuthType.DEVICE}
         for box, visible in show.items():
             box.layout.display = None if visible else "none"
         self._heading.value = f"<b>Run: {esc(kind.label)}</b>"
@@ -137,6 +146,7 @@ class RunStep(Step):
 
     def _update_buttons(self) -> None:
         self._exchange.disabled = self._model.busy or self._model.authorization is None
+        self._device_box.update_buttons()
 
     def _render_link(self) -> None:
         request = self._model.authorization
