@@ -151,6 +151,8 @@ EXPECTED = {
     AuthType.OAUTH_CODE: (OAUTH | {"auth_url", "redirect_uri", "pkce"},
                           {"auth_url", "token_url", "client_id", "redirect_uri"}, {"client_secret"}),
     AuthType.OAUTH_CLIENT_CREDENTIALS: (OAUTH, {"token_url", "client_id", "client_secret"}, {"client_secret"}),
+    AuthType.DEVICE: (OAUTH | {"device_authorization_url"}, {"device_authorization_url", "token_url", "client_id"},
+                      {"client_secret"}),
 }
 
 
@@ -177,6 +179,7 @@ def test_labels_and_secrets_cover_every_field():
 BAD = {
     "issuer": "http://login.example.com",
     "auth_url": "http://login.example.com/authorize",
+    "device_authorization_url": "http://login.example.com/device",
     "token_url": "ftp://login.example.com/token",
     "client_id": "cid\ud800",
     "client_secret": "secret\ud800",

@@ -95,9 +95,12 @@ def test_metadata_describes_the_server_per_rfc_8414(provider):
         assert meta["token_endpoint"] == provider.token_url
         assert meta["jwks_uri"] == provider.jwks_url
         assert meta["introspection_endpoint"] == provider.introspection_url
-        assert meta["scopes_supported"] == ["alerts:write", "alerts:read", "profile"]
+        assert meta["scopes_supported"] == ["alerts:write", "alerts:read", "profile", "openid"]
         assert meta["response_types_supported"] == ["code"]
-        assert meta["grant_types_supported"] == ["authorization_code", "client_credentials", "refresh_token"]
+        assert meta["grant_types_supported"] == ["authorization_code", "client_credentials", "refresh_token",
+                                                 "urn:ietf:params:oauth:grant-type:device_code"]
+        assert meta["device_authorization_endpoint"] == provider.device_authorization_url
+        assert meta["id_token_signing_alg_values_supported"] == ["ES256"]
         assert meta["token_endpoint_auth_methods_supported"] == ["client_secret_basic", "client_secret_post"]
         assert meta["code_challenge_methods_supported"] == ["S256"]
         assert meta["authorization_response_iss_parameter_supported"] is True

@@ -36,6 +36,7 @@ EXPECTED = (
     "04-troubleshooting",
     "05-results",
     "06-after-the-paste",
+    "08-beyond-the-webhook",
 )
 
 #: Distinctive values for the secrets the notebooks' demo providers read from the environment.
@@ -339,6 +340,11 @@ def test_real_provider_switch_runs_against_a_provider_outside_the_kernel(name, t
                     cell.source = f"PASTED = {outside.approve(link)!r}"
                     pasted += 1
                 client.execute_cell(cell, index)  # raises CellExecutionError on any error
+                if "demo.approve_device" in cell.source:  # the person at the verification page
+                    printed = "".join(out.get("text", "") for out in cell.outputs)
+                    user_code = re.search(r"type the code (\S+) and approve", printed)
+                    assert user_code, printed
+                    outside.approve_device(user_code.group(1))
         if name in ("02-authorization-code-with-state", "04-troubleshooting", "06-after-the-paste"):
             assert pasted == 1
         grants = {r["grant_type"] for r in outside.token_requests if r["status"] == 200}
@@ -346,6 +352,7 @@ def test_real_provider_switch_runs_against_a_provider_outside_the_kernel(name, t
                     "02-authorization-code-with-state": {"authorization_code", "refresh_token"},
                     "04-troubleshooting": {"authorization_code"},
                     "06-after-the-paste": {"authorization_code", "refresh_token", "client_credentials"},
+                    "08-beyond-the-webhook": {"authorization_code", "urn:ietf:params:oauth:grant-type:device_code"},
                     }.get(name, {"client_credentials"})
         assert grants >= expected, (name, outside.token_requests)
         if name in ("01-client-credentials", "02-authorization-code-with-state", "03-basic-and-token",

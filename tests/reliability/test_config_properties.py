@@ -39,6 +39,7 @@ _auth_types = st.one_of(st.sampled_from(list(AuthType)), st.sampled_from(
 _values = {
     "auth_type": _auth_types,
     "auth_url": _urls,
+    "device_authorization_url": _urls,
     "token_url": _urls,
     "redirect_uri": _urls,
     "webhook_url": _urls,
@@ -72,6 +73,8 @@ _VALID = {
                               issuer="https://as.example"),
     AuthType.OAUTH_CLIENT_CREDENTIALS: dict(token_url="http://127.0.0.1:9/token", client_id="client",
                                             client_secret=CANARY, extra_params={"audience": "api"}),
+    AuthType.DEVICE: dict(device_authorization_url="https://as.example/device", token_url="https://as.example/token",
+                          client_id="client", client_secret=CANARY, scope="alerts:read"),
 }
 
 

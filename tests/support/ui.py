@@ -9,7 +9,7 @@ import ipywidgets
 from widgets.demo import DemoProvider
 from widgets.ui import Wizard
 
-__all__ = ["tree", "with_class", "one", "saved_state", "tree_state", "run_code_flow"]
+__all__ = ["tree", "with_class", "one", "saved_state", "tree_state", "run_code_flow", "run_device_flow"]
 
 
 def tree(widget):
@@ -52,3 +52,12 @@ def run_code_flow(wizard: Wizard, provider: DemoProvider) -> None:
     assert run.authorize_url, run.message
     one(run, "wal-paste").value = provider.approve(run.authorize_url)
     one(run, "wal-exchange").click()
+
+
+def run_device_flow(wizard: Wizard) -> None:
+    """Get a code, let the demo play the person at its verification page, poll for the token."""
+    run = wizard.run_step
+    one(run, "wal-device-begin").click()
+    assert run.device_panel.device is not None, run.message
+    one(run, "wal-device-approve-demo").click()
+    one(run, "wal-device-poll").click()

@@ -17,7 +17,8 @@ from widgets.ui import Wizard
 @pytest.fixture
 def canary_demo():
     """A demo provider whose client secret and webhook password are canaries."""
-    with DemoProvider(client_secret=CANARY_SECRET, webhook_password=CANARY_PASSWORD) as provider:
+    # device_interval=1: the device grant's polls come a second apart, not five
+    with DemoProvider(client_secret=CANARY_SECRET, webhook_password=CANARY_PASSWORD, device_interval=1) as provider:
         yield provider
     assert not provider._internal_errors, provider._internal_errors
 

@@ -11,7 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from tests.support.canaries import CANARY_PASSWORD, CANARY_SECRET, CANARY_TOKEN
-from tests.support.ui import one, saved_state, tree, tree_state
+from tests.support.ui import one, run_device_flow, saved_state, tree, tree_state
 from widgets import AuthType
 
 
@@ -41,7 +41,7 @@ def test_a_whole_session_leaves_no_secret_in_widget_state(make_wizard, canary_de
         one(wizard, "wal-client-secret").value = CANARY_SECRET
     assert wizard.next(), details.message
     run = wizard.run_step
-    pasted_code = None
+    pasted_code = device_code = None
     if auth_type is AuthType.OAUTH_CLIENT_CREDENTIALS:
         one(run, "wal-get-token").click()
     elif auth_type is AuthType.OAUTH_CODE:
@@ -50,6 +50,9 @@ def test_a_whole_session_leaves_no_secret_in_widget_state(make_wizard, canary_de
         pasted_code = parse_qs(urlsplit(landed).query)["code"][0]
         one(run, "wal-paste").value = landed
         one(run, "wal-exchange").click()
+    elif auth_type is AuthType.DEVICE:
+        run_device_flow(wizard)
+        device_code = run.device_panel.device.device_code
     else:
         one(run, "wal-reveal").value = True
         one(run, "wal-reveal").value = False
@@ -68,7 +71,7 @@ def test_a_whole_session_leaves_no_secret_in_widget_state(make_wizard, canary_de
     downloads = [one(table, f"wal-export-{kind}").click() for kind in ("csv", "html", "har")]
 
     token = wizard.token
-    secrets = [CANARY_SECRET, CANARY_PASSWORD, pasted_code,
+    secrets = [CANARY_SECRET, CANARY_PASSWORD, pasted_code, device_code,
                wizard.model.authorization_header().partition(" ")[2]]
     if token is not None:
         secrets += [token.access_token, token.refresh_token]

@@ -7,7 +7,7 @@ import html
 import pytest
 
 from tests.support.canaries import CANARY_PASSWORD, CANARY_SECRET
-from tests.support.ui import one, run_code_flow, saved_state, tree_state
+from tests.support.ui import one, run_code_flow, run_device_flow, saved_state, tree_state
 from widgets import AuthType
 
 
@@ -18,6 +18,8 @@ def to_result(make_wizard, provider, auth_type):
         one(wizard.run_step, "wal-get-token").click()
     elif auth_type is AuthType.OAUTH_CODE:
         run_code_flow(wizard, provider)
+    elif auth_type is AuthType.DEVICE:
+        run_device_flow(wizard)
     assert wizard.run_step.message_kind in ("", "ok"), wizard.run_step.message
     assert wizard.next() and wizard.step == "result"
     return wizard, wizard.result_step

@@ -18,6 +18,7 @@ from ..core.errors import ConfigError, PastedRedirectError, TransportError
 from ..core.redact import mask, redact_body, remember
 from ..core.transcript import Transcript
 from .exits import EXIT_OK, _UsageError
+from .oidc import id_token_text, id_token_validator
 from .output import _Out, _token_text, _when
 from .pending import find_state_file, load_state_file, path_for, write_private
 
@@ -208,13 +209,15 @@ def _authorize_loopback(args, out: _Out, transcript: Transcript) -> int:
     with LoopbackCatcher(port=args.port, timeout=args.wait) as catcher:
         args.redirect_uri = catcher.redirect_uri
         config, _ = _config(args, out, AuthType.OAUTH_CODE, transcript)
-        flow = AuthorizationCodeFlow(config, transcript)
+        flow = AuthorizationCodeFlow(config, transcript, id_token_validator=id_token_validator(config, transcript))
         request = flow.begin()
         catcher.expect(request.state)  # answers with another state are refused on arrival
         out.info(f"Open this link in a browser on this machine and log in:\n\n  {request.url}\n\n"
                  f"Waiting up to {args.wait:g} s for the redirect to {catcher.redirect_uri} ...")
         landed = catcher.wait()
     token = flow.complete(landed)
+    if flow.id_token_validation is not None:
+        out.info(id_token_text(flow.id_token_validation))
     _finish_with_token(args, out, config, token, f"Token from {config.token_url} (authorization code, loopback)")
     return EXIT_OK
 
@@ -254,7 +257,7 @@ def _cmd_exchange(args, out: _Out, transcript: Transcript) -> int:
         )
     except (TypeError, ValueError, AttributeError):
         raise ConfigError({"state_file": [f"{path} is damaged; start again with `authorize`"]}) from None
-    flow = AuthorizationCodeFlow(config, transcript)
+    flow = AuthorizationCodeFlow(config, transcript, id_token_validator=id_token_validator(config, transcript))
     flow.resume(request)
     try:
         token = flow.complete(pasted, allow_bare_code=args.allow_bare_code)
@@ -264,6 +267,8 @@ def _cmd_exchange(args, out: _Out, transcript: Transcript) -> int:
         path.unlink(missing_ok=True)  # state used, refused or mismatched: it must not be tried again
         raise
     path.unlink(missing_ok=True)
+    if flow.id_token_validation is not None:
+        out.info(id_token_text(flow.id_token_validation))
     _finish_with_token(args, out, config, token, f"Token from {config.token_url} (authorization code)")
     return EXIT_OK
 

@@ -10,6 +10,7 @@ Commands::
     exchange PASTED|-    check the address the browser landed on against that file, then
                          exchange the code; the file is deleted once used
     inspect TOKEN|-      decode a token, verify it against a JWKS, ask introspection (RFC 7662)
+    device               the device grant (RFC 8628): print a code, poll until it is approved
     demo                 run the demo provider in the foreground until Ctrl-C
 
 Secrets never go on the command line, where ``ps`` shows them to every user of the machine:

@@ -11,6 +11,7 @@ import sys
 
 from ..core.config import CLIENT_AUTH_METHODS, THOUSANDEYES_REDIRECT_URI
 from ..core.redact import scrub
+from .device import add_parser as add_device_parser
 from .commands import _cmd_authorize, _cmd_demo, _cmd_discover, _cmd_exchange, _cmd_inspect, _cmd_probe, _cmd_token
 from .exits import EXIT_USAGE
 from .output import terminal_safe
@@ -175,4 +176,5 @@ def build_parser() -> argparse.ArgumentParser:
     from .connectors import add_commands  # audit, push, keep
 
     add_commands(sub)
+    add_device_parser(add, [provider, secret, output, common], seconds=_seconds)
     return parser

@@ -15,7 +15,10 @@ Checks on a pasted answer run in this order, and a failed check stops everything
    (no token request);
 3. ``iss`` different from the known issuer, or missing when the provider always sends it
    (``config.require_iss``, from its metadata) → :class:`IssuerMismatchError`;
-4. the code exchange, with the same ``redirect_uri`` and the PKCE ``code_verifier``.
+4. the code exchange, with the same ``redirect_uri`` and the PKCE ``code_verifier``;
+5. OpenID Connect: when ``openid`` is in the scope the link carries a ``nonce``, and the ID token
+   of the answer is validated (:mod:`widgets.core.id_token`): a token that fails a check is
+   refused with :class:`IdTokenError`, and no token is kept.
 
 A state is consumed once its answer passed check 2, whatever happens next: an answer refused
 at check 3 cannot be sent again with ``iss`` removed or changed (RFC 9207 §2.4).
@@ -35,11 +38,13 @@ from .config import AuthType, WebhookAuthConfig
 from .errors import (
     AuthorizationDenied,
     ConfigError,
+    IdTokenError,
     IssuerMismatchError,
     PastedRedirectError,
     StateMismatchError,
     WebhookAuthError,
 )
+from .id_token import IdTokenValidation, IdTokenValidator, validate_claims_only
 from .loopback import allow_loopback_http
 from .redact import redact_url, remember
 from .token import Token
@@ -52,6 +57,8 @@ __all__ = ["AuthorizationCodeFlow", "STATE_BYTES", "STATE_LIFETIME"]
 STATE_BYTES = 32
 #: An authorize link older than this is refused when its answer comes back.
 STATE_LIFETIME = 15 * 60
+#: The scope that makes the flow an OpenID Connect login.
+OPENID = "openid"
 
 
 class AuthorizationCodeFlow:
@@ -59,12 +66,22 @@ class AuthorizationCodeFlow:
 
     ``begin()`` may be called more than once (each link gets its own state); each state can
     be completed once. Every step is recorded in ``transcript``, masked.
+
+    ``id_token_validator``: what checks an OpenID Connect ID token, called as
+    ``validator(id_token, nonce=..., access_token=...)`` and returning an
+    :class:`~widgets.core.id_token.IdTokenValidation` (the one of
+    :mod:`widgets.diagnose.id_token` verifies the signature against the provider's JWKS).
+    Without one, the claims are checked and the signature is reported "not checked". The
+    result of the last check is :attr:`id_token_validation`.
     """
 
-    def __init__(self, config: WebhookAuthConfig, transcript: Transcript | None = None):
+    def __init__(self, config: WebhookAuthConfig, transcript: Transcript | None = None, *,
+                 id_token_validator: IdTokenValidator | None = None):
         config = config.replace(auth_type=AuthType.OAUTH_CODE)
         config.validate()
         self.config = config
+        self.id_token_validator = id_token_validator
+        self.id_token_validation: IdTokenValidation | None = None
         self._client = WebApplicationClient(client_id=config.client_id)
         self._endpoint = TokenEndpoint(config, transcript, self._client)
         self._pending: dict[str, AuthorizationRequest] = {}
@@ -82,6 +99,10 @@ class AuthorizationCodeFlow:
         state = secrets.token_urlsafe(STATE_BYTES)
         verifier = challenge = method = None
         extra = dict(cfg.extra_params)
+        nonce = None
+        if OPENID in cfg.scopes:  # OpenID Connect Core §3.1.2.1: binds the ID token to this link
+            nonce = secrets.token_urlsafe(STATE_BYTES)
+            extra["nonce"] = nonce
         if cfg.pkce:
             verifier = pkce.new_verifier()
             challenge, method = pkce.challenge_for(verifier), pkce.METHOD
@@ -97,6 +118,7 @@ class AuthorizationCodeFlow:
             code_challenge=challenge,
             code_challenge_method=method,
             params=dict(parse_qsl(urlsplit(url).query, keep_blank_values=True)),
+            nonce=nonce,
         )
         self._pending[state] = request
         self.transcript.record(
@@ -105,7 +127,8 @@ class AuthorizationCodeFlow:
             method="GET",
             url=url,
             note="Open this link in a browser, log in, and paste back the address you land on."
-            + (" PKCE S256 challenge included." if cfg.pkce else " PKCE is off."),
+            + (" PKCE S256 challenge included." if cfg.pkce else " PKCE is off.")
+            + (" OpenID Connect: a nonce is included." if nonce else ""),
         )
         return request
 
@@ -167,8 +190,34 @@ class AuthorizationCodeFlow:
         grant = {"code": answer.code}
         if request.code_verifier:
             grant["code_verifier"] = request.code_verifier
-        self.token = self._endpoint.request_token("authorization code: exchange", **grant)
+        token = self._endpoint.request_token("authorization code: exchange", **grant)
+        self._check_id_token(token, request)
+        self.token = token
         return self.token
+
+    def _check_id_token(self, token: Token, request: AuthorizationRequest) -> None:
+        """Step 5: validate the ID token, record every check, refuse the answer if one fails."""
+        self.id_token_validation = None
+        step = "OpenID Connect: ID token"
+        if token.id_token is None:
+            if request.nonce is not None:
+                self.transcript.record(step, outcome="warning",
+                                       note="openid was requested but the answer has no id_token.")
+            return
+        if self.id_token_validator is not None:
+            result = self.id_token_validator(token.id_token, nonce=request.nonce, access_token=token.access_token)
+        else:
+            result = validate_claims_only(token.id_token, issuer=self.config.issuer, client_id=self.config.client_id,
+                                          nonce=request.nonce, access_token=token.access_token)
+        self.id_token_validation = result
+        outcome = "ok" if result.verified else ("refused" if not result.ok else "warning")
+        details = ", ".join(f"{check} {word}" for check, word, _ in result.rows())  # no "key: value": signature is a secret-looking name
+        try:
+            result.raise_for_failure()
+        except IdTokenError as exc:
+            self.transcript.record(step, outcome="refused", error=exc, note=details)
+            raise
+        self.transcript.record(step, outcome=outcome, note=f"{result.summary()} ({details})")
 
     def _check(self, answer: PastedRedirect) -> AuthorizationRequest:
         """Steps 1-3 of the module docstring; consumes the state. Returns the matching request."""

@@ -85,6 +85,9 @@ class AuthorizationRequest:
     code_challenge_method: str | None = None
     params: dict[str, str] = field(default_factory=dict)
     created_at: float = field(default_factory=time.time)
+    #: OpenID Connect: the ``nonce`` sent with the link (when ``openid`` is in the scope); the
+    #: ID token must carry it back.
+    nonce: str | None = None
 
     def __repr__(self) -> str:
         verifier = f", code_verifier={mask(self.code_verifier)}" if self.code_verifier else ""
@@ -108,6 +111,7 @@ class AuthorizationRequest:
             "code_challenge_method": self.code_challenge_method,
             "params": dict(self.params),
             "created_at": self.created_at,
+            "nonce": self.nonce,
         }
 
     @classmethod
@@ -131,7 +135,7 @@ class AuthorizationRequest:
         for name in ("url", "state", "redirect_uri"):
             if not isinstance(data.get(name), str) or not data[name]:
                 problems[name] = ["must be non-empty text"]
-        for name in ("code_verifier", "code_challenge", "code_challenge_method"):
+        for name in ("code_verifier", "code_challenge", "code_challenge_method", "nonce"):
             if not isinstance(data.get(name), (str, type(None))):
                 problems[name] = ["must be text or null"]
         verifier = data.get("code_verifier")
@@ -150,7 +154,7 @@ class AuthorizationRequest:
         return cls(url=data["url"], state=data["state"], redirect_uri=data["redirect_uri"],
                    code_verifier=verifier, code_challenge=data.get("code_challenge"),
                    code_challenge_method=data.get("code_challenge_method"), params=dict(params),
-                   created_at=float(created_at))
+                   created_at=float(created_at), nonce=data.get("nonce"))
 
 
 @dataclass(frozen=True, repr=False)

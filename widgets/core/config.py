@@ -42,12 +42,17 @@ _RESERVED_PARAMS = frozenset(
 
 
 class AuthType(str, Enum):
-    """The four kinds of authentication a custom webhook can use."""
+    """The four kinds of authentication a custom webhook can use, and the device grant.
+
+    ``DEVICE`` (RFC 8628) is for teaching only: a webhook cannot run it (someone must type a
+    code on another screen), but the token it gets can be pasted as a Token.
+    """
 
     BASIC = "basic"
     TOKEN = "token"
     OAUTH_CODE = "oauth_code"
     OAUTH_CLIENT_CREDENTIALS = "oauth_client_credentials"
+    DEVICE = "device"
 
     @property
     def label(self) -> str:
@@ -106,6 +111,7 @@ _LABELS = {
     AuthType.TOKEN: "Token",
     AuthType.OAUTH_CODE: "OAuth Code",
     AuthType.OAUTH_CLIENT_CREDENTIALS: "OAuth Client Credentials",
+    AuthType.DEVICE: "Device (teaching only)",
 }
 _DESCRIPTIONS = {
     AuthType.BASIC: "The receiver checks a username and password sent with every delivery.",
@@ -117,11 +123,16 @@ _DESCRIPTIONS = {
     AuthType.OAUTH_CLIENT_CREDENTIALS: (
         "Machine to machine: the platform exchanges a client ID and secret for a token, no login."
     ),
+    AuthType.DEVICE: (
+        "Teaching only, webhooks cannot use it: a device shows a code, a person types it at the "
+        "provider's verification page and approves, the device polls for the token (RFC 8628). "
+        "The token it gets can be pasted as a Token."
+    ),
 }
 
 #: Every field of the settings form, in the order the form shows them.
 FORM_FIELDS = (
-    "issuer", "auth_url", "token_url", "client_id", "client_secret", "redirect_uri", "scope", "audience",
+    "issuer", "auth_url", "device_authorization_url", "token_url", "client_id", "client_secret", "redirect_uri", "scope", "audience",
     "resource", "client_auth", "pkce", "username", "password", "token", "webhook_url",
 )
 #: Form fields that are one key of ``WebhookAuthConfig.extra_params``, not an attribute.
@@ -134,17 +145,21 @@ _FIELDS = {
     # The code grant adds the login: the authorize endpoint, the redirect back, PKCE.
     AuthType.OAUTH_CODE: _OAUTH_FIELDS | {"auth_url", "redirect_uri", "pkce"},
     AuthType.OAUTH_CLIENT_CREDENTIALS: _OAUTH_FIELDS,
+    # The device grant adds where the device asks for its codes (RFC 8628 §3.1).
+    AuthType.DEVICE: _OAUTH_FIELDS | {"device_authorization_url"},
 }
 _REQUIRED = {
     AuthType.BASIC: frozenset({"username", "password"}),
     AuthType.TOKEN: frozenset({"token"}),
     AuthType.OAUTH_CODE: frozenset({"auth_url", "token_url", "client_id", "redirect_uri"}),
     AuthType.OAUTH_CLIENT_CREDENTIALS: frozenset({"token_url", "client_id", "client_secret"}),
+    AuthType.DEVICE: frozenset({"device_authorization_url", "token_url", "client_id"}),
 }
 #: What each field (and each setting ``problems()`` can name) is called where a person reads it.
 FIELD_LABELS = {
     "issuer": "Issuer",
     "auth_url": "Auth URL",
+    "device_authorization_url": "Device authorization URL",
     "token_url": "Token URL",
     "client_id": "Client ID",
     "client_secret": "Client Secret",
@@ -165,7 +180,7 @@ FIELD_LABELS = {
     "require_iss": "Require iss (RFC 9207)",
     "auth_type": "Auth type",
 }
-_URL_FIELDS = ("issuer", "auth_url", "token_url", "redirect_uri", "webhook_url")
+_URL_FIELDS = ("issuer", "auth_url", "device_authorization_url", "token_url", "redirect_uri", "webhook_url")
 
 
 @dataclass(repr=False)
@@ -195,6 +210,8 @@ class WebhookAuthConfig:
     #: The provider always sends ``iss`` with its answers (its metadata says
     #: ``authorization_response_iss_parameter_supported``): an answer without one is refused.
     require_iss: bool = False
+    #: RFC 8628 §3.1: where the device grant asks for its device and user codes.
+    device_authorization_url: str = ""
 
     def __post_init__(self) -> None:
         try:
@@ -310,7 +327,7 @@ _VERIFY_TLS_NOT_BOOL = ("must be True or False, not a {}: a value such as 0, '' 
 TLS_OFF_WARNING = ("WARNING: TLS certificate verification is OFF (verify_tls=False): anyone on the network "
                    "path can read and change these requests, credentials included. Turn it back on for "
                    "real use; to trust a private CA, set REQUESTS_CA_BUNDLE instead.")
-_STRIPPED_FIELDS = ("auth_url", "token_url", "client_id", "redirect_uri", "webhook_url", "username",
+_STRIPPED_FIELDS = ("auth_url", "device_authorization_url", "token_url", "client_id", "redirect_uri", "webhook_url", "username",
                     "client_secret", "token", "issuer", "client_auth")
 _TEXT_FIELDS = (*_STRIPPED_FIELDS, "scope", "password")  # a password keeps its spaces
 # The value is not repeated: it may be a secret.

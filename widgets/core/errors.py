@@ -23,8 +23,17 @@ when it ends with that error::
     ├── AuthorizationDenied          3  the provider answered the authorize request with an
     │                                   error (.error, .description). Act on the code's hint.
     ├── TokenEndpointError           3  the token endpoint refused or answered nonsense
-    │                                   (.status, .error, .description, .retry_after). Act on
-    │                                   the code's hint; for a 5xx, retry later.
+    │   │                               (.status, .error, .description, .retry_after). Act on
+    │   │                               the code's hint; for a 5xx, retry later.
+    │   ├── DeviceAccessDenied       3  the person pressed Deny on the verification page (RFC
+    │   │                               8628 §3.5 access_denied). Start again and approve.
+    │   └── DeviceCodeExpired        3  the device code expired before anyone approved it
+    │                                   (expired_token). Start again; approve sooner.
+    ├── DevicePollTimeout            1  the device flow's own time bound ran out while the
+    │                                   approval was still pending. Approve sooner, or wait longer.
+    ├── IdTokenError                 4  an OpenID Connect ID token failed a check (.check,
+    │                                   .detail, .checks): signature, iss, aud, exp, nonce ...
+    │                                   The token was refused; start again with a fresh login.
     ├── DiscoveryError               3  no usable metadata at the issuer (RFC 8414, OpenID
     │   │                               Connect Discovery). Check the issuer, or type the Auth
     │   │                               and Token URLs by hand.
@@ -103,6 +112,10 @@ __all__ = [
     "PushRefused",
     "RefreshFailed",
     "TokenStoreError",
+    "DeviceAccessDenied",
+    "DeviceCodeExpired",
+    "DevicePollTimeout",
+    "IdTokenError",
     "hint_for_oauth_error",
 ]
 
@@ -363,6 +376,60 @@ class TokenStoreError(ConnectorsError):
                     "0600. Seed it with `keep --seed-refresh-token -` (the token read from standard input).")
 
 
+# -- the device grant (RFC 8628) and OpenID Connect ID tokens --------------------------------------
+
+
+class DeviceAccessDenied(TokenEndpointError):
+    """The person denied the device's request on the verification page (RFC 8628 §3.5)."""
+
+    exit_code = 3
+    default_hint = (
+        "Someone pressed Deny on the verification page (or the provider refused the request). "
+        "Start the device flow again and approve it, signed in as the right user."
+    )
+
+
+class DeviceCodeExpired(TokenEndpointError):
+    """The device code expired before the request was approved (RFC 8628 §3.5 ``expired_token``)."""
+
+    exit_code = 3
+    default_hint = (
+        "The code shown expired before it was approved. Start the device flow again and enter the "
+        "new code at the verification page before the countdown ends."
+    )
+
+
+class DevicePollTimeout(WebhookAuthError):
+    """Polling stopped at the flow's own time bound while approval was still pending."""
+
+    exit_code = 1
+    default_hint = (
+        "Nobody approved the code in time. Open the verification page, type the code and approve, "
+        "then start again (or poll with a longer timeout)."
+    )
+
+
+class IdTokenError(WebhookAuthError):
+    """An OpenID Connect ID token failed one of its checks (OIDC Core §3.1.3.7); it was refused.
+
+    ``check`` names the first failed check (``signature``, ``iss``, ``aud``, ``azp``, ``exp``,
+    ``iat``, ``nonce``, ``at_hash``), ``detail`` says why, and ``checks`` holds every check's
+    ``(check, ok, detail)``. Claim values quoted here come from the token and are plain text.
+    """
+
+    exit_code = 4
+    default_hint = (
+        "The ID token cannot be trusted, so no token from this answer was kept. Start again with a "
+        "fresh login; if it keeps failing, check the issuer, the client ID and the provider's JWKS."
+    )
+
+    def __init__(self, check: str, detail: str, checks=(), *, hint: str | None = None):
+        self.check = check
+        self.detail = detail
+        self.checks = tuple(checks)
+        super().__init__(f"The ID token failed the {check} check: {scrub(detail)}", hint=hint)
+
+
 _PKCE_WORDS = re.compile(r"\b(?:code challenge|code verifier|pkce|proof key)")
 
 _OTHER_CLIENT_AUTH = {
@@ -419,6 +486,12 @@ _HINTS = {
     ),
     "incorrect_client_credentials": "The Client ID or Client Secret is wrong (GitHub).",
     "expired_token": "The token or code expired. Start again.",
+    # RFC 8628 §3.5 (device authorization grant): polling answers
+    "authorization_pending": (
+        "Nobody has approved the code yet: open the verification page, type the code and approve. "
+        "Polling goes on at the interval the provider asked for."
+    ),
+    "slow_down": "The provider asked to poll less often: the interval grows by 5 seconds (RFC 8628 §3.5).",
     "consent_required": "The user must consent first: open the authorize link and approve.",
     "login_required": "The user must log in first: open the authorize link and log in.",
     "interaction_required": "The provider needs the user in the browser: open the authorize link.",

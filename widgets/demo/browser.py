@@ -15,7 +15,7 @@ import requests
 
 from . import pages
 
-__all__ = ["approve"]
+__all__ = ["approve", "approve_device"]
 
 
 def approve(
@@ -65,6 +65,31 @@ def approve(
         raise RuntimeError(
             _page_problem("sign-in form", answer.status_code, pages.read_page(answer.text))
         )
+
+
+def approve_device(verification_uri: str, user_code: str, *, user: str, password: str, deny: bool = False) -> str:
+    """Do what a person does at the device verification page (RFC 8628 §3.3).
+
+    GET the page, type ``user_code``, ``user`` and ``password`` into its form, press
+    Approve (or Deny), and return the heading of the page that answers ("Device approved",
+    "Request denied"). Raises ``RuntimeError`` when a page shows an error instead.
+    """
+    with requests.Session() as session:
+        session.trust_env = False  # the provider's loopback pages; the form carries the password
+        page = session.get(verification_uri, allow_redirects=False, timeout=30)
+        content = pages.read_page(page.text)
+        if page.status_code != 200 or content.form is None:
+            raise RuntimeError(_page_problem("verification page", page.status_code, content))
+        form = content.form
+        data = [(k, v) for k, v in form.fields if k not in ("user_code", "username", "password")]
+        data += [("user_code", user_code), ("username", user), ("password", password)]
+        data.append(("decision", "deny" if deny else "approve"))
+        answer = session.post(urljoin(page.url, form.action or page.url), data=data,
+                              allow_redirects=False, timeout=30)
+        result = pages.read_page(answer.text)
+        if answer.status_code != 200 or result.errors or result.form is not None:
+            raise RuntimeError(_page_problem("verification form", answer.status_code, result))
+        return result.heading
 
 
 def _page_problem(what: str, status: int, content: pages.PageContent) -> str:

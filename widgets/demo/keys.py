@@ -52,10 +52,13 @@ class SigningKey:
         """The public half as a JWK Set, ready to serve as JSON."""
         return {"keys": [dict(self._public_jwk)]}
 
-    def mint(self, claims: dict) -> str:
+    algorithm = ALGORITHM
+
+    def mint(self, claims: dict, *, typ: str | None = None) -> str:
         """Sign ``claims`` as a compact JWS; a ``jti`` is added when missing."""
         claims = {"jti": secrets.token_urlsafe(16), **claims}
-        return jwt.encode(claims, self._private, algorithm=ALGORITHM, headers={"kid": self.kid})
+        headers = {"kid": self.kid} if typ is None else {"kid": self.kid, "typ": typ}
+        return jwt.encode(claims, self._private, algorithm=ALGORITHM, headers=headers)
 
     def verify(self, token: str, *, issuer: str, audience: str, now: float) -> dict:
         """Check signature, ``kid``, issuer, audience and lifetime; return the claims.

@@ -123,6 +123,59 @@ Sign in as <code>{_e(demo_username)}</code> with password <code>{_e(demo_passwor
     return _page("Sign in - demo authorization server", body)
 
 
+def device_page(
+    *,
+    user_code: str,
+    error: str | None,
+    username_value: str,
+    form_token: str,
+    demo_username: str,
+    demo_password: str,
+) -> str:
+    """The verification page of the device grant (RFC 8628 §3.3): type the code, sign in, decide."""
+    error_html = f'<p class="error" role="alert">{_e(error)}</p>' if error else ""
+    body = f"""
+<p class="tag">Demo authorization server - connect a device</p>
+<h1>Enter the code your device shows</h1>
+{error_html}
+<p>A device (or a notebook playing one) asked to act as you. Type the code it shows,
+sign in, and approve or deny. Only approve a code you see on your own device.</p>
+<form method="post" action="device">
+  <input type="hidden" name="form_token" value="{_e(form_token)}">
+  <label for="user_code">Code</label>
+  <input type="text" id="user_code" name="user_code" value="{_e(user_code)}" autocomplete="one-time-code"
+         autocapitalize="characters" spellcheck="false" placeholder="XXXX-XXXX">
+  <label for="username">Username</label>
+  <input type="text" id="username" name="username" value="{_e(username_value)}"
+         autocomplete="username" autocapitalize="none" spellcheck="false">
+  <label for="password">Password</label>
+  <input type="password" id="password" name="password" autocomplete="current-password">
+  <div class="buttons">
+    <button class="primary" type="submit" name="decision" value="approve">Approve</button>
+    <button type="submit" name="decision" value="deny">Deny</button>
+  </div>
+</form>
+<p class="note">This is a teaching server running inside your notebook.
+Sign in as <code>{_e(demo_username)}</code> with password <code>{_e(demo_password)}</code>.</p>
+"""
+    return _page("Connect a device - demo authorization server", body)
+
+
+def device_done_page(*, approved: bool, client_id: str, scopes: Iterable[str]) -> str:
+    """What the person sees after deciding on the verification page."""
+    title = "Device approved" if approved else "Request denied"
+    said = (f"<code>{_e(client_id)}</code> may now act as you with <code>{_e(' '.join(scopes))}</code>. "
+            "Go back to your device: it picks up its token at its next poll."
+            if approved else "The device gets no token: it learns that you denied at its next poll.")
+    body = f"""
+<p class="tag">Demo authorization server - connect a device</p>
+<h1 class="result">{_e(title)}</h1>
+<p>{said}</p>
+<p>You can close this page.</p>
+"""
+    return _page(f"{title} - demo authorization server", body)
+
+
 def error_page(title: str, message: str) -> str:
     """An error a person must read; never a redirect (RFC 6749 §4.1.2.1)."""
     body = f"""
@@ -169,6 +222,8 @@ class Form:
 class PageContent:
     form: Form | None = None
     errors: list[str] = field(default_factory=list)
+    #: The text of the first ``<h1>``.
+    heading: str = ""
 
 
 _VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
@@ -182,6 +237,8 @@ class _Reader(HTMLParser):
         self._in_form = False
         self._error_depth = 0
         self._error_text: list[str] = []
+        self._in_h1 = False
+        self._h1_done = False
 
     def handle_starttag(self, tag, attrs):
         a = {k: (v if v is not None else "") for k, v in attrs}
@@ -190,6 +247,8 @@ class _Reader(HTMLParser):
         elif "error" in a.get("class", "").split():
             self._error_depth = 1
             self._error_text = []
+        if tag == "h1" and not self._h1_done:
+            self._in_h1 = True
         if tag == "form" and self.content.form is None:
             self.content.form = Form(a.get("action", ""), a.get("method", "get").lower())
             self._in_form = True
@@ -207,6 +266,9 @@ class _Reader(HTMLParser):
             form.buttons.append((a["name"], a.get("value", "")))
 
     def handle_endtag(self, tag):
+        if tag == "h1" and self._in_h1:
+            self._in_h1, self._h1_done = False, True
+            self.content.heading = " ".join(self.content.heading.split())
         if tag == "form":
             self._in_form = False
         if self._error_depth and tag not in _VOID:
@@ -215,6 +277,8 @@ class _Reader(HTMLParser):
                 self.content.errors.append(" ".join("".join(self._error_text).split()))
 
     def handle_data(self, data):
+        if self._in_h1:
+            self.content.heading += data
         if self._error_depth:
             self._error_text.append(data)
 

@@ -1,9 +1,10 @@
 """A real OAuth 2.0 authorization server, embedded in-process for teaching and tests.
 
-oauthlib does the protocol (RFC 6749, RFC 7636 PKCE, RFC 7662 introspection);
-``DemoValidator`` holds the policy; this module is the HTTP layer: routes,
-pages, RFC 8414 metadata, RFC 9207 ``iss`` on authorization responses, a
-webhook receiver, and a record of what clients sent, plus the provider's
+oauthlib does the protocol (RFC 6749, RFC 7636 PKCE, RFC 7662 introspection,
+RFC 8628 device authorization); ``DemoValidator`` holds the policy (and the
+OpenID Connect ID tokens); this module is the HTTP layer: routes, pages (the
+sign-in form, the device verification page), RFC 8414 metadata, RFC 9207 ``iss``
+on authorization responses, a webhook receiver, and a record of what clients sent, plus the provider's
 settings and lifecycle. werkzeug parses requests and builds responses;
 ``serving`` runs them under cheroot in daemon threads, so a Jupyter kernel never
 blocks and never waits for the provider at exit; ``browser`` plays the person
@@ -42,8 +43,11 @@ import time
 from typing import Callable, Iterable
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from oauthlib.oauth2 import BackendApplicationServer, WebApplicationServer
+from oauthlib.oauth2 import BackendApplicationServer, BearerToken, WebApplicationServer
 from oauthlib.oauth2.rfc6749 import errors
+from oauthlib.oauth2.rfc6749.endpoints import TokenEndpoint as OAuthTokenEndpoint
+from oauthlib.oauth2.rfc8628.endpoints import DeviceAuthorizationEndpoint
+from oauthlib.oauth2.rfc8628.grant_types import DeviceCodeGrant
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Request, Response
 
@@ -52,9 +56,13 @@ from .keys import SigningKey
 from .serving import LimitedRequest, Serving, serve
 from .validator import (
     CLIENT_AUTH_METHODS,
+    DEVICE_GRANT,
+    OPENID,
     DemoClient,
     DemoValidator,
     decode_basic,
+    decode_client_basic,
+    new_user_code,
     presented_credentials,
 )
 
@@ -73,6 +81,7 @@ _CARRIED = (
     "code_challenge",
     "code_challenge_method",
     "response_mode",
+    "nonce",
 )
 _HTML_HEADERS = {
     "Cache-Control": "no-store",
@@ -141,7 +150,7 @@ class _Records:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._lists: dict[str, list[dict]] = {"token": [], "authorize": [], "webhook": []}
+        self._lists: dict[str, list[dict]] = {"token": [], "authorize": [], "webhook": [], "device": []}
 
     def add(self, kind: str, record: dict) -> None:
         with self._lock:
@@ -155,6 +164,18 @@ class _Records:
         with self._lock:
             for records in self._lists.values():
                 records.clear()
+
+
+class _DeviceEndpoint(DeviceAuthorizationEndpoint):
+    """oauthlib's device authorization endpoint, with a verification URI known only once serving."""
+
+    def __init__(self, validator, verification_uri: Callable[[], str], **kwargs):
+        self._uri = verification_uri
+        super().__init__(validator, verification_uri="", **kwargs)
+
+    @property
+    def verification_uri(self):
+        return self._uri()
 
 
 # --- the provider -------------------------------------------------------------
@@ -226,6 +247,8 @@ class DemoProvider:
         webhook_password: str | None = None,
         access_token_ttl: int = 3600,
         issue_refresh_tokens: bool = True,
+        device_interval: int = 5,
+        device_code_ttl: int = 600,
         host: str = "127.0.0.1",
         port: int = 0,
         public_url: str | None = None,
@@ -241,6 +264,8 @@ class DemoProvider:
             raise ValueError("default_scopes must be a non-empty subset of scopes")
         if int(access_token_ttl) <= 0:
             raise ValueError("access_token_ttl must be a positive number of seconds")
+        if int(device_interval) <= 0 or int(device_code_ttl) <= 0:
+            raise ValueError("device_interval and device_code_ttl must be positive numbers of seconds")
         if client_secret == "" or webhook_password == "" or not password:
             # An empty secret would let "id:" in a Basic header through.
             raise ValueError("client_secret, password and webhook_password must not be empty")
@@ -263,6 +288,8 @@ class DemoProvider:
             default_scopes=default_scopes,
             issue_refresh_tokens=issue_refresh_tokens,
             access_token_ttl=int(access_token_ttl),
+            device_interval=int(device_interval),
+            device_code_ttl=int(device_code_ttl),
         )
         self._host = host
         self._port = port
@@ -356,7 +383,22 @@ class DemoProvider:
         self._web.auth_grant.custom_validators.pre_auth.append(
             validator.check_authorization_request
         )
+        self._web.auth_grant.register_token_modifier(validator.add_id_token)
         self._backend = BackendApplicationServer(validator, **tokens)
+        # RFC 8628: the device authorization endpoint, and the token endpoint's device grant.
+        self._device = _DeviceEndpoint(
+            validator,
+            verification_uri=lambda: self.verification_url,
+            expires_in=s["device_code_ttl"],
+            interval=s["device_interval"],
+            verification_uri_complete=lambda code: f"{self.verification_url}?{urlencode({'user_code': code})}",
+            user_code_generator=new_user_code,
+        )
+        device_grant = DeviceCodeGrant(validator)
+        device_grant.refresh_token = s["issue_refresh_tokens"]
+        bearer = BearerToken(validator, tokens["token_generator"], s["access_token_ttl"],
+                             tokens["refresh_token_generator"])
+        self._device_tokens = OAuthTokenEndpoint(DEVICE_GRANT, bearer, {DEVICE_GRANT: device_grant})
 
     # -- addresses and credentials -------------------------------------------------
 
@@ -413,6 +455,10 @@ class DemoProvider:
     jwks_url = property(lambda self: self.issuer + "/jwks.json")
     introspection_url = property(lambda self: self.issuer + "/introspect")
     callback_url = property(lambda self: self.browser_base + "/callback")
+    device_authorization_url = property(lambda self: self.issuer + "/device_authorization")
+    #: The page where a person types the user code (RFC 8628 §3.3): opened by the browser, so
+    #: through the Jupyter server when the demo has a public URL.
+    verification_url = property(lambda self: self.browser_base + "/device")
     metadata_url = property(lambda self: self.issuer + "/.well-known/oauth-authorization-server")
     client_id = property(lambda self: self._client.client_id)
     client_secret = property(lambda self: self._client.client_secret)
@@ -425,15 +471,19 @@ class DemoProvider:
         """The fields a ``WebhookAuthConfig`` needs to use this provider with ``grant``.
 
         ``grant`` is ``"authorization_code"`` (the OAuth Code type) or
-        ``"client_credentials"``; the class docstring lists the fields of each.
-        The dict holds the client secret in clear. Raises ``RuntimeError`` before
-        ``start()``, ``ValueError`` for another grant.
+        ``"client_credentials"``; the class docstring lists the fields of each;
+        ``"device"`` (RFC 8628) adds ``device_authorization_url`` and ``issuer`` to the
+        client credentials' fields. The dict holds the client secret in clear. Raises
+        ``RuntimeError`` before ``start()``, ``ValueError`` for another grant.
         """
-        if grant not in ("authorization_code", "client_credentials"):
-            raise ValueError(f"grant must be 'authorization_code' or 'client_credentials', not {grant!r}")
+        if grant not in ("authorization_code", "client_credentials", "device"):
+            raise ValueError(f"grant must be 'authorization_code', 'client_credentials' or 'device', not {grant!r}")
         client = dict(token_url=self.token_url, client_id=self.client_id, client_secret=self.client_secret)
         if grant == "client_credentials":
             return dict(client, webhook_url=self.webhook_url)
+        if grant == "device":
+            return dict(device_authorization_url=self.device_authorization_url, **client, issuer=self.issuer,
+                        webhook_url=self.webhook_url)
         return dict(auth_url=self.auth_url, **client, redirect_uri=self.callback_url, issuer=self.issuer,
                     webhook_url=self.webhook_url)
 
@@ -466,6 +516,11 @@ class DemoProvider:
     @property
     def webhook_deliveries(self) -> list[dict]:
         return self._records.get("webhook")
+
+    @property
+    def device_requests(self) -> list[dict]:
+        """Device authorization requests (RFC 8628 §3.1): client_id, scope, status, error, user_code."""
+        return self._records.get("device")
 
     def reset_records(self) -> None:
         self._records.clear()
@@ -503,6 +558,31 @@ class DemoProvider:
             scope=scope,
         )
 
+    def approve_device(
+        self,
+        user_code: str,
+        *,
+        user: str | None = None,
+        password: str | None = None,
+        deny: bool = False,
+        verification_uri: str | None = None,
+    ) -> str:
+        """Do what a person does at the verification page: type the code, sign in, approve.
+
+        Returns the page's heading ("Device approved" or "Request denied"); raises
+        ``RuntimeError`` when the page shows an error (unknown or expired code, wrong
+        password). ``verification_uri`` defaults to this provider's. See
+        :func:`widgets.demo.browser.approve_device`.
+        """
+        # The scripted person is on the kernel's machine: it goes direct, not through the proxy.
+        return browser.approve_device(
+            verification_uri or self.issuer + "/device",
+            user_code,
+            user=self.username if user is None else user,
+            password=self.password if password is None else password,
+            deny=deny,
+        )
+
     # -- HTTP ----------------------------------------------------------------------
 
     def _wsgi(self, environ, start_response):
@@ -525,6 +605,8 @@ class DemoProvider:
             "/authorize": {"GET": self._authorize_get, "POST": self._authorize_post},
             "/token": None,  # every method: oauthlib answers a GET with invalid_request
             "/jwks.json": {"GET": self._jwks},
+            "/device_authorization": {"POST": self._device_authorization},
+            "/device": {"GET": self._device_get, "POST": self._device_post},
             "/introspect": None,
             "/callback": {"GET": self._callback},
             "/webhook": {"POST": self._webhook},
@@ -548,10 +630,14 @@ class DemoProvider:
                 "token_endpoint": self.token_url,
                 "jwks_uri": self.jwks_url,
                 "introspection_endpoint": self.introspection_url,
-                "scopes_supported": list(self._settings["scopes"]),
+                "device_authorization_endpoint": self.device_authorization_url,
+                "scopes_supported": [*self._settings["scopes"], OPENID],
                 "response_types_supported": ["code"],
                 "response_modes_supported": ["query"],
-                "grant_types_supported": ["authorization_code", "client_credentials", "refresh_token"],
+                "grant_types_supported": ["authorization_code", "client_credentials", "refresh_token", DEVICE_GRANT],
+                # OpenID Connect Discovery §3: what an ID token here is signed with
+                "id_token_signing_alg_values_supported": [self._key.algorithm],
+                "subject_types_supported": ["public"],
                 "token_endpoint_auth_methods_supported": list(self._client.auth_methods),
                 "introspection_endpoint_auth_methods_supported": list(self._client.auth_methods),
                 "code_challenge_methods_supported": ["S256"],
@@ -666,9 +752,9 @@ class DemoProvider:
 
     # /token and /introspect -----------------------------------------------------------
 
-    def _oauth_post(self, request: Request, create) -> tuple[Response, str | None, str | None]:
+    def _oauth_post(self, request: Request, create, *, body: str | None = None) -> tuple[Response, str | None, str | None]:
         """Hand a token-style request to oauthlib; returns (response, error, client_auth)."""
-        body = request.get_data(as_text=True)
+        body = request.get_data(as_text=True) if body is None else body
         form = dict(parse_qsl(body, keep_blank_values=True))
         headers = dict(request.headers)
         presented = presented_credentials(
@@ -726,6 +812,8 @@ class DemoProvider:
         if grant_type in (None, "client_credentials"):
             # The backend server's default grant answers a missing grant_type with invalid_request.
             create = self._backend.create_token_response
+        elif grant_type == DEVICE_GRANT:
+            create = self._device_tokens.create_token_response
         else:
             create = self._web.create_token_response
         record = {"grant_type": grant_type, "client_auth": None, "status": 500, "error": None}
@@ -739,6 +827,77 @@ class DemoProvider:
     def _introspect(self, request: Request) -> Response:
         response, _, _ = self._oauth_post(request, self._web.create_introspect_response)
         return response
+
+    # /device_authorization and /device (RFC 8628) -----------------------------------
+
+    def _device_authorization(self, request: Request) -> Response:
+        """§3.1-3.2: a device asks for codes. Its client authenticates as at /token."""
+        body = request.get_data(as_text=True)
+        form = dict(parse_qsl(body, keep_blank_values=True))
+        record = {"client_id": form.get("client_id"), "scope": form.get("scope"), "status": 500, "error": None,
+                  "user_code": None}  # the user code is meant to be shown; the device code is not kept
+        if "client_id" not in form and request.headers.get("Authorization", "").lower().startswith("basic"):
+            # §3.1 needs client_id only from a client that does not authenticate; oauthlib asks for
+            # it always, so a Basic-authenticated request gets the id it authenticated with.
+            try:
+                client_id, _ = decode_client_basic(request.headers["Authorization"])
+                body = (body + "&" if body else "") + urlencode({"client_id": client_id})
+            except ValueError:
+                pass  # oauthlib answers invalid_request/invalid_client
+        interval = self._settings["device_interval"]
+
+        def create(uri, method, body, headers):
+            out_headers, data, status = self._device.create_device_authorization_response(uri, method, body, headers)
+            if status == 200 and isinstance(data, dict):
+                self._validator.save_device_authorization(form.get("client_id") or self.client_id, data, interval)
+                record["user_code"] = data["user_code"]
+                return out_headers, json.dumps(data), status
+            return out_headers, data if isinstance(data, str) else json.dumps(data), status
+
+        try:
+            response, record["error"], _ = self._oauth_post(request, create, body=body)
+            record["status"] = response.status_code
+            return response
+        finally:
+            self._records.add("device", record)
+
+    def _device_page(self, *, user_code: str = "", status: int = 200, error: str | None = None,
+                     username: str = "") -> Response:
+        return _html(pages.device_page(
+            user_code=user_code, error=error, username_value=username,
+            form_token=self._form_token({"form": "device"}),
+            demo_username=self.username, demo_password=self.password,
+        ), status)
+
+    def _device_get(self, request: Request) -> Response:
+        """§3.3: the page where a person types the code (prefilled from verification_uri_complete)."""
+        return self._device_page(user_code=request.args.get("user_code", "")[:64])
+
+    def _device_post(self, request: Request) -> Response:
+        form = request.form
+        presented = form.get("form_token", "").encode("utf-8")
+        if not hmac.compare_digest(presented, self._form_token({"form": "device"}).encode("ascii")):
+            message = "This form was changed or did not come from this server. Open the verification page again."
+            return _html(pages.error_page("Form not accepted", message), 400)
+        user_code = form.get("user_code", "")[:64]
+        username, password = form.get("username", ""), form.get("password", "")
+        again = dict(user_code=user_code, username=username)
+        decision = form.get("decision")
+        if decision not in ("approve", "deny"):
+            return self._device_page(status=400, error="Press Approve or Deny.", **again)
+        grant = self._validator.pending_device(user_code)
+        if grant is None:
+            # The same words for unknown, used and expired: the page must not help guess codes.
+            return self._device_page(status=400, error="That code is unknown or has expired. Check the "
+                                     "code on your device, or start again there.", **again)
+        if not (
+            secrets.compare_digest(username.encode(), self.username.encode())
+            & secrets.compare_digest(password.encode(), self.password.encode())
+        ):
+            return self._device_page(error="Wrong username or password.", **again)
+        self._validator.decide_device(user_code, user=username, approve=decision == "approve")
+        return _html(pages.device_done_page(approved=decision == "approve", client_id=grant.client_id,
+                                            scopes=grant.scopes))
 
     # /callback and /webhook -----------------------------------------------------------
 

@@ -65,7 +65,8 @@ _OAUTHLIB_SERVER_LOGGERS = tuple(
         "endpoints.token",
         "tokens",
     )
-) + ("oauthlib", "oauthlib.common", "oauthlib.oauth2.rfc6749.request_validator")
+) + ("oauthlib", "oauthlib.common", "oauthlib.oauth2.rfc6749.request_validator",
+       "oauthlib.oauth2.rfc8628.grant_types.device_code", "oauthlib.oauth2.rfc8628.endpoints.device_authorization")
 _mute = _MuteInsideProvider()
 
 

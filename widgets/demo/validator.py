@@ -1,18 +1,24 @@
 """The demo provider's policy and memory, as an oauthlib ``RequestValidator``.
 
 oauthlib walks the protocol (RFC 6749 §4.1 authorization code, §4.4 client
-credentials, §6 refresh, RFC 7636 PKCE, RFC 7662 introspection); this class
-answers its questions: who the client is, which redirect URIs and scopes are
-allowed, and what was issued. One instance serves both the
-``WebApplicationServer`` and the ``BackendApplicationServer``.
+credentials, §6 refresh, RFC 7636 PKCE, RFC 7662 introspection, RFC 8628 device
+authorization); this class answers its questions: who the client is, which redirect URIs and
+scopes are allowed, and what was issued. One instance serves the
+``WebApplicationServer``, the ``BackendApplicationServer`` and the device endpoints.
 
-https://www.rfc-editor.org/rfc/rfc6749  https://oauthlib.readthedocs.io/
+OpenID Connect (Core 1.0 §3.1.3.6): when the code was issued for the ``openid`` scope, the
+token response carries an ID token, signed with the provider's key, with the ``nonce`` of the
+authorization request and the ``at_hash`` of the access token.
+
+https://www.rfc-editor.org/rfc/rfc6749  https://www.rfc-editor.org/rfc/rfc8628
+https://openid.net/specs/openid-connect-core-1_0.html  https://oauthlib.readthedocs.io/
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import secrets
 import threading
 from dataclasses import dataclass, field
@@ -29,6 +35,30 @@ CODE_TTL_SECONDS = 60
 THOUSANDEYES_CALLBACK = "https://app.thousandeyes.com/namespace/integrations/AuthCallbackPage.html"
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 CLIENT_AUTH_METHODS = ("client_secret_basic", "client_secret_post")
+DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
+#: RFC 8628 §6.1: user codes from 20 consonants, no vowels (no words), case-insensitive.
+USER_CODE_ALPHABET = "BCDFGHJKLMNPQRSTVWXZ"
+#: The scope that asks for an ID token (OpenID Connect Core §3.1.2.1).
+OPENID = "openid"
+
+
+def new_user_code() -> str:
+    """``XXXX-XXXX`` from :data:`USER_CODE_ALPHABET`: 20^8, about 34 bits (RFC 8628 §6.1)."""
+    chars = [secrets.choice(USER_CODE_ALPHABET) for _ in range(8)]
+    return "".join(chars[:4]) + "-" + "".join(chars[4:])
+
+
+def normalise_user_code(text: str) -> str:
+    """What a person typed, as the code is stored: upper case, no spaces or dashes (§6.1)."""
+    return "".join(ch for ch in str(text).upper() if ch.isalnum())
+
+
+def at_hash(access_token: str, algorithm: str = "ES256") -> str:
+    """OpenID Connect Core §3.1.3.6: base64url of the left half of the hash of the access token."""
+    bits = algorithm[-3:]
+    digest = {"256": hashlib.sha256, "384": hashlib.sha384, "512": hashlib.sha512}[bits](
+        access_token.encode("ascii")).digest()
+    return base64.urlsafe_b64encode(digest[: len(digest) // 2]).rstrip(b"=").decode("ascii")
 
 
 # --- wire formats -----------------------------------------------------------
@@ -140,9 +170,24 @@ class _CodeGrant:
     challenge: str | None
     challenge_method: str | None
     expires_at: float
+    nonce: str | None = None
     used: bool = False
     refresh_tokens: list[str] = field(default_factory=list)
     jtis: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _DeviceGrant:
+    """One device authorization (RFC 8628 §3.2) and where the person is with it."""
+
+    client_id: str
+    user_code: str
+    scopes: list[str]
+    expires_at: float
+    interval: int
+    status: str = "authorization_pending"  # | authorized | access_denied
+    user: str | None = None
+    last_poll: float | None = None
 
 
 @dataclass
@@ -189,6 +234,8 @@ class DemoValidator(RequestValidator):
         self._codes: dict[str, _CodeGrant] = {}
         self._refresh: dict[str, _RefreshGrant] = {}
         self._revoked_jtis: set[str] = set()
+        self._devices: dict[str, _DeviceGrant] = {}  # by device_code
+        self._user_codes: dict[str, str] = {}  # normalised user code -> device_code
 
     # -- clients ---------------------------------------------------------------
 
@@ -233,7 +280,7 @@ class DemoValidator(RequestValidator):
         return False
 
     def validate_grant_type(self, client_id, grant_type, client, request, *args, **kwargs):
-        allowed = {"authorization_code", "client_credentials"}
+        allowed = {"authorization_code", "client_credentials", DEVICE_GRANT}
         if self.issue_refresh_tokens:
             allowed.add("refresh_token")
         return grant_type in allowed
@@ -254,7 +301,9 @@ class DemoValidator(RequestValidator):
         return list(self.default_scopes)
 
     def validate_scopes(self, client_id, scopes, client, request, *args, **kwargs):
-        return bool(scopes) and all(scope in self.scopes for scope in scopes)
+        # openid only where an ID token can come of it: the authorization request of the code flow
+        allowed = set(self.scopes) | ({OPENID} if request.response_type == "code" else set())
+        return bool(scopes) and all(scope in allowed for scope in scopes)
 
     def is_pkce_required(self, client_id, request):
         return self.require_pkce
@@ -290,6 +339,7 @@ class DemoValidator(RequestValidator):
             challenge=request.code_challenge,
             challenge_method=request.code_challenge_method,
             expires_at=self._clock() + CODE_TTL_SECONDS,
+            nonce=request.nonce if OPENID in (request.scopes or ()) else None,
         )
         with self._lock:
             # Spent codes are kept a while so a replay can be recognised and
@@ -330,6 +380,7 @@ class DemoValidator(RequestValidator):
                 )
         request.user = grant.user
         request.scopes = list(grant.scopes)
+        request.demo_nonce = grant.nonce
         return True
 
     def get_code_challenge(self, code, request):
@@ -395,6 +446,89 @@ class DemoValidator(RequestValidator):
                 "jti": jti,
             }
         )
+
+    def mint_id_token(self, request, access_token: str) -> str:
+        """OpenID Connect Core §2 / §3.1.3.6: who signed in, for this client, with this nonce."""
+        now = int(self._clock())
+        claims = {
+            "iss": self._issuer(),
+            "sub": request.user or request.client_id,
+            "aud": request.client_id,
+            "iat": now,
+            "exp": now + self.access_token_ttl,
+            "auth_time": now,
+            "at_hash": at_hash(access_token, self.signing_key.algorithm),
+        }
+        nonce = getattr(request, "demo_nonce", None)
+        if nonce:
+            claims["nonce"] = nonce
+        return self.signing_key.mint(claims, typ="JWT")
+
+    def add_id_token(self, token, token_handler, request):
+        """A token modifier of the code grant: an ID token when the code was for ``openid``."""
+        if OPENID in (request.scopes or ()) and token.get("access_token"):
+            token["id_token"] = self.mint_id_token(request, token["access_token"])
+        return token
+
+    # -- the device grant (RFC 8628) -----------------------------------------------
+
+    def save_device_authorization(self, client_id: str, answer: dict, interval: int) -> None:
+        """Remember what the device authorization endpoint just handed out (§3.2)."""
+        grant = _DeviceGrant(
+            client_id=client_id,
+            user_code=answer["user_code"],
+            scopes=(answer.get("scope") or "").split() or list(self.default_scopes),
+            expires_at=self._clock() + int(answer["expires_in"]),
+            interval=int(interval),
+        )
+        with self._lock:
+            now = self._clock()
+            for code in [c for c, g in self._devices.items() if g.expires_at < now - 600]:
+                self._user_codes.pop(normalise_user_code(self._devices.pop(code).user_code), None)
+            self._devices[answer["device_code"]] = grant
+            self._user_codes[normalise_user_code(grant.user_code)] = answer["device_code"]
+
+    def pending_device(self, user_code: str) -> _DeviceGrant | None:
+        """The pending, unexpired device authorization a person's typed code names, or None."""
+        with self._lock:
+            grant = self._devices.get(self._user_codes.get(normalise_user_code(user_code), ""))
+            if grant is None or grant.status != "authorization_pending" or self._clock() >= grant.expires_at:
+                return None
+            return grant
+
+    def decide_device(self, user_code: str, *, user: str | None, approve: bool) -> bool:
+        """The person's answer on the verification page; False when the code is not pending."""
+        with self._lock:
+            grant = self._devices.get(self._user_codes.get(normalise_user_code(user_code), ""))
+            if grant is None or grant.status != "authorization_pending" or self._clock() >= grant.expires_at:
+                return False
+            grant.status = "authorized" if approve else "access_denied"
+            grant.user = user
+            return True
+
+    def validate_device_code(self, client_id, code, request, *args, **kwargs):
+        """§3.5: pending, slow_down (polled sooner than the interval), expired, denied or authorized."""
+        with self._lock:
+            grant = self._devices.get(code)
+            if grant is None or grant.client_id != client_id:
+                return None  # invalid_grant
+            now = self._clock()
+            if now >= grant.expires_at:
+                return "expired_token"
+            if grant.status == "access_denied":
+                return "access_denied"
+            if grant.status == "authorized":
+                del self._devices[code]  # single use
+                self._user_codes.pop(normalise_user_code(grant.user_code), None)
+                request.user = grant.user
+                request.scopes = list(grant.scopes)
+                return "authorized"
+            too_soon = grant.last_poll is not None and now - grant.last_poll < grant.interval
+            grant.last_poll = now
+            if too_soon:
+                grant.interval += 5  # §3.5: for this and all subsequent requests
+                return "slow_down"
+            return "authorization_pending"
 
     @staticmethod
     def mint_refresh_token(request) -> str:

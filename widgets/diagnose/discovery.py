@@ -63,6 +63,7 @@ _ENDPOINTS = (
     "jwks_uri",
     "introspection_endpoint",
     "revocation_endpoint",
+    "device_authorization_endpoint",  # RFC 8628 §4
 )
 _LISTS = (
     "grant_types_supported",
@@ -90,6 +91,8 @@ class ProviderMetadata:
     jwks_uri: str = ""
     introspection_endpoint: str = ""
     revocation_endpoint: str = ""
+    #: RFC 8628 §4: where the device grant asks for its codes.
+    device_authorization_endpoint: str = ""
     grant_types_supported: tuple[str, ...] = _DEFAULTS["grant_types_supported"]
     token_endpoint_auth_methods_supported: tuple[str, ...] = _DEFAULTS["token_endpoint_auth_methods_supported"]
     code_challenge_methods_supported: tuple[str, ...] = ()
@@ -113,8 +116,8 @@ class ProviderMetadata:
         return "S256" in self.code_challenge_methods_supported
 
     def apply_to(self, config: WebhookAuthConfig) -> WebhookAuthConfig:
-        """A copy of ``config`` with Auth URL, Token URL and issuer from this metadata, and
-        ``require_iss`` on when the provider says it sends ``iss`` (RFC 9207).
+        """A copy of ``config`` with Auth URL, Token URL, Device authorization URL and issuer from
+        this metadata, and ``require_iss`` on when the provider says it sends ``iss`` (RFC 9207).
 
         ``client_auth`` is set too when exactly one of the methods this tool speaks
         (``client_secret_basic``, ``client_secret_post``) is advertised; otherwise the
@@ -127,6 +130,8 @@ class ProviderMetadata:
             changes["auth_url"] = self.authorization_endpoint
         if self.token_endpoint:
             changes["token_url"] = self.token_endpoint
+        if self.device_authorization_endpoint:
+            changes["device_authorization_url"] = self.device_authorization_endpoint
         if len(self.usable_client_auth) == 1:
             changes["client_auth"] = self.usable_client_auth[0]
         return config.replace(**changes)
@@ -327,6 +332,7 @@ def parse_metadata(document: object, *, expected_issuer: str, source_url: str = 
         jwks_uri=values["jwks_uri"],  # type: ignore[arg-type]
         introspection_endpoint=values["introspection_endpoint"],  # type: ignore[arg-type]
         revocation_endpoint=values["revocation_endpoint"],  # type: ignore[arg-type]
+        device_authorization_endpoint=values["device_authorization_endpoint"],  # type: ignore[arg-type]
         grant_types_supported=values["grant_types_supported"],  # type: ignore[arg-type]
         token_endpoint_auth_methods_supported=values["token_endpoint_auth_methods_supported"],  # type: ignore[arg-type]
         code_challenge_methods_supported=values["code_challenge_methods_supported"],  # type: ignore[arg-type]

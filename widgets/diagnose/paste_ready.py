@@ -12,6 +12,7 @@ masked with :func:`widgets.redact.mask` unless ``reveal=True``; ``repr`` never s
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -82,6 +83,11 @@ def paste_ready(config: WebhookAuthConfig, token: Token | str | None = None, *, 
     kind = config.auth_type
     if not isinstance(kind, AuthType):
         raise ConfigError({"auth_type": [f"must be one of: {', '.join(t.label for t in AuthType)}"]})
+    if kind is AuthType.DEVICE:  # teaching only: no webhook runs the device grant, its token is pasted
+        ready = paste_ready(config.replace(auth_type=AuthType.TOKEN), token, reveal=reveal, name=name)
+        return dataclasses.replace(ready, notes=(
+            "The device grant is for teaching: no webhook can run it. Its token is pasted as a Token "
+            "webhook here, and stops working when it expires (nobody refreshes it).", *ready.notes))
     access = token.access_token if isinstance(token, Token) else (token or config.token or "")
     refresh = token.refresh_token if isinstance(token, Token) else None
     remember(config.client_secret, config.password, access, refresh)

@@ -25,7 +25,9 @@ from ..core.authorization_code import AuthorizationCodeFlow
 from ..core.authorize import AuthorizationRequest
 from ..core.client_credentials import ClientCredentialsFlow
 from ..core.config import EXTRA_PARAM_FIELDS, FORM_FIELDS, SECRET_FIELDS, AuthType, WebhookAuthConfig
-from ..core.errors import StateMismatchError
+from ..core.device import DeviceAuthorization, DeviceFlow
+from ..core.errors import ConfigError, StateMismatchError
+from ..core.id_token import IdTokenValidation
 from ..core.redact import mask, remember
 from ..core.token import Token
 from ..core.transcript import Transcript
@@ -45,7 +47,8 @@ STEP_TITLES = {
 
 # Non-secret form fields that are an attribute of the config (apply() sets them as given).
 _PLAIN_FIELDS = tuple(name for name in FORM_FIELDS if name not in SECRET_FIELDS and name not in EXTRA_PARAM_FIELDS)
-_GRANT_FOR = {AuthType.OAUTH_CODE: "authorization_code", AuthType.OAUTH_CLIENT_CREDENTIALS: "client_credentials"}
+_GRANT_FOR = {AuthType.OAUTH_CODE: "authorization_code", AuthType.OAUTH_CLIENT_CREDENTIALS: "client_credentials",
+              AuthType.DEVICE: "urn:ietf:params:oauth:grant-type:device_code"}
 
 
 def _token_from_paste(raw: str) -> Token:
@@ -82,6 +85,10 @@ class WizardModel(HasTraits):
     token = Instance(Token, allow_none=True)
     authorization = Instance(AuthorizationRequest, allow_none=True)
     delivery = Instance(DeliveryResult, allow_none=True)
+    #: The device grant's codes (RFC 8628 §3.2), once asked for; the device code stays masked.
+    device = Instance(DeviceAuthorization, allow_none=True)
+    #: OpenID Connect: each check of the last code flow's ID token.
+    id_token_checks = Instance(IdTokenValidation, allow_none=True)
     #: True while a request runs; the GUI disables its buttons meanwhile.
     busy = Bool(False)
 
@@ -98,6 +105,7 @@ class WizardModel(HasTraits):
         remember(*(getattr(config, name) for name in SECRET_FIELDS))
         self._flow: AuthorizationCodeFlow | None = None
         self._flow_config: WebhookAuthConfig | None = None
+        self._device_flow: DeviceFlow | None = None
         if not isinstance(config.auth_type, AuthType):  # unparseable: start from the default type
             config = config.replace(auth_type=self.auth_type)
         self.config = config
@@ -137,6 +145,9 @@ class WizardModel(HasTraits):
         self.authorization = None
         self.delivery = None
         self._flow = self._flow_config = None
+        self.device = None
+        self.id_token_checks = None
+        self._device_flow = None
 
     @property
     def fields(self) -> tuple[str, ...]:
@@ -221,7 +232,8 @@ class WizardModel(HasTraits):
         if provider is None or not _started(provider):
             return False
         cfg = self.config
-        return any(url.startswith(provider.issuer + "/") for url in (cfg.auth_url, cfg.token_url))
+        return any(url.startswith(provider.issuer + "/") for url in (cfg.auth_url, cfg.token_url,
+                                                                     cfg.device_authorization_url))
 
     def fill_from_provider(self) -> str:
         """Fill every field from the demo provider; return a sentence saying what was done.
@@ -236,6 +248,7 @@ class WizardModel(HasTraits):
             issuer=p.issuer,
             require_iss=True,  # the demo's metadata says it sends iss (RFC 9207)
             auth_url=p.auth_url,
+            device_authorization_url=p.device_authorization_url,
             token_url=p.token_url,
             client_id=p.client_id,
             client_secret=p.client_secret,
@@ -300,7 +313,12 @@ class WizardModel(HasTraits):
     def begin_authorization(self) -> AuthorizationRequest:
         """Authorization code: a fresh authorize link (earlier links of the same settings stay valid)."""
         if self._flow is None or self._flow_config != self.config:
-            self._flow = AuthorizationCodeFlow(self.config, self.transcript)
+            validator = None
+            if "openid" in self.config.scopes and self.config.issuer:  # checks the ID token against the JWKS
+                from ..diagnose.id_token import IdTokenValidator
+
+                validator = IdTokenValidator.for_config(self.config, self.transcript)
+            self._flow = AuthorizationCodeFlow(self.config, self.transcript, id_token_validator=validator)
             self._flow_config = self.config
         self.authorization = self._flow.begin()
         return self.authorization
@@ -316,9 +334,41 @@ class WizardModel(HasTraits):
                 "There is no authorize link to answer yet.",
                 hint="Click 'Build authorize link' first, log in with that link, then paste the address you land on.",
             )
-        self.token = self._flow.complete(pasted, allow_bare_code=allow_bare_code)
+        self.id_token_checks = None
+        try:
+            self.token = self._flow.complete(pasted, allow_bare_code=allow_bare_code)
+        finally:  # a refused ID token's checks are shown too
+            self.id_token_checks = self._flow.id_token_validation
         self.delivery = None
         return self.token
+
+    # -- the device grant (teaching only) ---------------------------------------------------
+    def begin_device(self) -> DeviceAuthorization:
+        """Device grant: ask for a user code to show (RFC 8628 §3.1); a new one each time."""
+        self._device_flow = DeviceFlow(self.config, self.transcript)
+        self.token = None
+        self.device = self._device_flow.begin()
+        return self.device
+
+    def poll_device(self, on_event=None, timeout: float | None = None) -> Token:
+        """Device grant: poll until the code is approved (or denied, or expired); the token."""
+        if self._device_flow is None or self.device is None:
+            raise ConfigError({"device_code": ["there is none yet"]},
+                              hint="Press 'Get a code' first, then approve it at the verification page.")
+        self.token = self._device_flow.poll(timeout=timeout, on_event=on_event)
+        self.delivery = None
+        return self.token
+
+    def device_seconds_left(self) -> float:
+        return self._device_flow.seconds_left() if self._device_flow is not None else 0.0
+
+    def approve_device_as_demo(self, deny: bool = False) -> str:
+        """Play the person at the demo's verification page (only for this wizard's demo provider)."""
+        if self.device is None or not self.using_demo_provider:
+            raise ConfigError({"device_code": ["there is no demo device code to approve"]},
+                              hint="Fill the form from the demo provider and press 'Get a code' first.")
+        return self.provider.approve_device(self.device.user_code, deny=deny,
+                                            verification_uri=self.device.verification_uri)
 
     def authorization_header(self) -> str | None:
         """The exact ``Authorization`` value a delivery would carry now, or None when not known yet."""

@@ -20,6 +20,7 @@ from ...core.redact import mask
 from ..markup import COLOURS, attr, esc, mono
 from ..text import claim_rows, expiry_text
 from .base import Step, handler
+from .id_token import id_token_table_html
 
 __all__ = ["ResultStep"]
 
@@ -79,13 +80,15 @@ class ResultStep(Step):
         self._facts.add_class("wal-token-facts")
         self._claims = ipw.HTML()
         self._claims.add_class("wal-claims")
+        self._id_token = ipw.HTML()
+        self._id_token.add_class("wal-id-token-checks")
         self._send_button = self._button("Send test webhook", "wal-send-webhook", style="primary", icon="paper-plane")
         self._send_button.on_click(self._on_send)
         self._delivery = ipw.HTML()
         self._delivery.add_class("wal-delivery")
         self._secret_row = ipw.HBox([self._reveal, self._copy], layout=ipw.Layout(align_items="center"))
         self._expiry_row = ipw.HBox([self._expiry, self._refresh], layout=ipw.Layout(align_items="center"))
-        model.observe(self._on_model_change, names=["token", "auth_type", "config", "delivery"])
+        model.observe(self._on_model_change, names=["token", "auth_type", "config", "delivery", "id_token_checks"])
         self.children = [
             ipw.HTML("<b>Result</b>"),
             self._token_line,
@@ -95,6 +98,7 @@ class ResultStep(Step):
             self._expiry_row,
             self._facts,
             self._claims,
+            self._id_token,
             ipw.HTML("<div style='font-size:13px;margin-top:8px'>Send a sample alert to the Webhook URL, "
                    "authenticated as the platform would:</div>"),
             self._send_button,
@@ -160,6 +164,7 @@ class ResultStep(Step):
         self._render_revealed()
         self._render_expiry()
         self._render_facts()
+        self._id_token.value = id_token_table_html(model.id_token_checks) if model.id_token_checks else ""
         self._render_delivery()
 
     def _render_revealed(self) -> None:

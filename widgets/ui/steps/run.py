@@ -16,6 +16,7 @@ from ...core.config import AuthType
 from ..catch import CatchOption
 from ..markup import attr, esc, mono
 from .base import Step, handler
+from .device import DevicePanel
 
 __all__ = ["RunStep"]
 
@@ -92,8 +93,11 @@ class RunStep(Step):
             ipw.HBox([self._header, self._reveal]),
         ])
 
+        # the device grant (teaching only): its own panel
+        self._device_box = DevicePanel(self, model)
+
         model.observe(self._on_model_change, names=["auth_type", "authorization", "config", "token"])
-        self.children = [self._heading, self._cc_box, self._code_box, self._header_box,
+        self.children = [self._heading, self._cc_box, self._code_box, self._header_box, self._device_box,
                          self._busy_html, self._message]
         self.on_show()
 
@@ -117,11 +121,16 @@ class RunStep(Step):
         return self._header_plain
 
     # -- showing -------------------------------------------------------------------------------
+    @property
+    def device_panel(self) -> DevicePanel:
+        return self._device_box
+
     def on_show(self) -> None:
         kind = self._model.auth_type
         show = {self._cc_box: kind is AuthType.OAUTH_CLIENT_CREDENTIALS,
                 self._code_box: kind is AuthType.OAUTH_CODE,
-                self._header_box: kind in (AuthType.BASIC, AuthType.TOKEN)}
+                self._header_box: kind in (AuthType.BASIC, AuthType.TOKEN),
+                self._device_box: kind is AuthType.DEVICE}
         for box, visible in show.items():
             box.layout.display = None if visible else "none"
         self._heading.value = f"<b>Run: {esc(kind.label)}</b>"
@@ -141,6 +150,7 @@ class RunStep(Step):
 
     def _update_buttons(self) -> None:
         self._exchange.disabled = self._model.busy or self._model.authorization is None
+        self._device_box.update_buttons()
 
     def _render_link(self) -> None:
         request = self._model.authorization
