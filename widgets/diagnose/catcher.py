@@ -29,6 +29,7 @@ It answers only the query form of the response (the default for ``response_type=
 from __future__ import annotations
 
 import hmac
+import html
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs
@@ -52,6 +53,7 @@ _HEADERS = {
 
 
 def _page(title: str, text: str) -> bytes:
+    title, text = html.escape(title), html.escape(text)  # constants today; escaped all the same
     return (f"<!doctype html><html lang='en'><meta charset='utf-8'><title>{title}</title>"
             f"<style>{_STYLE}</style><h1>{title}</h1><p>{text}</p></html>").encode()
 
