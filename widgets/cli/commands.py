@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ..core.config import THOUSANDEYES_REDIRECT_URI, AuthType, WebhookAuthConfig
 from ..core.errors import ConfigError, PastedRedirectError, TransportError
-from ..core.redact import mask, redact_body, remember
+from ..core.redact import mask, redact_body, remember, scrub
 from ..core.transcript import Transcript
 from .exits import EXIT_OK, _UsageError
 from .output import _Out, _token_text, _when
@@ -125,8 +125,8 @@ def _cmd_discover(args, out: _Out, transcript: Transcript) -> int:
             ("scopes", " ".join(metadata.scopes_supported) or "-"),
             ("iss in responses", "yes (RFC 9207)" if metadata.authorization_response_iss_parameter_supported else "no")]
     width = max(len(k) for k, _ in rows)
-    human = "\n".join(f"{k:<{width}}  {v}" for k, v in rows)
-    human += "".join(f"\nnote: {n}" for n in metadata.notes)
+    human = "\n".join(f"{k:<{width}}  {scrub(v)}" for k, v in rows)  # the provider's metadata
+    human += "".join(f"\nnote: {scrub(n)}" for n in metadata.notes)
     out.result(human, {"metadata": metadata.to_dict()})
     return EXIT_OK
 

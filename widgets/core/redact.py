@@ -30,6 +30,7 @@ __all__ = [
     "mask",
     "remember",
     "scrub",
+    "mask_remembered",
     "redact_url",
     "redact_headers",
     "redact_header_pairs",
@@ -142,6 +143,15 @@ def _mask_known(text: str) -> str:
         if secret in text:
             text = text.replace(secret, mask(secret))
     return text
+
+
+def mask_remembered(text: object) -> str:
+    """``text`` with every remembered secret masked: the by-value net alone.
+
+    For our own sentences (error messages, hints), which a by-name pass could mangle
+    ("client_secret: must not be empty"); provider text goes through :func:`scrub`.
+    """
+    return "" if text is None else _mask_known(str(text))
 
 
 _KEY_ALT = "|".join(sorted((re.escape(k) for k in SECRET_KEYS), key=len, reverse=True))

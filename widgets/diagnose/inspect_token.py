@@ -155,7 +155,7 @@ class TokenInspection:
         if self.introspection_error:
             out.append(("introspection", self.introspection_error))
         out += [("note", n) for n in self.notes]
-        return out
+        return [(field, scrub(value)) for field, value in out]
 
     def to_dataframe(self):
         """A two-column pandas DataFrame (field, value); pandas imported here."""
