@@ -88,7 +88,7 @@ def test_a_content_type_echoing_the_secret_is_scrubbed_in_the_message(scripted):
 
 
 def test_a_scope_echoing_the_secret_is_scrubbed_wherever_the_token_is_shown(scripted):
-    answer = {"access_token": "opaque-access-token-0123456789", "token_type": "Bearer", "expires_in": 60,
+    answer = {"access_token": "opaque-access-token-scrub-test-4f1d", "token_type": "Bearer", "expires_in": 60,
               "scope": f"alerts:write client_secret={CANARY_SECRET}"}
     scripted.routes["/token"] = Reply(200, answer)
     token = ClientCredentialsFlow(cc_config(scripted.url("/token"), scope="alerts:write"), Transcript()).fetch_token()
@@ -117,7 +117,7 @@ def test_the_command_line_prints_no_secret_echoed_in_error_or_scope(scripted, ca
             "--client-secret-env", "WAL_TEST_SECRET"]
     assert main(base) != 0
     assert main([*base, "--json"]) != 0
-    answer = {"access_token": "opaque-access-token-0123456789", "token_type": "Bearer",
+    answer = {"access_token": "opaque-access-token-scrub-test-4f1d", "token_type": "Bearer",
               "scope": f"alerts:write {CANARY_SECRET}"}
     scripted.routes["/token"] = Reply(200, answer)
     assert main(base) == 0
@@ -138,6 +138,6 @@ def test_the_probe_table_quotes_no_secret_echoed_by_the_token_endpoint(scripted)
 
 
 def test_token_parse_of_a_pasted_answer_scrubs_its_scope():
-    token = Token.parse({"access_token": "opaque-access-token-0123456789", "token_type": "Bearer",
+    token = Token.parse({"access_token": "opaque-access-token-scrub-test-4f1d", "token_type": "Bearer",
                          "scope": f"password={CANARY_SECRET}"})
     assert_no_canary(repr(token), token.to_dict())

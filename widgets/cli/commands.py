@@ -32,7 +32,7 @@ def _read_secret(args, out: _Out) -> str:
         value = os.environ.get(env)
         if value is None:
             raise ConfigError({"client_secret": [f"environment variable {env} is not set"]})
-        remember(value.strip())
+        remember(value.strip(), known=True)
         return value.strip()
     if path:
         file = Path(path).expanduser()
@@ -48,7 +48,7 @@ def _read_secret(args, out: _Out) -> str:
         value = value.strip()
         if not value:
             raise ConfigError({"client_secret": [f"{path} is empty"]})
-        remember(value)
+        remember(value, known=True)
         return value
     return ""
 

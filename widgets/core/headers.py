@@ -20,7 +20,9 @@ from urllib.parse import quote
 
 import requests
 
-__all__ = ["basic_authorization", "bearer_authorization", "client_secret_basic_authorization", "ClientSecretBasic"]
+from .redact import remember
+
+__all__ = ["basic_authorization", "bearer_authorization", "remember_basic", "client_secret_basic_authorization", "ClientSecretBasic"]
 
 
 def basic_authorization(username: str, password: str) -> str:
@@ -29,6 +31,11 @@ def basic_authorization(username: str, password: str) -> str:
         raise ValueError("a Basic user-id cannot contain ':' (RFC 7617 §2)")
     raw = f"{username}:{password}".encode("utf-8")
     return "Basic " + base64.b64encode(raw).decode("ascii")
+
+
+def remember_basic(header: str) -> None:
+    """Mask a Basic header's credentials wherever they turn up, with or without "Basic"."""
+    remember(header.partition(" ")[2], known=True, whole=True)  # no tail: it is the password's
 
 
 def bearer_authorization(token: str) -> str:
@@ -52,6 +59,7 @@ class ClientSecretBasic(requests.auth.AuthBase):
 
     def __init__(self, client_id: str, client_secret: str):
         self._header = client_secret_basic_authorization(client_id, client_secret)
+        remember_basic(self._header)  # what goes on the wire, in the shape it goes
 
     def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
         request.headers["Authorization"] = self._header

@@ -50,7 +50,7 @@ class TokenEndpoint:
     def __init__(self, config: WebhookAuthConfig, transcript: Transcript | None, oauth_client,
                  *, send_redirect_uri: bool = True):
         self.config = config
-        remember(config.client_secret)
+        remember(config.client_secret, known=True)
         self.notes: list[str] = []
         self._received_at: float | None = None
         self._basic: tuple[tuple[str, str], ClientSecretBasic] | None = None  # per id and secret

@@ -291,7 +291,7 @@ def _introspect(token: str, url: str, config: WebhookAuthConfig, transcript: Tra
 
     if (problem := endpoint_problem(url)) is not None:
         raise IntrospectionError(f"The introspection URL {problem}.", hint="Use the provider's https:// URL.")
-    remember(config.client_secret)
+    remember(config.client_secret, known=True)
     data = {"token": token}
     auth = None
     if config.client_auth == "client_secret_post":

@@ -84,7 +84,8 @@ def paste_ready(config: WebhookAuthConfig, token: Token | str | None = None, *, 
         raise ConfigError({"auth_type": [f"must be one of: {', '.join(t.label for t in AuthType)}"]})
     access = token.access_token if isinstance(token, Token) else (token or config.token or "")
     refresh = token.refresh_token if isinstance(token, Token) else None
-    remember(config.client_secret, config.password, access, refresh)
+    remember(config.client_secret, config.password, known=True)
+    remember(access, refresh)
     show = (lambda s: s or "") if reveal else mask
 
     fields: OrderedDict[str, str] = OrderedDict()
@@ -105,6 +106,7 @@ def paste_ready(config: WebhookAuthConfig, token: Token | str | None = None, *, 
     if kind is AuthType.BASIC:
         if config.username and ":" not in config.username:
             raw = basic_authorization(config.username, config.password).split(" ", 1)[1]
+            remember(raw, known=True, whole=True)  # the Base64 alone is as good as the password
             fields["Header"] = "Authorization: Basic " + show(raw)
         auth.update(username=config.username, password=show(config.password))
     elif kind is AuthType.TOKEN:

@@ -92,7 +92,7 @@ class WizardModel(HasTraits):
         self._owns_provider = False
         self.transcript = transcript if transcript is not None else Transcript()
         config = config if config is not None else WebhookAuthConfig()
-        remember(*(getattr(config, name) for name in SECRET_FIELDS))
+        remember(*(getattr(config, name) for name in SECRET_FIELDS), known=True)
         self._flow: AuthorizationCodeFlow | None = None
         self._flow_config: WebhookAuthConfig | None = None
         if not isinstance(config.auth_type, AuthType):  # unparseable: start from the default type
@@ -173,7 +173,7 @@ class WizardModel(HasTraits):
             if name not in SECRET_FIELDS:
                 raise ValueError(f"{name!r} is not a secret field")
             if value:
-                remember(value)  # so any later message or log line masks it
+                remember(value, known=True)  # so any later message or log line masks it
                 changes[name] = value
         config = self.config.replace(auth_type=self.auth_type, extra_params=extra, **changes)
         self._set_config(config)
@@ -225,7 +225,7 @@ class WizardModel(HasTraits):
         in for "a token obtained elsewhere".
         """
         p = self.ensure_provider()
-        remember(p.client_secret, p.webhook_password)
+        remember(p.client_secret, p.webhook_password, known=True)
         config = self.config.replace(
             auth_type=self.auth_type,
             issuer=p.issuer,
@@ -325,7 +325,7 @@ class WizardModel(HasTraits):
                 header = basic_authorization(cfg.username, cfg.password)
             except ValueError:  # ':' in the username; the form already says so
                 return None
-            remember(header.partition(" ")[2])
+            remember(header.partition(" ")[2], known=True, whole=True)  # no tail: it is the password's
             return header
         if self.token is not None:
             return self.token.authorization_header
