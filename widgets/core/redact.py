@@ -32,6 +32,8 @@ from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from urllib.parse import parse_qsl, quote, quote_plus, unquote, urlencode, urlsplit, urlunsplit
 
+from .secret import Secret
+
 __all__ = [
     "SECRET_KEYS",
     "mask",
@@ -114,7 +116,7 @@ def mask(secret: object) -> str:
     """``'****'`` plus the last 4 characters when the secret has 16 or more, else ``'****'``."""
     if secret is None or secret == "":
         return ""
-    text = str(secret)
+    text = secret.reveal() if isinstance(secret, Secret) else str(secret)
     return MASK + text[-4:] if len(text) >= 16 else MASK
 
 
@@ -136,7 +138,8 @@ def remember(*secrets: object, known: bool = False, whole: bool = False) -> None
     ``whole=True``: masked without the last four characters a long secret keeps (the tail
     of a Basic credential's Base64 is the tail of the password).
     """
-    texts = [str(s) for s in secrets if s is not None and str(s) != ""]
+    texts = [s.reveal() if isinstance(s, Secret) else str(s) for s in secrets if s is not None]
+    texts = [t for t in texts if t]
     if not texts:
         return
     fresh: dict[str, tuple[str, ...]] = {}

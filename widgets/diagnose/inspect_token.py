@@ -295,7 +295,7 @@ def _introspect(token: str, url: str, config: WebhookAuthConfig, transcript: Tra
     data = {"token": token}
     auth = None
     if config.client_auth == "client_secret_post":
-        data.update(client_id=config.client_id, client_secret=config.client_secret)
+        data.update(client_id=config.client_id, client_secret=config.client_secret.reveal())  # to the wire
     else:
         auth = ClientSecretBasic(config.client_id, config.client_secret)
     with requests.Session() as session:

@@ -21,6 +21,7 @@ from ..core.headers import basic_authorization
 from ..core.config import FIELD_LABELS, SECRET_FIELDS, AuthType, WebhookAuthConfig
 from ..core.errors import ConfigError
 from ..core.redact import mask, remember
+from ..core.secret import reveal as reveal_secret
 from ..core.token import Token
 
 __all__ = ["PasteReady", "paste_ready", "CONNECTOR_TYPES"]
@@ -82,11 +83,11 @@ def paste_ready(config: WebhookAuthConfig, token: Token | str | None = None, *, 
     kind = config.auth_type
     if not isinstance(kind, AuthType):
         raise ConfigError({"auth_type": [f"must be one of: {', '.join(t.label for t in AuthType)}"]})
-    access = token.access_token if isinstance(token, Token) else (token or config.token or "")
+    access = token.access_token if isinstance(token, Token) else reveal_secret(token or config.token or "")
     refresh = token.refresh_token if isinstance(token, Token) else None
     remember(config.client_secret, config.password, known=True)
     remember(access, refresh)
-    show = (lambda s: s or "") if reveal else mask
+    show = (lambda s: reveal_secret(s) or "") if reveal else mask
 
     fields: OrderedDict[str, str] = OrderedDict()
     auth: dict[str, str] = {"type": CONNECTOR_TYPES[kind]}

@@ -190,7 +190,7 @@ class WizardModel(HasTraits):
         cfg = self.config
         if self.auth_type is not AuthType.TOKEN or not cfg.token or "token" in cfg.problems():
             return None
-        return _token_from_paste(cfg.token)
+        return _token_from_paste(cfg.token.reveal())
 
     def problems(self) -> dict[str, list[str]]:
         """What is wrong with the config for the current auth type, per field."""
