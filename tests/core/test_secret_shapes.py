@@ -98,9 +98,15 @@ def test_a_short_secret_nobody_called_a_secret_of_the_config_is_left_alone():
     assert scrub("it's a secret") == "it's a secret"
 
 
-def test_padded_basic_credentials_do_not_share_one_index_key():
+def test_padded_basic_credentials_do_not_share_one_index_key(monkeypatch):
     # Base64 of "id:secret" often ends in "==", percent-encoded "%3D%3D": indexed by their last
-    # characters, all of them would be candidates for any text holding one.
+    # characters, all of them would be candidates for any text holding one. A fresh index, so
+    # that neither what other tests remembered nor these 50 leak across tests.
+    from collections import OrderedDict
+
+    monkeypatch.setattr(redact, "_known", OrderedDict())
+    monkeypatch.setattr(redact, "_by_suffix", {})
+    monkeypatch.setattr(redact, "_whole", set())
     for n in range(50):
         remember(base64.b64encode(f"client-{n}:secret-{n:03d}x".encode()).decode(), known=True, whole=True)
     assert max(len(group) for group in redact._by_suffix.values()) <= 3

@@ -42,7 +42,7 @@ from .errors import (
 )
 from .loopback import allow_loopback_http
 from .redact import redact_url, remember
-from .secret import Secret, reveal
+from .secret import Secret
 from .token import Token
 from .token_endpoint import TokenEndpoint
 from .transcript import Transcript

@@ -123,9 +123,12 @@ def mask(secret: object) -> str:
 def shapes(secret: str) -> set[str]:
     """The forms ``secret`` takes on its way: as typed, percent- and form-encoded (the bodies
     and URLs the toolkit sends), HTML-escaped (pages that echo it), JSON-escaped (bodies)."""
-    forms = {secret, quote(secret, safe=""), quote(secret), quote_plus(secret), quote_plus(secret, safe=":/"),
-             html.escape(secret), html.escape(secret, quote=False),
+    forms = {secret, html.escape(secret), html.escape(secret, quote=False),
              json.dumps(secret)[1:-1], json.dumps(secret, ensure_ascii=False)[1:-1]}
+    try:
+        forms |= {quote(secret, safe=""), quote(secret), quote_plus(secret), quote_plus(secret, safe=":/")}
+    except UnicodeEncodeError:  # a lone surrogate has no UTF-8 form: it is never sent encoded
+        pass
     forms.discard("")
     return forms
 
