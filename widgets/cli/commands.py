@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ..core.config import THOUSANDEYES_REDIRECT_URI, AuthType, WebhookAuthConfig
 from ..core.errors import ConfigError, PastedRedirectError, TransportError
-from ..core.redact import mask, redact_body, remember
+from ..core.redact import mask, redact_body, remember, scrub
 from ..core.transcript import Transcript
 from .exits import EXIT_OK, _UsageError
 from .oidc import id_token_text, id_token_validator
@@ -33,7 +33,7 @@ def _read_secret(args, out: _Out) -> str:
         value = os.environ.get(env)
         if value is None:
             raise ConfigError({"client_secret": [f"environment variable {env} is not set"]})
-        remember(value.strip())
+        remember(value.strip(), known=True)
         return value.strip()
     if path:
         file = Path(path).expanduser()
@@ -49,7 +49,7 @@ def _read_secret(args, out: _Out) -> str:
         value = value.strip()
         if not value:
             raise ConfigError({"client_secret": [f"{path} is empty"]})
-        remember(value)
+        remember(value, known=True)
         return value
     return ""
 
@@ -126,8 +126,8 @@ def _cmd_discover(args, out: _Out, transcript: Transcript) -> int:
             ("scopes", " ".join(metadata.scopes_supported) or "-"),
             ("iss in responses", "yes (RFC 9207)" if metadata.authorization_response_iss_parameter_supported else "no")]
     width = max(len(k) for k, _ in rows)
-    human = "\n".join(f"{k:<{width}}  {v}" for k, v in rows)
-    human += "".join(f"\nnote: {n}" for n in metadata.notes)
+    human = "\n".join(f"{k:<{width}}  {scrub(v)}" for k, v in rows)  # the provider's metadata
+    human += "".join(f"\nnote: {scrub(n)}" for n in metadata.notes)
     out.result(human, {"metadata": metadata.to_dict()})
     return EXIT_OK
 

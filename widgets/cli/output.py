@@ -196,9 +196,9 @@ def _token_text(token, *, reveal: bool, heading: str) -> str:
     lines = [heading,
              f"  access token   {token.access_token if reveal else token.masked}"
              + ("" if reveal else "   (--reveal to show it)"),
-             f"  type           {token.token_type}",
+             f"  type           {scrub(token.token_type)}",
              f"  expires        {_when(token.expires_at)}",
-             f"  scope          {token.scope or '(none named)'}",
+             f"  scope          {scrub(token.scope) or '(none named)'}",  # the provider's text
              f"  refresh token  {(token.refresh_token if reveal else mask(token.refresh_token)) or '-'}"]
     lines += [f"note: {n}" for n in token.notes]
     return "\n".join(lines)

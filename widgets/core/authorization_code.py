@@ -47,6 +47,7 @@ from .errors import (
 from .id_token import IdTokenValidation, IdTokenValidator, validate_claims_only
 from .loopback import allow_loopback_http
 from .redact import redact_url, remember
+from .secret import Secret
 from .token import Token
 from .token_endpoint import TokenEndpoint
 from .transcript import Transcript
@@ -148,8 +149,9 @@ class AuthorizationCodeFlow:
         then matched to the newest open link and the transcript says state went unchecked.
         """
         step = "authorization code: pasted redirect"
+        pasted = Secret.wrap(pasted) if isinstance(pasted, (str, Secret)) else pasted  # it holds the code
         try:
-            answer = parse_pasted_redirect(pasted)
+            answer = parse_pasted_redirect(pasted.reveal() if isinstance(pasted, Secret) else pasted)
         except WebhookAuthError as exc:
             # What cannot be read may still be a code (a stray quote, a word before it): it is
             # masked wherever it turns up, and only an address is shown (masked by name).
@@ -187,9 +189,10 @@ class AuthorizationCodeFlow:
         self.transcript.record(step, url=shown_url, outcome="warning" if answer.source == "bare" else "ok", note=note,
                                kind="browser")
 
-        grant = {"code": answer.code}
+        # Held as Secret down to the call that sends them: a verbose traceback prints this frame.
+        grant = {"code": Secret(answer.code)}
         if request.code_verifier:
-            grant["code_verifier"] = request.code_verifier
+            grant["code_verifier"] = Secret(request.code_verifier)
         token = self._endpoint.request_token("authorization code: exchange", **grant)
         self._check_id_token(token, request)
         self.token = token

@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 from .errors import ConfigError
 from .loopback import connection_target, is_loopback_host, reading_problem
 from .redact import mask, redact_params, redact_url
+from .secret import Secret, reveal
 
 __all__ = ["AuthType", "WebhookAuthConfig", "THOUSANDEYES_REDIRECT_URI", "CLIENT_AUTH_METHODS", "FORM_FIELDS",
            "FIELD_LABELS", "SECRET_FIELDS", "EXTRA_PARAM_FIELDS", "url_problem"]
@@ -185,21 +186,26 @@ _URL_FIELDS = ("issuer", "auth_url", "device_authorization_url", "token_url", "r
 
 @dataclass(repr=False)
 class WebhookAuthConfig:
-    """Settings for one webhook's authentication. Secrets never show in ``repr`` or ``str``."""
+    """Settings for one webhook's authentication. Secrets never show in ``repr`` or ``str``.
+
+    ``client_secret``, ``password`` and ``token`` take a ``str`` and hold it as a
+    :class:`~widgets.core.secret.Secret` (masked in every repr, so in verbose tracebacks too);
+    ``.reveal()`` gives the value, and ``==`` compares it with a ``str``.
+    """
 
     auth_type: AuthType | str = AuthType.OAUTH_CLIENT_CREDENTIALS
     auth_url: str = ""
     token_url: str = ""
     client_id: str = ""
-    client_secret: str = field(default="", metadata={"secret": True})
+    client_secret: Secret | str = field(default="", metadata={"secret": True})
     redirect_uri: str = THOUSANDEYES_REDIRECT_URI
     scope: str | list[str] | tuple[str, ...] = ""
     extra_params: dict[str, str] = field(default_factory=dict)
     client_auth: str = "client_secret_basic"
     pkce: bool = True
     username: str = ""
-    password: str = field(default="", metadata={"secret": True})
-    token: str = field(default="", metadata={"secret": True})
+    password: Secret | str = field(default="", metadata={"secret": True})
+    token: Secret | str = field(default="", metadata={"secret": True})
     webhook_url: str = ""
     #: TLS certificate verification; exactly True or False. False is shown on every https row
     #: of the transcript and in :attr:`tls_warning`.
@@ -223,7 +229,11 @@ class WebhookAuthConfig:
         self.scope = " ".join(str(self.scope or "").split())
         for name in _STRIPPED_FIELDS:
             value = getattr(self, name)
-            setattr(self, name, "" if value is None else str(value).strip())
+            setattr(self, name, "" if value is None else (reveal(value) if isinstance(value, Secret) else str(value)).strip())
+        for name in SECRET_FIELDS:
+            value = getattr(self, name)
+            setattr(self, name, Secret.wrap(reveal(value) if isinstance(value, Secret) else
+                                            ("" if value is None else str(value))))
         if isinstance(self.extra_params, Mapping):
             self.extra_params = {str(k).strip(): str(v) for k, v in self.extra_params.items() if str(k).strip()}
         elif not self.extra_params:
@@ -253,6 +263,8 @@ class WebhookAuthConfig:
 
     def _problems_of(self, name: str) -> list[str]:
         kind, value = self.auth_type, getattr(self, name)
+        if isinstance(value, Secret):
+            value = value.reveal()  # checked here, never quoted: the messages below do not repeat it
         found = []
         if name in kind.required and not value:
             found.append("is required for " + kind.label)

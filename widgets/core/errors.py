@@ -87,7 +87,7 @@ from __future__ import annotations
 
 import re
 
-from .redact import redact_url, scrub
+from .redact import mask_remembered, redact_url, scrub
 
 __all__ = [
     "WebhookAuthError",
@@ -128,9 +128,12 @@ class WebhookAuthError(Exception):
     default_hint = "Check the settings and try again."
 
     def __init__(self, message: str, *, hint: str | None = None):
+        # Callers scrub the provider's text they quote; this catches any remembered secret they
+        # missed (by value only: a by-name pass would mangle our own "client_secret: ..." lines).
+        message = mask_remembered(message)
         super().__init__(message)
         self.message = message
-        self.hint = hint or self.default_hint
+        self.hint = mask_remembered(hint or self.default_hint)
 
     def __str__(self) -> str:
         return f"{self.message}\nHint: {self.hint}"
@@ -198,13 +201,12 @@ class AuthorizationDenied(WebhookAuthError):
     exit_code = 3
 
     def __init__(self, error: str, description: str | None = None, *, hint: str | None = None):
-        self.error = error
-        self.description = description
-        shown = f": {scrub(description)}" if description else ""
-        super().__init__(
-            f"The provider refused the authorization ({scrub(error)}){shown}",
-            hint=hint or hint_for_oauth_error(error, description=description),
-        )
+        hint = hint or hint_for_oauth_error(error, description=description)
+        # The provider's text: scrubbed once, here, for every reader of .error and .description.
+        self.error = error = scrub(error)
+        self.description = description = None if description is None else scrub(description)
+        shown = f": {description}" if description else ""
+        super().__init__(f"The provider refused the authorization ({error}){shown}", hint=hint)
 
 
 class TokenEndpointError(WebhookAuthError):
@@ -229,10 +231,11 @@ class TokenEndpointError(WebhookAuthError):
         client_auth: str | None = None,
     ):
         self.status = status
-        self.error = error
-        self.description = description
-        super().__init__(message, hint=hint or hint_for_oauth_error(error, client_auth=client_auth,
-                                                                       description=description))
+        hint = hint or hint_for_oauth_error(error, client_auth=client_auth, description=description)
+        # The provider's text: scrubbed once, here, for every reader of .error and .description.
+        self.error = None if error is None else scrub(error)
+        self.description = None if description is None else scrub(description)
+        super().__init__(message, hint=hint)
 
 
 class TransportError(WebhookAuthError):
@@ -295,7 +298,7 @@ class IntrospectionError(WebhookAuthError):
     def __init__(self, message: str, *, status: int | None = None, error: str | None = None,
                  hint: str | None = None):
         self.status = status
-        self.error = error
+        self.error = None if error is None else scrub(error)  # the provider's text
         super().__init__(message, hint=hint)
 
 

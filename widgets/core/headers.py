@@ -20,20 +20,28 @@ from urllib.parse import quote
 
 import requests
 
-__all__ = ["basic_authorization", "bearer_authorization", "client_secret_basic_authorization", "ClientSecretBasic"]
+from .redact import remember
+from .secret import Secret, reveal
+
+__all__ = ["basic_authorization", "bearer_authorization", "remember_basic", "client_secret_basic_authorization", "ClientSecretBasic"]
 
 
-def basic_authorization(username: str, password: str) -> str:
+def basic_authorization(username: str, password: str | Secret) -> str:
     """RFC 7617 Basic credentials, UTF-8 encoded (the ``charset="UTF-8"`` of §2.1)."""
     if ":" in username:
         raise ValueError("a Basic user-id cannot contain ':' (RFC 7617 §2)")
-    raw = f"{username}:{password}".encode("utf-8")
+    raw = f"{username}:{reveal(password)}".encode("utf-8")
     return "Basic " + base64.b64encode(raw).decode("ascii")
 
 
-def bearer_authorization(token: str) -> str:
+def remember_basic(header: str) -> None:
+    """Mask a Basic header's credentials wherever they turn up, with or without "Basic"."""
+    remember(header.partition(" ")[2], known=True, whole=True)  # no tail: it is the password's
+
+
+def bearer_authorization(token: str | Secret) -> str:
     """RFC 6750 §2.1 ``Bearer`` credentials."""
-    return f"Bearer {token}"
+    return f"Bearer {reveal(token)}"
 
 
 def _form_encode(value: str) -> str:
@@ -41,20 +49,22 @@ def _form_encode(value: str) -> str:
     return quote(value, safe="", encoding="utf-8").replace("%20", "+")
 
 
-def client_secret_basic_authorization(client_id: str, client_secret: str) -> str:
+def client_secret_basic_authorization(client_id: str, client_secret: str | Secret) -> str:
     """RFC 6749 §2.3.1: form-encode id and secret, join with ':', Base64."""
-    raw = f"{_form_encode(client_id)}:{_form_encode(client_secret)}".encode("ascii")
+    raw = f"{_form_encode(client_id)}:{_form_encode(reveal(client_secret))}".encode("ascii")
     return "Basic " + base64.b64encode(raw).decode("ascii")
 
 
 class ClientSecretBasic(requests.auth.AuthBase):
     """requests auth that sends OAuth client credentials as RFC 6749 §2.3.1 asks."""
 
-    def __init__(self, client_id: str, client_secret: str):
-        self._header = client_secret_basic_authorization(client_id, client_secret)
+    def __init__(self, client_id: str, client_secret: str | Secret):
+        header = client_secret_basic_authorization(client_id, client_secret)
+        remember_basic(header)  # what goes on the wire, in the shape it goes
+        self._header = Secret(header)
 
     def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
-        request.headers["Authorization"] = self._header
+        request.headers["Authorization"] = self._header.reveal()
         return request
 
     def __repr__(self) -> str:

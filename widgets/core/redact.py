@@ -6,6 +6,12 @@ Two nets, because either alone misses something:
   ``access_token``, ``Authorization`` ...) are masked wherever they appear;
 * by value: every secret the package has handled in this process is remembered (in memory
   only) and masked wherever it turns up, e.g. echoed back in a provider's HTML error page.
+  Each is remembered in the shapes it travels in, too: percent- and form-encoded, HTML- and
+  JSON-escaped; the Basic credentials the toolkit builds are remembered as the Base64 text
+  they are, "Basic" or not. A secret of the config (``remember(..., known=True)``: a client
+  secret, a webhook password a person chose) is masked from 3 characters on (3 as a whole
+  word); other values only from 6 characters, since shorter ones would mangle ordinary text.
+  One or two characters are never looked for: masking them would blank every such letter.
 
 A masked value shows at most its last four characters, and only when the secret is long
 enough (16+) that four characters give nothing away.
@@ -17,19 +23,23 @@ rewrites every record before any handler sees it.
 
 from __future__ import annotations
 
+import html
 import json
 import logging
 import re
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping
-from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, quote_plus, unquote, urlencode, urlsplit, urlunsplit
+
+from .secret import Secret
 
 __all__ = [
     "SECRET_KEYS",
     "mask",
     "remember",
     "scrub",
+    "mask_remembered",
     "redact_url",
     "redact_headers",
     "redact_header_pairs",
@@ -83,12 +93,22 @@ _PLAIN_HEADERS = frozenset({"user-agent", "accept", "accept-encoding", "connecti
 _MIN_REMEMBERED = 6
 _MAX_REMEMBERED = 4096
 
-_known: OrderedDict[str, None] = OrderedDict()
+#: Each remembered secret, oldest first, with its forms (:func:`shapes`) of indexable length.
+_known: OrderedDict[str, tuple[str, ...]] = OrderedDict()
 # Remembered secrets by their last characters: scrubbing looks each position of the text up
 # here, so its cost grows with the text, not with the number of secrets remembered. The last
 # characters rather than the first: every JWT starts "eyJhbGci", so a prefix index put every
 # remembered token under one key, and a text holding any JWT was compared with all of them.
 _by_suffix: dict[str, list[str]] = {}
+# Known secrets of the config shorter than the index's width: few (a person typed each), each
+# looked for on its own. Three characters only as a whole word, or every "abc" would go; one
+# or two not at all: every "s" of the text would go, and they give nothing away a guess would not.
+_short: tuple[str, ...] = ()
+_short_words: re.Pattern[str] | None = None
+_SHORT_AS_SUBSTRING = 4
+_SHORTEST_KNOWN = 3
+# Forms masked with no tail shown (remember(..., whole=True)); never more than the secrets.
+_whole: set[str] = set()
 _known_lock = threading.Lock()
 
 
@@ -96,34 +116,112 @@ def mask(secret: object) -> str:
     """``'****'`` plus the last 4 characters when the secret has 16 or more, else ``'****'``."""
     if secret is None or secret == "":
         return ""
-    text = str(secret)
+    text = secret.reveal() if isinstance(secret, Secret) else str(secret)
     return MASK + text[-4:] if len(text) >= 16 else MASK
 
 
-def remember(*secrets: object) -> None:
-    """Add secrets to the by-value net (kept in memory for this process only)."""
-    fresh = [str(s) for s in secrets if s is not None and len(str(s)) >= _MIN_REMEMBERED]
+def shapes(secret: str) -> set[str]:
+    """The forms ``secret`` takes on its way: as typed, percent- and form-encoded (the bodies
+    and URLs the toolkit sends), HTML-escaped (pages that echo it), JSON-escaped (bodies)."""
+    forms = {secret, html.escape(secret), html.escape(secret, quote=False),
+             json.dumps(secret)[1:-1], json.dumps(secret, ensure_ascii=False)[1:-1]}
+    try:
+        forms |= {quote(secret, safe=""), quote(secret), quote_plus(secret), quote_plus(secret, safe=":/")}
+    except UnicodeEncodeError:  # a lone surrogate has no UTF-8 form: it is never sent encoded
+        pass
+    forms.discard("")
+    return forms
+
+
+def remember(*secrets: object, known: bool = False, whole: bool = False) -> None:
+    """Add secrets, in each of their :func:`shapes`, to the by-value net (this process only).
+
+    ``known=True``: secrets of the config, which a person chose (a 5-character webhook
+    password); those are masked from 3 characters on. Others need 6 characters or more.
+    ``whole=True``: masked without the last four characters a long secret keeps (the tail
+    of a Basic credential's Base64 is the tail of the password).
+    """
+    texts = [s.reveal() if isinstance(s, Secret) else str(s) for s in secrets if s is not None]
+    texts = [t for t in texts if t]
+    if not texts:
+        return
+    fresh: dict[str, tuple[str, ...]] = {}
+    short = []
+    for text in texts:
+        if text in _known:
+            fresh[text] = _known[text]
+            continue
+        forms = shapes(text)
+        long_forms = tuple(sorted((f for f in forms if len(f) >= _MIN_REMEMBERED), key=len, reverse=True))
+        if long_forms:
+            fresh[text] = long_forms
+        if known:
+            short += [f for f in forms if _SHORTEST_KNOWN <= len(f) < _MIN_REMEMBERED and f not in _short]
+        if whole:
+            _whole.update(forms)
+    if short:
+        _remember_short(short)
     if not fresh:
         return
     with _known_lock:
-        for s in fresh:
-            if s in _known:
-                _known.move_to_end(s)
+        for secret, forms in fresh.items():
+            if secret in _known:
+                _known.move_to_end(secret)
                 continue
-            _known[s] = None
-            # copy-on-write: a scrub running in another thread keeps a consistent list
-            _by_suffix[s[-_MIN_REMEMBERED:]] = [*_by_suffix.get(s[-_MIN_REMEMBERED:], ()), s]
+            _known[secret] = forms
+            # The index holds each secret once per suffix of its forms (most forms of a secret
+            # end alike); copy-on-write: a scrub running in another thread keeps a consistent list.
+            for key in {_index_key(f) for f in forms}:
+                _by_suffix[key] = [*_by_suffix.get(key, ()), secret]
         while len(_known) > _MAX_REMEMBERED:
-            old, _ = _known.popitem(last=False)
-            key = old[-_MIN_REMEMBERED:]
-            rest = [x for x in _by_suffix.get(key, []) if x != old]
-            if rest:
-                _by_suffix[key] = rest
-            else:
-                _by_suffix.pop(key, None)
+            old, forms = _known.popitem(last=False)
+            _whole.difference_update(forms)
+            for key in {_index_key(f) for f in forms}:
+                rest = [x for x in _by_suffix.get(key, []) if x != old]
+                if rest:
+                    _by_suffix[key] = rest
+                else:
+                    _by_suffix.pop(key, None)
+
+
+_PADDING = re.compile(r"(?:=|%3D)+$", re.IGNORECASE)
+
+
+def _index_key(form: str) -> str:
+    """The characters a form is indexed by: its last ones, padding aside.
+
+    Any substring of a form would do (a text holding the form holds it); the end of it is
+    what tells tokens apart, except Base64 padding, which every Basic credential may share
+    ("==", percent-encoded "%3D%3D"), and which would put them all under one key.
+    """
+    core = _PADDING.sub("", form)
+    return core[-_MIN_REMEMBERED:] if len(core) >= _MIN_REMEMBERED else form[-_MIN_REMEMBERED:]
+
+
+def _remember_short(forms: list[str]) -> None:
+    global _short, _short_words
+    with _known_lock:
+        every = tuple(sorted({*_short, *forms}, key=len, reverse=True))
+        words = [s for s in every if len(s) < _SHORT_AS_SUBSTRING]
+        _short_words = re.compile("|".join(rf"(?<!\w){re.escape(w)}(?!\w)" for w in words)) if words else None
+        _short = every
+
+
+def _mask_short(text: str) -> str:
+    for secret in _short:
+        if len(secret) >= _SHORT_AS_SUBSTRING and secret in text:
+            text = text.replace(secret, MASK)
+    if _short_words is not None:
+        text = _short_words.sub(MASK, text)
+    return text
 
 
 def _mask_known(text: str) -> str:
+    text = _mask_long(text)
+    return _mask_short(text) if _short else text
+
+
+def _mask_long(text: str) -> str:
     index = _by_suffix
     width = _MIN_REMEMBERED
     if not index or len(text) < width:
@@ -137,11 +235,22 @@ def _mask_known(text: str) -> str:
         hits = {window for i in range(len(text) - width + 1) if (window := text[i : i + width]) in index}
     if not hits:
         return text
-    candidates = sorted((s for key in hits for s in index.get(key, ())), key=len, reverse=True)
+    known = _known
+    candidates = sorted({form for key in hits for s in index.get(key, ()) for form in known.get(s, (s,))},
+                        key=len, reverse=True)
     for secret in candidates:  # longest first: a secret that contains another is masked whole
         if secret in text:
-            text = text.replace(secret, mask(secret))
+            text = text.replace(secret, MASK if secret in _whole else mask(secret))
     return text
+
+
+def mask_remembered(text: object) -> str:
+    """``text`` with every remembered secret masked: the by-value net alone.
+
+    For our own sentences (error messages, hints), which a by-name pass could mangle
+    ("client_secret: must not be empty"); provider text goes through :func:`scrub`.
+    """
+    return "" if text is None else _mask_known(str(text))
 
 
 _KEY_ALT = "|".join(sorted((re.escape(k) for k in SECRET_KEYS), key=len, reverse=True))

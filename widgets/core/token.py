@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from .claims import decode_unverified
-from .redact import mask, remember
+from .redact import mask, remember, scrub
 from .token_response import read_token_answer
 
 __all__ = ["Token"]
@@ -89,7 +89,7 @@ class Token:
         if isinstance(scope, (list, tuple)):
             scope = " ".join(scope)
         if requested_scope is not None and scope is not None and set(scope.split()) != set(requested_scope.split()):
-            note = f"The provider granted scope '{scope}' although '{requested_scope}' was requested."
+            note = f"The provider granted scope '{scrub(scope)}' although '{requested_scope}' was requested."
             if note not in all_notes:
                 all_notes.append(note)
         known = {"access_token", "token_type", "expires_in", "refresh_token", "scope", "id_token"}
@@ -158,10 +158,10 @@ class Token:
         show = (lambda s: s) if reveal else mask
         return {
             "access_token": show(self.access_token),
-            "token_type": self.token_type,
+            "token_type": scrub(self.token_type),
             "expires_at": None if self.expires_at_utc is None else self.expires_at_utc.isoformat(),
             "refresh_token": show(self.refresh_token) if self.refresh_token else None,
-            "scope": self.scope,
+            "scope": None if self.scope is None else scrub(self.scope),
             "id_token": show(self.id_token) if self.id_token else None,
             "notes": list(self.notes),
         }
@@ -170,6 +170,7 @@ class Token:
         left = self.expires_in()
         expiry = "unknown expiry" if left is None or not math.isfinite(left) else f"expires in {int(left)}s"
         refresh = ", refresh_token=" + mask(self.refresh_token) if self.refresh_token else ""
-        return f"Token({self.token_type} {mask(self.access_token)}, {expiry}, scope={self.scope!r}{refresh})"
+        scope = None if self.scope is None else scrub(self.scope)  # the provider's text
+        return f"Token({scrub(self.token_type)} {mask(self.access_token)}, {expiry}, scope={scope!r}{refresh})"
 
     __str__ = __repr__

@@ -24,6 +24,7 @@ from .config import WebhookAuthConfig
 from .errors import ConfigError, TokenEndpointError
 from .loopback import allow_loopback_http
 from .redact import remember, scrub
+from .secret import reveal
 from .token import Token
 from .token_response import read_token_answer
 from .transcript import Transcript
@@ -50,7 +51,7 @@ class TokenEndpoint:
     def __init__(self, config: WebhookAuthConfig, transcript: Transcript | None, oauth_client,
                  *, send_redirect_uri: bool = True):
         self.config = config
-        remember(config.client_secret)
+        remember(config.client_secret, known=True)
         self.notes: list[str] = []
         self._received_at: float | None = None
         self._basic: tuple[tuple[str, str], ClientSecretBasic] | None = None  # per id and secret
@@ -75,7 +76,7 @@ class TokenEndpoint:
         if not cfg.client_secret:  # public client: identify, do not authenticate
             return {"include_client_id": True}
         if cfg.client_auth == "client_secret_post":
-            return {"include_client_id": True, "client_secret": cfg.client_secret}
+            return {"include_client_id": True, "client_secret": cfg.client_secret}  # revealed at the call
         if self._basic is None or self._basic[0] != (cfg.client_id, cfg.client_secret):
             self._basic = ((cfg.client_id, cfg.client_secret), ClientSecretBasic(cfg.client_id, cfg.client_secret))
         return {"auth": self._basic[1], "include_client_id": False}
@@ -135,8 +136,9 @@ class TokenEndpoint:
                     # with fetch_token()'s own keyword arguments
                     body=urlencode(cfg.extra_params),
                     timeout=cfg.timeout,  # verification: the session's, set up by Boundary
-                    **auth,
-                    **grant,
+                    # secrets stay Secret in this frame (a verbose traceback prints its locals);
+                    # revealed only here, as they go down to requests-oauthlib and the wire
+                    **{name: reveal(value) for name, value in {**auth, **grant}.items()},
                 )
             except Warning as narrowed:  # oauthlib: "Scope has changed" (RFC 6749 §3.3)
                 params = getattr(narrowed, "token", None)

@@ -46,7 +46,7 @@ def preview(body: bytes | str, limit: int = MAX_PREVIEW, *, masked: bool = False
 
 
 def _not_a_token(answer: TokenAnswer, why: str, client_auth: str | None = None) -> TokenEndpointError:
-    kind = answer.content_type.split(";")[0].strip() or "no content type"
+    kind = scrub(answer.content_type.split(";")[0].strip()) or "no content type"  # the provider's header
     shown = preview(answer.body)
     return TokenEndpointError(
         f"The token endpoint answered HTTP {answer.status} with {kind}: {why}. "

@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 
 import requests
 
-from .headers import basic_authorization, bearer_authorization
+from .headers import basic_authorization, bearer_authorization, remember_basic
 from .client_credentials import ClientCredentialsFlow
 from .config import AuthType, WebhookAuthConfig
 from .errors import ConfigError
@@ -85,8 +85,10 @@ def authorization_for(config: WebhookAuthConfig, transcript: Transcript | None =
     """The ``Authorization`` header value the platform would send for this config."""
     kind = config.auth_type
     if kind is AuthType.BASIC:
-        remember(config.password)
-        return basic_authorization(config.username, config.password)
+        remember(config.password, known=True)
+        header = basic_authorization(config.username, config.password)
+        remember_basic(header)  # what goes on the wire, in the shape it goes
+        return header
     if isinstance(token, Token):
         return token.authorization_header
     if token:
@@ -94,7 +96,7 @@ def authorization_for(config: WebhookAuthConfig, transcript: Transcript | None =
     if kind is AuthType.OAUTH_CLIENT_CREDENTIALS:
         return ClientCredentialsFlow(config, transcript).fetch_token().authorization_header
     if config.token:
-        remember(config.token)
+        remember(config.token, known=True)
         return bearer_authorization(config.token)
     raise ConfigError(
         {"token": ["is needed: run the authorization and paste the token here"]},

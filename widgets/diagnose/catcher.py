@@ -37,6 +37,7 @@ It answers only the query form of the response (the default for ``response_type=
 from __future__ import annotations
 
 import hmac
+import html
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
@@ -60,6 +61,7 @@ _HEADERS = {
 
 
 def _page(title: str, text: str) -> bytes:
+    title, text = html.escape(title), html.escape(text)  # constants today; escaped all the same
     return (f"<!doctype html><html lang='en'><meta charset='utf-8'><title>{title}</title>"
             f"<style>{_STYLE}</style><h1>{title}</h1><p>{text}</p></html>").encode()
 

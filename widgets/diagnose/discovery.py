@@ -269,7 +269,7 @@ def parse_metadata(document: object, *, expected_issuer: str, source_url: str = 
             ),
         )
     if normalised:
-        notes.append(f"The provider writes its issuer as {issuer!r}; use exactly that value.")
+        notes.append(f"The provider writes its issuer as {scrub(issuer)!r}; use exactly that value.")
     if (message := endpoint_problem(issuer)) is not None:
         problems.append(f"issuer {message}")
 
@@ -348,7 +348,7 @@ def parse_metadata(document: object, *, expected_issuer: str, source_url: str = 
 def _describe(response: requests.Response) -> tuple[object | None, str | None]:
     """(decoded JSON, None) or (None, why this answer is not metadata)."""
     ctype = response.headers.get("Content-Type", "")
-    kind = ctype.split(";")[0].strip().lower() or "no content type"
+    kind = scrub(ctype.split(";")[0].strip().lower()) or "no content type"  # the provider's header
     if response.status_code != 200:
         return None, f"HTTP {response.status_code} ({kind})"
     body = response.content

@@ -155,7 +155,7 @@ class TokenInspection:
         if self.introspection_error:
             out.append(("introspection", self.introspection_error))
         out += [("note", n) for n in self.notes]
-        return out
+        return [(field, scrub(value)) for field, value in out]
 
     def to_dataframe(self):
         """A two-column pandas DataFrame (field, value); pandas imported here."""
@@ -291,11 +291,11 @@ def _introspect(token: str, url: str, config: WebhookAuthConfig, transcript: Tra
 
     if (problem := endpoint_problem(url)) is not None:
         raise IntrospectionError(f"The introspection URL {problem}.", hint="Use the provider's https:// URL.")
-    remember(config.client_secret)
+    remember(config.client_secret, known=True)
     data = {"token": token}
     auth = None
     if config.client_auth == "client_secret_post":
-        data.update(client_id=config.client_id, client_secret=config.client_secret)
+        data.update(client_id=config.client_id, client_secret=config.client_secret.reveal())  # to the wire
     else:
         auth = ClientSecretBasic(config.client_id, config.client_secret)
     with requests.Session() as session:

@@ -22,6 +22,7 @@ from ..core.headers import basic_authorization
 from ..core.config import FIELD_LABELS, SECRET_FIELDS, AuthType, WebhookAuthConfig
 from ..core.errors import ConfigError
 from ..core.redact import mask, remember
+from ..core.secret import reveal as reveal_secret
 from ..core.token import Token
 
 __all__ = ["PasteReady", "paste_ready", "CONNECTOR_TYPES"]
@@ -88,10 +89,11 @@ def paste_ready(config: WebhookAuthConfig, token: Token | str | None = None, *, 
         return dataclasses.replace(ready, notes=(
             "The device grant is for teaching: no webhook can run it. Its token is pasted as a Token "
             "webhook here, and stops working when it expires (nobody refreshes it).", *ready.notes))
-    access = token.access_token if isinstance(token, Token) else (token or config.token or "")
+    access = token.access_token if isinstance(token, Token) else reveal_secret(token or config.token or "")
     refresh = token.refresh_token if isinstance(token, Token) else None
-    remember(config.client_secret, config.password, access, refresh)
-    show = (lambda s: s or "") if reveal else mask
+    remember(config.client_secret, config.password, known=True)
+    remember(access, refresh)
+    show = (lambda s: reveal_secret(s) or "") if reveal else mask
 
     fields: OrderedDict[str, str] = OrderedDict()
     auth: dict[str, str] = {"type": CONNECTOR_TYPES[kind]}
@@ -111,6 +113,7 @@ def paste_ready(config: WebhookAuthConfig, token: Token | str | None = None, *, 
     if kind is AuthType.BASIC:
         if config.username and ":" not in config.username:
             raw = basic_authorization(config.username, config.password).split(" ", 1)[1]
+            remember(raw, known=True, whole=True)  # the Base64 alone is as good as the password
             fields["Header"] = "Authorization: Basic " + show(raw)
         auth.update(username=config.username, password=show(config.password))
     elif kind is AuthType.TOKEN:

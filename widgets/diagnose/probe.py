@@ -194,7 +194,7 @@ def _token_endpoint_row(config: WebhookAuthConfig, transcript: Transcript) -> Pr
         how = "over https, certificate verified" if config.verify_tls else "over https, certificate NOT verified"
     else:
         how = "over plain http on the loopback interface (no TLS: fine for a local test server only)"
-    ctype = response.headers.get("Content-Type", "").split(";")[0].strip() or "no content type"
+    ctype = scrub(response.headers.get("Content-Type", "").split(";")[0].strip()) or "no content type"
     evidence = f"HTTP {response.status_code} ({ctype}) {how}"
     fix = ""
     error = None

@@ -102,7 +102,7 @@ class WizardModel(HasTraits):
         self.on_provider_start = None
         self.transcript = transcript if transcript is not None else Transcript()
         config = config if config is not None else WebhookAuthConfig()
-        remember(*(getattr(config, name) for name in SECRET_FIELDS))
+        remember(*(getattr(config, name) for name in SECRET_FIELDS), known=True)
         self._flow: AuthorizationCodeFlow | None = None
         self._flow_config: WebhookAuthConfig | None = None
         self._device_flow: DeviceFlow | None = None
@@ -187,7 +187,7 @@ class WizardModel(HasTraits):
             if name not in SECRET_FIELDS:
                 raise ValueError(f"{name!r} is not a secret field")
             if value:
-                remember(value)  # so any later message or log line masks it
+                remember(value, known=True)  # so any later message or log line masks it
                 changes[name] = value
         config = self.config.replace(auth_type=self.auth_type, extra_params=extra, **changes)
         self._set_config(config)
@@ -204,7 +204,7 @@ class WizardModel(HasTraits):
         cfg = self.config
         if self.auth_type is not AuthType.TOKEN or not cfg.token or "token" in cfg.problems():
             return None
-        return _token_from_paste(cfg.token)
+        return _token_from_paste(cfg.token.reveal())
 
     def problems(self) -> dict[str, list[str]]:
         """What is wrong with the config for the current auth type, per field."""
@@ -242,7 +242,7 @@ class WizardModel(HasTraits):
         in for "a token obtained elsewhere".
         """
         p = self.ensure_provider()
-        remember(p.client_secret, p.webhook_password)
+        remember(p.client_secret, p.webhook_password, known=True)
         config = self.config.replace(
             auth_type=self.auth_type,
             issuer=p.issuer,
@@ -380,7 +380,7 @@ class WizardModel(HasTraits):
                 header = basic_authorization(cfg.username, cfg.password)
             except ValueError:  # ':' in the username; the form already says so
                 return None
-            remember(header.partition(" ")[2])
+            remember(header.partition(" ")[2], known=True, whole=True)  # no tail: it is the password's
             return header
         if self.token is not None:
             return self.token.authorization_header

@@ -11,6 +11,7 @@ import time
 from collections.abc import Mapping
 
 from ..core.durations import format_duration
+from ..core.secret import reveal
 from ..core.token import Token
 
 __all__ = ["secret_hint", "expiry_text", "claim_rows"]
@@ -23,7 +24,7 @@ def secret_hint(secret: str | None) -> str:
     if not secret:
         return ""
     if len(secret) >= 16:
-        return f"secret stored (ends …{secret[-4:]})"
+        return f"secret stored (ends …{reveal(secret)[-4:]})"
     return "secret stored"
 
 

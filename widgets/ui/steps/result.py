@@ -18,6 +18,7 @@ import ipywidgets as ipw
 from ...core.config import AuthType
 from ...core.redact import mask
 from ..markup import COLOURS, attr, esc, mono
+from ..reveal import auto_hide
 from ..text import claim_rows, expiry_text
 from .base import Step, handler
 from .id_token import id_token_table_html
@@ -64,9 +65,10 @@ class ResultStep(Step):
         self._header_line = ipw.HTML()
         self._header_line.add_class("wal-auth-header")
         self._reveal = ipw.ToggleButton(description="Reveal", icon="eye", value=False, layout=ipw.Layout(width="auto"),
-                                      tooltip="Show the token unmasked, to copy it (hidden again when you leave)")
+                                      tooltip="Show the token unmasked, to copy it (hidden again after 30 s, or when you leave)")
         self._reveal.add_class("wal-reveal")
         self._reveal.observe(self._on_reveal, names="value")
+        auto_hide(self._reveal)  # the revealed token stays in widget state for seconds only
         self._revealed = ipw.HTML()
         self._revealed.add_class("wal-revealed")
         self._copy = ipw.HTML()

@@ -15,6 +15,7 @@ import ipywidgets as ipw
 from ...core.config import AuthType
 from ..catch import CatchOption
 from ..markup import attr, esc, mono
+from ..reveal import auto_hide
 from .base import Step, handler
 from .device import DevicePanel
 
@@ -53,10 +54,11 @@ class RunStep(Step):
         self._link_details.add_class("wal-link-details")
         self._demo_hint = ipw.HTML()
         self._demo_hint.add_class("wal-demo-hint")
-        # continuous_update: the pasted text reaches the kernel on the paste itself, not only on
-        # blur; a browser that returns from the login tab does not always fire the blur before
-        # the Exchange click, which then read an empty field.
-        self._paste = ipw.Text(description="Paste the address you landed on", continuous_update=True,
+        # continuous_update=False: the pasted address (it holds a code) reaches the kernel, and so
+        # the widget state a save writes, on Enter or when the field loses focus (pressing
+        # Exchange does both in order: blur, then click), not on every keystroke; it is
+        # cleared as the exchange starts.
+        self._paste = ipw.Text(description="Paste the address you landed on", continuous_update=False,
                              placeholder="https://…/callback?code=…&state=…",
                              style={"description_width": "230px"}, layout=ipw.Layout(width="760px"))
         self._paste.add_class("wal-paste")
@@ -84,10 +86,11 @@ class RunStep(Step):
         self._header = ipw.HTML()
         self._header.add_class("wal-auth-header")
         self._reveal = ipw.ToggleButton(description="Reveal", icon="eye", value=False,
-                                      tooltip="Show the header unmasked (hidden again when you leave this step)",
+                                      tooltip="Show the header unmasked (hidden again after 30 s, or when you leave this step)",
                                       layout=ipw.Layout(width="auto"))
         self._reveal.add_class("wal-reveal")
         self._reveal.observe(self._on_reveal, names="value")
+        auto_hide(self._reveal)  # the revealed header stays in widget state for seconds only
         self._header_box = ipw.VBox([
             ipw.HTML("<div style='font-size:13px'>Nothing to request: every delivery carries this header.</div>"),
             ipw.HBox([self._header, self._reveal]),

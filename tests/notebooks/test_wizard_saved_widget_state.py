@@ -1,0 +1,81 @@
+"""A notebook that shows the wizard, types a redirect and reveals secrets: the .ipynb nbclient
+saves (nbclient always saves widget state) holds none of them.
+
+Run headless with nbclient against the demo provider with canary secrets. The Reveal toggles
+turn themselves off (widgets/ui/reveal.py; shortened to one second here), the pasted address
+is cleared when the exchange starts; the test waits past the reveal, then reads
+``metadata.widgets`` of the saved notebook.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.notebooks.test_notebooks import (CANARIES, CELL_TIMEOUT, COMPLETE_JWT, NOTEBOOKS, UNMASKED_CODE, forms_of,
+                                            kernel_env, strings_in, use_this_interpreter_kernelspec)
+
+nbformat = pytest.importorskip("nbformat")
+nbclient = pytest.importorskip("nbclient")
+
+CELLS = [
+    """import time
+from tests.support.ui import one
+from widgets import AuthType, DemoProvider, Wizard
+from widgets.ui import reveal
+reveal.REVEAL_SECONDS = 1.0  # the toggles' own timer, shortened for the test
+demo = DemoProvider.from_env().start()""",
+    """code = Wizard(provider=demo)
+code.auth_type_step.select(AuthType.OAUTH_CODE); code.next()
+one(code, "wal-fill-demo").click(); code.next()
+one(code.run_step, "wal-build-link").click()
+one(code.run_step, "wal-paste").value = demo.approve(code.run_step.authorize_url)  # typed by a person
+code""",
+    """one(code.run_step, "wal-exchange").click(); code.next()
+one(code.result_step, "wal-reveal").value = True
+print("token revealed:", code.token.access_token in code.result_step._revealed.value)""",
+    """basic = Wizard(provider=demo)
+basic.auth_type_step.select(AuthType.BASIC); basic.next()
+one(basic, "wal-fill-demo").click(); basic.next()
+one(basic.run_step, "wal-reveal").value = True
+print("header revealed:", "****" not in basic.run_step._header.value)
+basic""",
+    """time.sleep(2.5)
+print("still revealed:", one(code.result_step, "wal-reveal").value, one(basic.run_step, "wal-reveal").value)""",
+    "demo.stop()",
+]
+
+
+@pytest.mark.notebook
+def test_a_saved_notebook_holds_no_typed_redirect_or_revealed_secret_in_its_widget_state(tmp_path, monkeypatch):
+    use_this_interpreter_kernelspec(monkeypatch)
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(source) for source in CELLS]
+    client = nbclient.NotebookClient(nb, timeout=CELL_TIMEOUT, kernel_name="python3",
+                                     resources={"metadata": {"path": str(NOTEBOOKS)}})
+    client.execute(env=kernel_env())  # store_widget_state: its default, True
+    saved = tmp_path / "wizard.ipynb"
+    nbformat.write(nb, saved)
+
+    printed = "".join(out.get("text", "") for cell in nb.cells for out in cell.outputs)
+    # The secrets were really shown: otherwise a clean state would prove nothing.
+    assert "token revealed: True" in printed and "header revealed: True" in printed, printed
+
+    state = nb.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]
+    raw = json.dumps(state, ensure_ascii=False)
+    text = raw + "\n" + "\n".join(strings_in(state))
+    for variable, canary in CANARIES.items():
+        leaked = sorted(form for form in forms_of(canary) if form in text)
+        assert not leaked, f"{variable} in the saved widget state as {leaked}"
+    assert COMPLETE_JWT.search(text) is None, "a token is in the saved widget state"
+    assert UNMASKED_CODE.search(text) is None, "the typed redirect's code is in the saved widget state"
+    assert "still revealed: False False" in printed, printed  # hidden by themselves
+
+
+def test_the_pasted_address_syncs_on_enter_or_blur_not_on_every_keystroke():
+    from tests.support.ui import one
+    from widgets.ui import Wizard
+
+    paste = one(Wizard(), "wal-paste")
+    assert paste.continuous_update is False
