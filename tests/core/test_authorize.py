@@ -128,3 +128,22 @@ def test_a_restored_request_is_still_single_use(make_demo):
     flow.resume(AuthorizationRequest.from_dict(data))  # a used state is not reopened by a copy
     with pytest.raises(StateMismatchError):
         flow.complete(landed)
+
+
+@pytest.mark.parametrize("paste, word", [("code=access_denied", "access_denied"),
+                                         ("error=access_denied&code=invalid_grant", "invalid_grant"),
+                                         ("code: Invalid-Request", "Invalid-Request"),
+                                         ("code='server_error'", "server_error")])
+def test_oauth_vocabulary_in_a_paste_is_not_taken_for_a_code(paste, word):
+    # Remembered as codes, these words were masked in every later message of the process
+    # (a refused login then read "****nied").
+    from widgets.core.authorize import code_candidates
+
+    assert word not in code_candidates(paste)
+
+
+def test_a_random_code_in_a_broken_paste_is_still_a_candidate():
+    from widgets.core.authorize import code_candidates
+
+    assert "SplxlOBeZQQYbYS6WxSbIA" in code_candidates('code="SplxlOBeZQQYbYS6WxSbIA')
+    assert "a1b2_c3d4-e5" in code_candidates("code=a1b2_c3d4-e5'")

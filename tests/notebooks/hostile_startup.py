@@ -37,7 +37,10 @@ def _hostile_json(path: str, data: object) -> object:
         return data
     data = dict(data)
     if "error" in data:
-        data["error"] = f"{data['error']}{payload('error')}"
+        # The device grant's polling answers are the protocol itself (RFC 8628 §3.5): a client
+        # must match them exactly, so they stay as sent; their description and URI turn hostile.
+        if data["error"] not in ("authorization_pending", "slow_down"):
+            data["error"] = f"{data['error']}{payload('error')}"
         data["error_description"] = f"{data.get('error_description') or ''} {payload('error_description')}"
         data["error_uri"] = JAVASCRIPT_URL
     if "access_token" in data:
@@ -100,8 +103,8 @@ def _install() -> None:
         start_response(status, headers)
         return [body]
 
-    def hostile_mint(self, claims):
-        return original_mint(self, {**claims, "hostile_claim": payload("claim"), payload("claim_name"): "x"})
+    def hostile_mint(self, claims, **options):
+        return original_mint(self, {**claims, "hostile_claim": payload("claim"), payload("claim_name"): "x"}, **options)
 
     provider.DemoProvider._wsgi = hostile_wsgi
     keys.SigningKey.mint = hostile_mint

@@ -27,13 +27,15 @@ nbclient = pytest.importorskip("nbclient")
 STARTUP = Path(__file__).with_name("hostile_startup.py")
 
 #: What the notebooks' HTML may hold: pandas' tables and Styler, the notebooks' own links,
-#: the wizard's fragments (widgets/ui/markup.py and the steps; a disabled Copy button).
-ALLOWED_TAGS = frozenset({"table", "thead", "tbody", "tr", "th", "td", "style", "div", "span", "b", "i", "code",
+#: the wizard's fragments (widgets/ui/markup.py and the steps; a disabled Copy button), and
+#: segno's SVG of a QR code (notebook 08: the address is drawn as a path, never as text).
+ALLOWED_TAGS = frozenset({"svg", "path", "table", "thead", "tbody", "tr", "th", "td", "style", "div", "span", "b", "i", "code",
                           "a", "br", "p", "ol", "ul", "li", "strong", "em", "small", "pre", "details", "summary",
                           "button"})
 ALLOWED_ATTRS = frozenset({"class", "id", "style", "href", "target", "rel", "border", "title", "role", "colspan",
                            "rowspan", "type", "aria-live", "aria-label", "aria-hidden", "scoped", "disabled",
-                           "data-label"})
+                           "data-label", "width", "height", "viewbox", "xmlns", "transform", "stroke", "fill",
+                           "d"})
 MARKER = re.compile(r"wal-hostile-(\w+)")
 
 

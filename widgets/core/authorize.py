@@ -45,10 +45,13 @@ _NOT_PENDING_HINT = ("This is not an authorization request saved by this tool, o
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
 _QUOTE_PAIRS = ('""', "''", "<>", "``", "\u201c\u201d", "\u2018\u2019", "\u00ab\u00bb", "\u201e\u201c",
                 "\u00bb\u00ab")
-# code=VALUE (or "code: VALUE") anywhere in a paste, the value up to what cannot follow it
-_CODE_VALUE = re.compile(r"(?i)(?<![\w-])code\s*[=:]\s*([^&#\s\"'<>`]+)")
+# code=VALUE (or "code: VALUE", the value maybe quoted) anywhere in a paste, up to what cannot follow it
+_CODE_VALUE = re.compile(r"(?i)(?<![\w-])code\s*[=:]\s*[\"'`\u201c\u2018\u00ab]?([^&#\s\"'<>`\u201d\u2019\u00bb]+)")
 # what cannot be in a code: whitespace, quotes of any kind, and anything outside printable ASCII
 _NOT_IN_A_CODE = re.compile(r"[\s\"'`<>()\[\]{},;]+|[^\x21-\x7e]+")
+# Words, and words joined as OAuth's own vocabulary is (access_denied, invalid-grant, Bearer):
+# never a code, and remembered as one they would be masked in every later message.
+_PLAIN_WORDS = re.compile(r"(?:[a-z]+|[A-Z]+|[A-Z][a-z]+)(?:[_.-](?:[a-z]+|[A-Z]+|[A-Z][a-z]+))*")
 
 
 def code_candidates(text: object) -> list[str]:
@@ -69,8 +72,7 @@ def code_candidates(text: object) -> list[str]:
         pieces.append(value)
         pieces.extend(_NOT_IN_A_CODE.split(value))
         pieces.append("".join(value.split()).translate(_INVISIBLE))  # what the parser makes of it
-    return [p for p in dict.fromkeys(pieces)
-            if p and not (p.isalpha() and (p.islower() or p.isupper() or p.istitle()))]
+    return [p for p in dict.fromkeys(pieces) if p and not _PLAIN_WORDS.fullmatch(p)]
 
 
 @dataclass(frozen=True, repr=False)
