@@ -8,6 +8,7 @@ checked before the code is exchanged.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 
 import ipywidgets as ipw
@@ -18,6 +19,9 @@ from ..markup import attr, esc, mono
 from ..reveal import auto_hide
 from .base import Step, handler
 from .device import DevicePanel
+
+#: Seconds a click on Exchange waits, inside a kernel, for the pasted text it overtook.
+PASTE_GRACE = 0.5
 
 __all__ = ["RunStep"]
 
@@ -62,6 +66,7 @@ class RunStep(Step):
                              placeholder="https://…/callback?code=…&state=…",
                              style={"description_width": "230px"}, layout=ipw.Layout(width="760px"))
         self._paste.add_class("wal-paste")
+        self._waited_for_paste = False
         self._exchange = self._button("Exchange", "wal-exchange", style="primary", icon="exchange")
         self._exchange.on_click(self._on_exchange)
         # Optional: the answer caught by the kernel (through the Jupyter server when it can), no paste.
@@ -235,8 +240,25 @@ class RunStep(Step):
         self.say(f"The answer was caught (no paste); state checked, the code was exchanged for a "
                  f"{token.token_type} token {token.masked}. Press Next to see it.", "ok")
 
-    @handler
     def _on_exchange(self, _button=None) -> None:
+        # The field syncs on blur (continuous_update=False), and ipywidgets may hold that update
+        # back while an earlier one is unanswered, whereas a click goes out at once: so a click can
+        # reach the kernel before the text pasted just before it. Inside a kernel, give the text
+        # one short turn of the event loop to arrive before deciding that nothing was pasted.
+        if not self._paste.value and not self._waited_for_paste:
+            try:
+                loop = asyncio.get_running_loop()
+            except RuntimeError:  # no kernel loop (scripts, headless tests): nothing can be in flight
+                loop = None
+            if loop is not None:
+                self._waited_for_paste = True
+                loop.call_later(PASTE_GRACE, self._on_exchange)
+                return
+        self._waited_for_paste = False
+        self._exchange_pasted()
+
+    @handler
+    def _exchange_pasted(self) -> None:
         pasted = self._paste.value
         self._paste.value = ""  # it carries a one-time code: not kept in the widget
         with self.working(self._exchange, "Checking the state, exchanging the code…"):
