@@ -90,7 +90,7 @@ def screenshot(page, artifacts, name):
     print(f"screenshot: {path}")
 
 
-def client_credentials_path(page, artifacts, prefix):
+def client_credentials_path(page, artifacts, prefix, while_revealed=None):
     choose(page, "OAuth Client Credentials")
     to_run(page)
     step(page, "run").locator(".wal-get-token").click()
@@ -105,10 +105,16 @@ def client_credentials_path(page, artifacts, prefix):
     result.locator(".wal-reveal").first.click()
     revealed = result.locator(".wal-revealed input, .wal-revealed textarea").first
     expect()(revealed).to_have_value(JWT)
+    expect()(revealed).to_be_visible()
     token = revealed.input_value()
     result.locator(".wal-copy button").first.click()
     copied = page.evaluate("navigator.clipboard.readText()")
     assert copied == token
+    # on screen and on the clipboard, yet in no attribute of the page's markup (a property only)
+    assert token not in result.locator(".wal-revealed").first.evaluate("e => e.outerHTML")
+    assert token not in result.locator(".wal-copy").first.evaluate("e => e.outerHTML")
+    if while_revealed is not None:
+        while_revealed(page)
     screenshot(page, artifacts, f"{prefix}-client-credentials-result")
     result.locator(".wal-reveal").first.click()  # hide again: the widget values are cleared
     expect()(result.locator(".wal-revealed input, .wal-revealed textarea")).to_have_count(0)
@@ -160,8 +166,27 @@ def run_in_new_cell(page, code):
     return output.inner_text().strip()
 
 
+# One line (the editor would indent a second): what the kernel's widgets hold while revealed.
+STATE_WHILE_REVEALED = (
+    "import json; from ipywidgets.widgets.widget import _instances as I; "
+    "v=[w for w in I.values() if type(w).__name__=='SecretView']; "
+    "t=[w for w in I.values() if type(w).__name__=='Wizard'][-1].token; "
+    "s=json.dumps([w.get_state() for w in v], default=str); "
+    "a=json.dumps([w.get_state() for w in list(I.values())], default=str); "
+    "print('revealed', all(w.revealed for w in v), len(v), 'masked', t.masked in s, "
+    "'token', t.access_token in s or t.access_token in a)"
+)
+
+
 def test_client_credentials_in_jupyterlab(lab_page, artifacts):
-    client_credentials_path(lab_page, artifacts, "lab")
+    seen = []
+
+    def widget_state(page):  # asked of the kernel while the token is on screen (30 s to answer)
+        seen.append(run_in_new_cell(page, STATE_WHILE_REVEALED))
+
+    client_credentials_path(lab_page, artifacts, "lab", while_revealed=widget_state)
+    # the views are revealed and hold the masked form; no widget's state holds the token
+    assert seen == ["revealed True 2 masked True token False"], seen
 
 
 def test_oauth_code_by_hand_in_jupyterlab(lab_page, browser_context, artifacts):

@@ -1,10 +1,12 @@
 """A notebook that shows the wizard, types a redirect and reveals secrets: the .ipynb nbclient
 saves (nbclient always saves widget state) holds none of them.
 
-Run headless with nbclient against the demo provider with canary secrets. The Reveal toggles
-turn themselves off (widgets/ui/reveal.py; shortened to one second here), the pasted address
-is cleared when the exchange starts; the test waits past the reveal, then reads
-``metadata.widgets`` of the saved notebook.
+Run headless with nbclient against the demo provider with canary secrets. The Result step's
+revealed token goes to the browser in custom messages only (widgets/ui/reveal.py SecretView), so
+a notebook saved while it is revealed holds the masked form only; the Run step's Reveal turns
+itself off (shortened to one second here) and the pasted address is cleared when the exchange
+starts, so the first test waits past the reveal, then reads ``metadata.widgets`` of the saved
+notebook.
 """
 
 from __future__ import annotations
@@ -33,8 +35,10 @@ one(code.run_step, "wal-build-link").click()
 one(code.run_step, "wal-paste").value = demo.approve(code.run_step.authorize_url)  # typed by a person
 code""",
     """one(code.run_step, "wal-exchange").click(); code.next()
+got = []  # what the revealed view sends the browser (a custom message, not widget state)
+code.result_step._revealed.send = got.append
 one(code.result_step, "wal-reveal").value = True
-print("token revealed:", code.token.access_token in code.result_step._revealed.value)""",
+print("token revealed:", got[-1]["values"][0] == code.token.access_token)""",
     """basic = Wizard(provider=demo)
 basic.auth_type_step.select(AuthType.BASIC); basic.next()
 one(basic, "wal-fill-demo").click(); basic.next()
@@ -71,6 +75,59 @@ def test_a_saved_notebook_holds_no_typed_redirect_or_revealed_secret_in_its_widg
     assert COMPLETE_JWT.search(text) is None, "a token is in the saved widget state"
     assert UNMASKED_CODE.search(text) is None, "the typed redirect's code is in the saved widget state"
     assert "still revealed: False False" in printed, printed  # hidden by themselves
+
+
+REVEALED_AT_SAVE = [
+    """import json
+import ipywidgets
+from tests.support.ui import one, tree
+from widgets import AuthType, DemoProvider, Wizard
+demo = DemoProvider.from_env().start()
+sent = []  # every custom message a widget sends to the browser
+_send = ipywidgets.Widget.send
+def capture(self, content, buffers=None):
+    sent.append(content)
+    return _send(self, content, buffers)
+ipywidgets.Widget.send = capture""",
+    """wizard = Wizard(provider=demo)
+wizard.auth_type_step.select(AuthType.OAUTH_CLIENT_CREDENTIALS); wizard.next()
+one(wizard, "wal-fill-demo").click(); wizard.next()
+one(wizard.run_step, "wal-get-token").click(); wizard.next()
+result = wizard.result_step
+one(result, "wal-reveal").value = True  # Reveal pressed; left on while the notebook is saved
+wizard""",
+    """secret = wizard.token.access_token
+shown = json.dumps(sent) + json.dumps([w.get_state() for w in tree(result)], default=str)
+print("token revealed:", secret in shown, one(result, "wal-reveal").value)
+copy = one(result, "wal-copy")
+print("copy holds it:", secret in json.dumps(sent) or secret in json.dumps(copy.get_state(), default=str))""",
+    """print("still revealed at the save:", one(result, "wal-reveal").value)  # 30 s have not passed
+demo.stop()""",
+]
+
+
+@pytest.mark.notebook
+def test_a_notebook_saved_while_the_token_is_revealed_holds_no_token_in_its_widget_state(tmp_path, monkeypatch):
+    use_this_interpreter_kernelspec(monkeypatch)
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(source) for source in REVEALED_AT_SAVE]
+    client = nbclient.NotebookClient(nb, timeout=CELL_TIMEOUT, kernel_name="python3",
+                                     resources={"metadata": {"path": str(NOTEBOOKS)}})
+    client.execute(env=kernel_env())  # store_widget_state: its default, True; saved with the reveal on
+    saved = tmp_path / "revealed.ipynb"
+    nbformat.write(nb, saved)
+
+    printed = "".join(out.get("text", "") for cell in nb.cells for out in cell.outputs)
+    assert "token revealed: True True" in printed and "copy holds it: True" in printed, printed
+    assert "still revealed at the save: True" in printed, printed
+    state = json.loads(saved.read_text())["metadata"]["widgets"]["application/vnd.jupyter.widget-state+json"]
+    raw = json.dumps(state, ensure_ascii=False)
+    text = raw + "\n" + "\n".join(strings_in(state))
+    assert "****" in text  # the masked forms are there: the revealed views were saved
+    for variable, canary in CANARIES.items():
+        leaked = sorted(form for form in forms_of(canary) if form in text)
+        assert not leaked, f"{variable} in the saved widget state as {leaked}"
+    assert COMPLETE_JWT.search(text) is None, "the revealed token is in the saved widget state"
 
 
 def test_the_pasted_address_syncs_on_enter_or_blur_not_on_every_keystroke():

@@ -53,19 +53,43 @@ def test_refresh_recomputes_the_expiry_from_the_current_time(make_wizard, canary
     assert "expired 2 min ago" in one(result, "wal-expiry").value
 
 
-def test_reveal_fills_the_copy_widgets_and_hiding_empties_them(make_wizard, canary_demo):
+def test_reveal_sends_the_values_in_messages_and_hiding_wipes_them(make_wizard, canary_demo, monkeypatch):
     wizard, result = to_result(make_wizard, canary_demo, AuthType.OAUTH_CODE)
-    secret = result.token.access_token
+    secret, header = result.token.access_token, result.token.authorization_header
     copy, revealed, reveal = one(result, "wal-copy"), one(result, "wal-revealed"), one(result, "wal-reveal")
-    assert "disabled" in copy.value and secret not in copy.value and revealed.value == ""
+    sent = {copy: [], revealed: []}
+    for view in sent:
+        monkeypatch.setattr(view, "send", sent[view].append)
+    assert not copy.revealed and not revealed.revealed and copy.labels == revealed.labels == []
     reveal.value = True
-    assert f'data-copy="{html.escape(secret)}"' in copy.value
-    assert "navigator.clipboard" in html.unescape(copy.value)
-    assert f'value="{html.escape(secret)}"' in revealed.value and "readonly" in revealed.value
-    assert html.escape(result.token.authorization_header) in revealed.value
-    reveal.value = False
-    assert secret not in copy.value and revealed.value == ""
+    assert reveal.description == "Hide"
+    assert sent[revealed] == [{"event": "values", "values": [secret, header]}]
+    assert sent[copy] == [{"event": "values", "values": [secret, header]}]
+    assert copy.labels == ["Copy token", "Copy header"] and copy.revealed
+    assert revealed.labels == ["Access token", "Authorization header value"]
+    assert revealed.masked == [result.token.masked, f"Bearer {result.token.masked}"]
+    # what a notebook would save holds the masked forms only, while revealed too
     assert secret not in tree_state(wizard) and secret not in saved_state()
+    assert result.token.masked in tree_state(wizard)
+    assert secret not in repr(copy) and secret not in repr(revealed)
+    # a view drawn while revealed asks again, and gets the values again
+    revealed._on_message(revealed, {"event": "want"}, [])
+    assert sent[revealed][-1] == {"event": "values", "values": [secret, header]}
+    reveal.value = False
+    assert sent[revealed][-1] == sent[copy][-1] == {"event": "hide"}
+    assert not copy.revealed and copy.labels == [] and copy.masked == []
+    revealed._on_message(revealed, {"event": "want"}, [])  # hidden: nothing is sent on asking
+    assert sent[revealed][-1] == {"event": "hide"}
+    assert secret not in tree_state(wizard) and secret not in saved_state()
+
+
+def test_the_secret_view_front_end_copies_from_its_closure_never_a_synced_string():
+    from widgets.ui.reveal import SecretView
+
+    esm = SecretView._esm
+    assert 'model.on("msg:custom"' in esm and "navigator.clipboard.writeText" in esm
+    assert "model.set(" not in esm and "save_changes" not in esm  # nothing goes back into state
+    assert "setAttribute(\"value\"" not in esm and "data-copy" not in esm
 
 
 def test_leaving_the_step_or_a_new_token_hides_what_was_revealed(make_wizard, canary_demo):

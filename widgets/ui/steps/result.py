@@ -1,12 +1,12 @@
 """Step 4: the token as a person needs it (masked, revealable, copyable), what it says, when it
 expires, and a test delivery to the webhook receiver with it.
 
-Copying: Python cannot reach the browser's clipboard, so while (and only while) the token is
-revealed, the ``Copy`` HTML widget holds buttons whose inline ``onclick`` copies from their
-``data-copy`` attribute (``navigator.clipboard``, with a ``document.execCommand`` fallback), and
-a read-only text box holds the same value for select-and-copy by hand. Hiding again (or leaving
-the step, or a new token) empties both widgets, so the unmasked value is in widget state only
-while a person is looking at it.
+Revealing and copying: the unmasked token and header never enter widget state (which a saved
+notebook keeps). Two :class:`~widgets.ui.reveal.SecretView` widgets sync only labels, masked forms
+and a flag; the values reach the browser in a custom widget message while (and only while) the
+token is revealed, where one shows them in read-only text boxes and the other copies them
+(``navigator.clipboard``, with a ``document.execCommand`` fallback). Hiding again (or leaving the
+step, a new token, or 30 s) wipes them in the browser and forgets them in the view.
 """
 
 from __future__ import annotations
@@ -17,39 +17,13 @@ import ipywidgets as ipw
 
 from ...core.config import AuthType
 from ...core.redact import mask
-from ..markup import COLOURS, attr, esc, mono
-from ..reveal import auto_hide
+from ..markup import COLOURS, esc, mono
+from ..reveal import SecretView, auto_hide
 from ..text import claim_rows, expiry_text
 from .base import Step, handler
 from .id_token import id_token_table_html
 
 __all__ = ["ResultStep"]
-
-_COPY_JS = (
-    "var b=this,t=b.getAttribute('data-copy'),l=b.getAttribute('data-label');"
-    "var done=function(m){b.textContent=m;setTimeout(function(){b.textContent=l},1800)};"
-    "var fallback=function(){var a=document.createElement('textarea');a.value=t;a.setAttribute('readonly','');"
-    "a.style.position='fixed';a.style.opacity='0';document.body.appendChild(a);a.select();var ok=false;"
-    "try{ok=document.execCommand('copy')}catch(e){}document.body.removeChild(a);"
-    "done(ok?'Copied \u2713':'Select the text and press Ctrl+C')};"
-    "if(navigator.clipboard&&window.isSecureContext){navigator.clipboard.writeText(t)"
-    ".then(function(){done('Copied \u2713')},fallback)}else{fallback()}"
-)
-_BUTTON_CSS = ("font-size:12px;padding:2px 10px;margin-right:6px;border:1px solid #9ca3af;border-radius:3px;"
-               "background:#f9fafb;cursor:pointer")
-
-
-def _copy_button(label: str, value: str) -> str:
-    return (f"<button type='button' class='wal-copy-button' data-label=\"{attr(label)}\" "
-            f"data-copy=\"{attr(value)}\" onclick=\"{attr(_COPY_JS)}\" "
-            f"style='{_BUTTON_CSS}'>{esc(label)}</button>")
-
-
-def _readonly_box(label: str, value: str) -> str:
-    return (f"<div style='font-size:12px;margin:2px 0'>{esc(label)}<br>"
-            f"<input type='text' readonly value=\"{attr(value)}\" onclick='this.select()' "
-            "style='width:720px;font-family:monospace;font-size:12px'></div>")
-
 
 class ResultStep(Step):
     """What came out of Run. ``token``, ``delivery``, ``expiry`` and ``message`` are read-only."""
@@ -68,10 +42,10 @@ class ResultStep(Step):
                                       tooltip="Show the token unmasked, to copy it (hidden again after 30 s, or when you leave)")
         self._reveal.add_class("wal-reveal")
         self._reveal.observe(self._on_reveal, names="value")
-        auto_hide(self._reveal)  # the revealed token stays in widget state for seconds only
-        self._revealed = ipw.HTML()
+        auto_hide(self._reveal)  # on screen for seconds only; never in widget state
+        self._revealed = SecretView("boxes")
         self._revealed.add_class("wal-revealed")
-        self._copy = ipw.HTML()
+        self._copy = SecretView("buttons")
         self._copy.add_class("wal-copy")
         self._expiry = ipw.HTML()
         self._expiry.add_class("wal-expiry")
@@ -172,19 +146,19 @@ class ResultStep(Step):
     def _render_revealed(self) -> None:
         header = self._model.authorization_header() if self._reveal.value else None
         if header is None:
-            self._revealed.value = ""
-            self._copy.value = (f"<button type='button' disabled title='Reveal first' style='{_BUTTON_CSS};"
-                                "cursor:not-allowed;opacity:.6'>Copy</button>")
+            self._revealed.hide()
+            self._copy.hide()
             return
         token = self._model.token if self._model.auth_type is not AuthType.BASIC else None
         boxes, buttons = [], []
         if token is not None:
-            boxes.append(_readonly_box("Access token", token.access_token))
-            buttons.append(_copy_button("Copy token", token.access_token))
-        boxes.append(_readonly_box("Authorization header value", header))
-        buttons.append(_copy_button("Copy header", header))
-        self._revealed.value = "".join(boxes)
-        self._copy.value = "".join(buttons)
+            boxes.append(("Access token", token.access_token, token.masked))
+            buttons.append(("Copy token", token.access_token, token.masked))
+        masked = self._model.masked_header() or ""
+        boxes.append(("Authorization header value", header, masked))
+        buttons.append(("Copy header", header, masked))
+        self._revealed.show(boxes)
+        self._copy.show(buttons)
 
     def _render_expiry(self) -> None:
         token = self._model.token
