@@ -214,10 +214,11 @@ def _hidden_fields(page_text):
 
 
 def test_a_wrong_password_reshows_the_form_without_redirecting_or_echoing_it(provider):
-    page = requests.get(authorize_url(provider, state="s"), timeout=10).text
+    browser = requests.Session()  # keeps the sign-in session cookie, as a browser does
+    page = browser.get(authorize_url(provider, state="s"), timeout=10).text
     fields = {**_hidden_fields(page), "username": provider.username, "password": "typed-wrong-pw",
               "decision": "approve", "grant_scope": "alerts:write"}
-    answer = requests.post(provider.auth_url, data=fields, allow_redirects=False, timeout=10)
+    answer = browser.post(provider.auth_url, data=fields, allow_redirects=False, timeout=10)
     assert answer.status_code == 200
     assert "Location" not in answer.headers
     assert "Wrong username or password." in answer.text

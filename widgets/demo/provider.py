@@ -35,12 +35,14 @@ from __future__ import annotations
 import copy
 import hashlib
 import hmac
+import ipaddress
 import json
 import os
 import secrets
 import threading
 import time
-from typing import Callable, Iterable
+import warnings
+from typing import Callable, Iterable, Mapping
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from oauthlib.oauth2 import BackendApplicationServer, BearerToken, WebApplicationServer
@@ -66,10 +68,33 @@ from .validator import (
     presented_credentials,
 )
 
-__all__ = ["DemoProvider", "DEMO_PASSWORD"]
+__all__ = ["DemoProvider", "DEMO_PASSWORD", "LAX", "CONSENT_TTL"]
 
 #: The teaching password of the demo user; its login page shows it.
 DEMO_PASSWORD = "demo-password"
+
+#: How long a sign-in form may be submitted after it was shown, in seconds.
+CONSENT_TTL = 10 * 60
+_MAX_OPEN_FORMS = 10_000
+
+#: The respects in which a demo can be started lax on purpose, for teaching (notebook 07),
+#: and the values each takes. Strict is the default, and no default of the toolkit sets any.
+LAX = {
+    # prefix or pattern matching of redirect URIs instead of exact (RFC 9700 §4.1.3)
+    "redirect_uri": ("prefix", "pattern"),
+    # accept a code_verifier for a code issued without a challenge (RFC 9700 §4.8)
+    "pkce_downgrade": (True,),
+    # accept code_challenge_method=plain (RFC 9700 §2.1.1)
+    "pkce_plain": (True,),
+    # a code redeemed twice: "allow" it, or refuse it but "keep_tokens" of the first use (RFC 6749 §4.1.2)
+    "code_reuse": ("allow", "keep_tokens"),
+    # refresh tokens: "no_rotation", or rotated with "no_replay_detection" (RFC 9700 §4.14.2)
+    "refresh": ("no_rotation", "no_replay_detection"),
+    # leave iss out of authorization responses and metadata (RFC 9207)
+    "iss": (False,),
+    # grant every scope of the client, whatever the request narrowed it to (RFC 6749 §3.3)
+    "scope": ("widen",),
+}
 
 # Authorization request parameters carried through the sign-in form.
 _CARRIED = (
@@ -143,6 +168,92 @@ def _text(text: str, status: int, headers: dict | None = None) -> Response:
     for key, value in (headers or {}).items():
         response.headers[key] = value
     return response
+
+
+def _checked_lax(lax: Mapping[str, object] | None) -> dict[str, object]:
+    if lax is None:
+        return {}
+    if not isinstance(lax, Mapping):
+        raise ValueError(f"lax must be a mapping of {sorted(LAX)} to their values")
+    checked = {}
+    for key, value in lax.items():
+        if key not in LAX:
+            raise ValueError(f"lax has no setting {key!r}; the settings are {', '.join(sorted(LAX))}")
+        allowed = LAX[key]
+        boolean = all(isinstance(a, bool) for a in allowed)
+        if value is None or (isinstance(value, bool) and (value not in allowed if boolean else value is False)):
+            continue  # the strict side of this respect
+        if not any(value == a and type(value) is type(a) for a in allowed):
+            raise ValueError(f"lax[{key!r}] must be one of {LAX[key]!r}")
+        checked[key] = value
+    return checked
+
+
+def _is_loopback_host(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+class _ConsentForms:
+    """Sign-in form tokens: each tied to a browser's session cookie and to the request it
+    carries, usable once, within :data:`CONSENT_TTL` seconds."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._open: dict[str, tuple[str, str, float]] = {}  # token -> (session, digest, expires)
+        self._sessions: dict[str, float] = {}
+
+    @staticmethod
+    def _digest(carried: dict) -> str:
+        canonical = json.dumps(carried, sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+    def session(self, presented: str | None, now: float) -> str:
+        """The presented session if this provider issued it and it is live, else a new one."""
+        with self._lock:
+            if presented and self._sessions.get(presented, 0) > now:
+                self._sessions[presented] = now + CONSENT_TTL
+                return presented
+            self._prune(now)
+            session = secrets.token_urlsafe(24)
+            self._sessions[session] = now + CONSENT_TTL
+            return session
+
+    def issue(self, session: str, carried: dict, now: float) -> str:
+        token = secrets.token_urlsafe(24)
+        with self._lock:
+            self._prune(now)
+            self._open[token] = (session, self._digest(carried), now + CONSENT_TTL)
+        return token
+
+    def redeem(self, token: str, session: str | None, carried: dict, now: float) -> str | None:
+        """None when the form may be processed (the token is spent), else why not."""
+        with self._lock:
+            entry = self._open.pop(token, None) if token else None
+        if entry is None:
+            return "This sign-in form was already used, was changed, or did not come from this server."
+        owner, digest, expires = entry
+        if session is None or not hmac.compare_digest(owner, session):
+            return "This sign-in form was opened in another browser session."
+        if not hmac.compare_digest(digest, self._digest(carried)):
+            return "This sign-in form was changed after it was shown."
+        if now >= expires:
+            return f"This sign-in form expired (forms last {CONSENT_TTL // 60} minutes)."
+        return None
+
+    def _prune(self, now: float) -> None:
+        for token in [t for t, (_, _, e) in self._open.items() if e <= now]:
+            del self._open[token]
+        for session in [k for k, e in self._sessions.items() if e <= now]:
+            del self._sessions[session]
+        while len(self._open) > _MAX_OPEN_FORMS:  # oldest first: dicts keep insertion order
+            del self._open[next(iter(self._open))]
+        while len(self._sessions) > _MAX_OPEN_FORMS:
+            del self._sessions[next(iter(self._sessions))]
 
 
 class _Records:
@@ -220,6 +331,20 @@ class DemoProvider:
     ``client_id``, ``client_secret`` and ``webhook_url``, since that grant has no
     browser step. The scope is the client's choice and is not in it. The dict holds
     the client secret in clear: show the config (its repr masks it), not the dict.
+
+    Strict by default, as a server on 127.0.0.1 must be when any web page the browser opens
+    can send requests to it: it answers only to a ``Host`` naming its own address (DNS
+    rebinding); a sign-in form is accepted once, within :data:`CONSENT_TTL`, from the browser
+    session it was shown to, and never when posted from another origin; a ``code_verifier``
+    for a code issued without a challenge is refused (RFC 9700 §4.8); replaying a rotated
+    refresh token revokes every token of its family (§4.14.2); the webhook receiver wants
+    :attr:`webhook_scope`; and ``host`` must be a loopback address unless
+    ``allow_non_loopback=True`` (which warns).
+
+    ``lax={...}`` starts it careless on purpose, for the attack lab (notebook 07): one entry
+    per respect, from :data:`LAX`. ``redirect_uris`` replaces the default registration (its
+    own callback, ThousandEyes', any loopback port) by exactly these URIs. ``users`` adds
+    accounts (name -> password) beside ``username``, for an attacker of one's own.
     """
 
     #: The environment variable :meth:`from_env` reads for each setting.
@@ -252,6 +377,11 @@ class DemoProvider:
         host: str = "127.0.0.1",
         port: int = 0,
         public_url: str | None = None,
+        allow_non_loopback: bool = False,
+        lax: Mapping[str, object] | None = None,
+        redirect_uris: Iterable[str] | None = None,
+        users: Mapping[str, str] | None = None,
+        webhook_scope: str | None = None,
     ) -> None:
         client_auth_methods = tuple(client_auth_methods)
         unknown = [m for m in client_auth_methods if m not in CLIENT_AUTH_METHODS]
@@ -270,6 +400,24 @@ class DemoProvider:
             # An empty secret would let "id:" in a Basic header through.
             raise ValueError("client_secret, password and webhook_password must not be empty")
 
+        lax = _checked_lax(lax)
+        if not _is_loopback_host(host):
+            if not allow_non_loopback:
+                raise ValueError(
+                    f"host {host!r} is not a loopback address: the demo provider is a teaching server "
+                    "with a published password. Pass allow_non_loopback=True to serve other machines anyway.")
+            warnings.warn(
+                f"DemoProvider serves on {host!r}: other machines can reach its login page, its known "
+                "password and its webhook receiver. Use it only on a network you trust.",
+                RuntimeWarning, stacklevel=2)
+        webhook_scope = webhook_scope if webhook_scope is not None else (
+            "alerts:write" if "alerts:write" in scopes else default_scopes[0])
+        if webhook_scope not in scopes:
+            raise ValueError("webhook_scope must be one of scopes")
+        extra_users = dict(users or {})
+        if any(not isinstance(u, str) or not u or not isinstance(pw, str) or not pw for u, pw in extra_users.items()):
+            raise ValueError("users must map non-empty user names to non-empty passwords")
+
         self._client = DemoClient(
             client_id=client_id,
             client_secret=secrets.token_urlsafe(24) if client_secret is None else client_secret,
@@ -277,6 +425,7 @@ class DemoProvider:
         )
         self._username = username
         self._password = password
+        self._users = {**extra_users, username: password}
         self._webhook_username = webhook_username
         self._webhook_password = (
             secrets.token_urlsafe(24) if webhook_password is None else webhook_password
@@ -290,6 +439,9 @@ class DemoProvider:
             access_token_ttl=int(access_token_ttl),
             device_interval=int(device_interval),
             device_code_ttl=int(device_code_ttl),
+            lax=lax,
+            redirect_uris=None if redirect_uris is None else tuple(redirect_uris),
+            webhook_scope=webhook_scope,
         )
         self._host = host
         self._port = port
@@ -298,7 +450,7 @@ class DemoProvider:
         self._redirect_uris: list[str] = []
         # Tests move time by replacing this; nothing in the provider reads time.time directly.
         self._clock: Callable[[], float] = time.time
-        self._form_key = secrets.token_bytes(32)
+        self._forms = _ConsentForms()
         self._records = _Records()
         self._internal_errors: list[str] = []  # exception class names only, for tests
         self._lifecycle = threading.Lock()
@@ -367,6 +519,10 @@ class DemoProvider:
             require_state=s["require_state"],
             require_pkce=s["require_pkce"],
             issue_refresh_tokens=s["issue_refresh_tokens"],
+            lax=s["lax"],
+            # Given redirect_uris replace the default registration; register_redirect_uri adds to either.
+            registered_redirect_uris=lambda: None if s["redirect_uris"] is None else (
+                *s["redirect_uris"], *self._redirect_uris),
             access_token_ttl=s["access_token_ttl"],
             signing_key=self._key,
             issuer=lambda: self.issuer,
@@ -401,6 +557,16 @@ class DemoProvider:
         self._device_tokens = OAuthTokenEndpoint(DEVICE_GRANT, bearer, {DEVICE_GRANT: device_grant})
 
     # -- addresses and credentials -------------------------------------------------
+
+    @property
+    def lax(self) -> dict[str, object]:
+        """The respects in which this provider was started lax on purpose ({} when strict)."""
+        return dict(self._settings["lax"])
+
+    @property
+    def webhook_scope(self) -> str:
+        """The scope a Bearer token needs for the webhook receiver to accept it."""
+        return self._settings["webhook_scope"]
 
     @property
     def issuer(self) -> str:
@@ -490,8 +656,9 @@ class DemoProvider:
     def __repr__(self) -> str:
         where = self._issuer or "not started"
         public = f"public_url={self.public_url!r}, " if self._public_url else ""
+        lax = f"lax={self._settings['lax']!r}, " if self._settings["lax"] else ""
         return (
-            f"DemoProvider(issuer={where!r}, {public}running={self.running}, "
+            f"DemoProvider(issuer={where!r}, {public}running={self.running}, {lax}"
             f"client_id={self.client_id!r}, client_secret={_mask(self.client_secret)!r}, "
             f"username={self.username!r}, password={_mask(self.password)!r}, "
             f"webhook_username={self.webhook_username!r}, "
@@ -589,7 +756,7 @@ class DemoProvider:
         # serve() has read the body already, within BODY_LIMIT, and mutes oauthlib meanwhile.
         request = LimitedRequest(environ)
         try:
-            response = self._dispatch(request)
+            response = self._misdirected(environ) or self._dispatch(request)
         except HTTPException as exc:
             response = exc.get_response(environ)
         except Exception as exc:  # noqa: BLE001 - a teaching server must answer, not crash
@@ -597,6 +764,37 @@ class DemoProvider:
             self._internal_errors.append(type(exc).__name__)
             response = _text("internal error in the demo provider", 500)
         return response(environ, start_response)
+
+    def _served_hosts(self) -> set[str]:
+        """The Host header values this provider answers to: its own address, and the
+        loopback names of it."""
+        port = self._serving.port if self._serving is not None else self._port
+        names = {self._host.lower()}
+        if _is_loopback_host(self._host):
+            names |= {"localhost", "::1" if ":" in self._host else "127.0.0.1"}
+        served = {f"[{n}]:{port}" if ":" in n else f"{n}:{port}" for n in names}
+        if self.public_url:  # the Jupyter server's address, when a proxy passes the browser's Host on
+            served.add(urlsplit(self.public_url).netloc.lower())
+        return served
+
+    def _misdirected(self, environ) -> Response | None:
+        """A refusal when the Host header names another server (DNS rebinding, RFC 9110 §7.4)."""
+        host = (environ.get("HTTP_HOST") or "").strip().lower()
+        if host in self._served_hosts():
+            return None
+        return _text("this server answers only to its own address (" + ", ".join(sorted(self._served_hosts()))
+                     + "): a page that renamed it (DNS rebinding) cannot reach it", 421)
+
+    def _cross_origin(self, request: Request) -> bool:
+        """True when a browser says the form was posted from another site."""
+        origin = request.headers.get("Origin")
+        if origin is not None and origin.lower() not in {f"http://{h}" for h in self._served_hosts()}:
+            return True
+        return request.headers.get("Sec-Fetch-Site", "same-origin").lower() not in ("same-origin", "none")
+
+    def _cookie_name(self) -> str:
+        # Cookies are not kept apart by port: a name per provider keeps two demos apart.
+        return f"wal_demo_session_{self._serving.port if self._serving is not None else self._port}"
 
     def _dispatch(self, request: Request) -> Response:
         routes = {
@@ -641,7 +839,7 @@ class DemoProvider:
                 "token_endpoint_auth_methods_supported": list(self._client.auth_methods),
                 "introspection_endpoint_auth_methods_supported": list(self._client.auth_methods),
                 "code_challenge_methods_supported": ["S256"],
-                "authorization_response_iss_parameter_supported": True,
+                "authorization_response_iss_parameter_supported": self._settings["lax"].get("iss") is not False,
             }
         )
 
@@ -649,6 +847,9 @@ class DemoProvider:
         return _json(self._key.jwks())
 
     # /authorize ---------------------------------------------------------------------
+
+    def _with_iss(self, location: str) -> str:
+        return location if self._settings["lax"].get("iss") is False else _with_iss(location, self.issuer)
 
     def _authorize_uri(self, params: Iterable[tuple[str, str]]) -> str:
         return f"{self.auth_url}?{urlencode(list(params))}"
@@ -663,24 +864,21 @@ class DemoProvider:
         except errors.OAuth2Error as exc:
             if not exc.redirect_uri:
                 return None, None, _html(pages.error_page("Invalid request", exc.description or exc.error), 400)
-            return None, None, _redirect(_with_iss(exc.in_uri(exc.redirect_uri), self.issuer))
+            return None, None, _redirect(self._with_iss(exc.in_uri(exc.redirect_uri)))
         except ValueError:
             message = "the query string is not valid URL encoding"
             return None, None, _html(pages.error_page("Invalid request", message), 400)
         return scopes, info, None
 
-    def _form_token(self, carried: dict) -> str:
-        canonical = json.dumps(carried, sort_keys=True, separators=(",", ":"))
-        return hmac.new(self._form_key, canonical.encode("utf-8"), hashlib.sha256).hexdigest()
-
-    def _consent(self, info, scopes, *, status=200, error=None, checked=None, username="") -> Response:
+    def _consent(self, info, scopes, *, session: str, status=200, error=None, checked=None,
+                 username="") -> Response:
         oauth_request = info["request"]
         carried = {
             name: getattr(oauth_request, name)
             for name in _CARRIED
             if getattr(oauth_request, name) is not None
         }
-        hidden = {**carried, "form_token": self._form_token(carried)}
+        hidden = {**carried, "form_token": self._forms.issue(session, carried, self._clock())}
         page = pages.consent_page(
             client_id=info["client_id"],
             redirect_uri=info["redirect_uri"],
@@ -692,7 +890,14 @@ class DemoProvider:
             demo_username=self.username,
             demo_password=self.password,
         )
-        return _html(page, status)
+        return self._with_session(_html(page, status), session)
+
+    def _with_session(self, response: Response, session: str) -> Response:
+        # Through a proxy the browser's path has a prefix: then the cookie takes the path the
+        # browser used (no Path attribute: the directory of .../authorize or .../device).
+        response.set_cookie(self._cookie_name(), session, max_age=CONSENT_TTL,
+                            path=None if self.public_url else "/", httponly=True, samesite="Strict")
+        return response
 
     def _authorize_get(self, request: Request) -> Response:
         self._records.add("authorize", {"params": request.args.to_dict()})
@@ -701,15 +906,19 @@ class DemoProvider:
         scopes, info, refusal = self._validate_authorization(uri, dict(request.headers))
         if refusal is not None:
             return refusal
-        return self._consent(info, scopes)
+        session = self._forms.session(request.cookies.get(self._cookie_name()), self._clock())
+        return self._consent(info, scopes, session=session)
 
     def _authorize_post(self, request: Request) -> Response:
+        if self._cross_origin(request):
+            message = "The sign-in form was posted from another site. Start again from the app."
+            return _html(pages.error_page("Sign-in form not accepted", message), 403)
         form = request.form
         carried = {name: form[name] for name in _CARRIED if name in form}
-        presented_token = form.get("form_token", "").encode("utf-8")
-        if not hmac.compare_digest(presented_token, self._form_token(carried).encode("ascii")):
-            message = "This sign-in form was changed or did not come from this server. Start again from the app."
-            return _html(pages.error_page("Sign-in form not accepted", message), 400)
+        session = request.cookies.get(self._cookie_name())
+        problem = self._forms.redeem(form.get("form_token", ""), session, carried, self._clock())
+        if problem is not None:
+            return _html(pages.error_page("Sign-in form not accepted", problem + " Start again from the app."), 400)
         uri = self._authorize_uri(carried.items())
         headers = dict(request.headers)
         scopes, info, refusal = self._validate_authorization(uri, headers)
@@ -720,17 +929,14 @@ class DemoProvider:
             denied = errors.AccessDeniedError(
                 description="the user denied the request", request=info["request"]
             )
-            return _redirect(_with_iss(denied.in_uri(denied.redirect_uri), self.issuer))
+            return _redirect(self._with_iss(denied.in_uri(denied.redirect_uri)))
         if form.get("decision") != "approve":
-            return self._consent(info, scopes, status=400, error="Press Approve or Deny.")
+            return self._consent(info, scopes, session=session, status=400, error="Press Approve or Deny.")
 
         username, password = form.get("username", ""), form.get("password", "")
         granted = form.getlist("grant_scope")
-        again = dict(checked=granted, username=username)
-        if not (
-            secrets.compare_digest(username.encode(), self.username.encode())
-            & secrets.compare_digest(password.encode(), self.password.encode())
-        ):
+        again = dict(checked=granted, username=username, session=session)
+        if not self._sign_in(username, password):
             # 200, not 401: a 401 must carry a WWW-Authenticate challenge, and this is a form.
             return self._consent(info, scopes, error="Wrong username or password.", **again)
         if not granted:
@@ -748,7 +954,13 @@ class DemoProvider:
             )
         except errors.FatalClientError as exc:
             return _html(pages.error_page("This request can't continue", exc.description or exc.error), 400)
-        return _redirect(_with_iss(response_headers["Location"], self.issuer))
+        return _redirect(self._with_iss(response_headers["Location"]))
+
+    def _sign_in(self, username: str, password: str) -> bool:
+        known = self._users.get(username)
+        # Compared even for an unknown user, so the time taken does not tell which names exist.
+        expected = (known if known is not None else secrets.token_urlsafe(16)).encode()
+        return secrets.compare_digest(password.encode(), expected) and known is not None
 
     # /token and /introspect -----------------------------------------------------------
 
@@ -861,27 +1073,33 @@ class DemoProvider:
         finally:
             self._records.add("device", record)
 
-    def _device_page(self, *, user_code: str = "", status: int = 200, error: str | None = None,
+    def _device_page(self, *, session: str, user_code: str = "", status: int = 200, error: str | None = None,
                      username: str = "") -> Response:
-        return _html(pages.device_page(
+        # The same rules as the sign-in form: a token for this browser session, once, in time.
+        return self._with_session(_html(pages.device_page(
             user_code=user_code, error=error, username_value=username,
-            form_token=self._form_token({"form": "device"}),
+            form_token=self._forms.issue(session, {"form": "device"}, self._clock()),
             demo_username=self.username, demo_password=self.password,
-        ), status)
+        ), status), session)
 
     def _device_get(self, request: Request) -> Response:
         """§3.3: the page where a person types the code (prefilled from verification_uri_complete)."""
-        return self._device_page(user_code=request.args.get("user_code", "")[:64])
+        session = self._forms.session(request.cookies.get(self._cookie_name()), self._clock())
+        return self._device_page(session=session, user_code=request.args.get("user_code", "")[:64])
 
     def _device_post(self, request: Request) -> Response:
+        if self._cross_origin(request):
+            message = "The form was posted from another site. Open the verification page again."
+            return _html(pages.error_page("Form not accepted", message), 403)
         form = request.form
-        presented = form.get("form_token", "").encode("utf-8")
-        if not hmac.compare_digest(presented, self._form_token({"form": "device"}).encode("ascii")):
-            message = "This form was changed or did not come from this server. Open the verification page again."
+        session = request.cookies.get(self._cookie_name())
+        problem = self._forms.redeem(form.get("form_token", ""), session, {"form": "device"}, self._clock())
+        if problem is not None:
+            message = problem.replace("sign-in form", "form") + " Open the verification page again."
             return _html(pages.error_page("Form not accepted", message), 400)
         user_code = form.get("user_code", "")[:64]
         username, password = form.get("username", ""), form.get("password", "")
-        again = dict(user_code=user_code, username=username)
+        again = dict(user_code=user_code, username=username, session=session)
         decision = form.get("decision")
         if decision not in ("approve", "deny"):
             return self._device_page(status=400, error="Press Approve or Deny.", **again)
@@ -921,21 +1139,30 @@ class DemoProvider:
             ) & secrets.compare_digest(password.encode(), self.webhook_password.encode())
         elif scheme.lower() == "bearer":
             auth_scheme = "Bearer"
-            accepted = self._validator.access_token_claims(credentials.strip()) is not None
-            bearer_error = not accepted
+            claims = self._validator.access_token_claims(credentials.strip())
+            if claims is None:
+                bearer_error = "invalid_token"
+            elif self.webhook_scope not in str(claims.get("scope", "")).split():
+                bearer_error = "insufficient_scope"  # RFC 6750 §3.1: a valid token, not enough for this
+            accepted = claims is not None and not bearer_error
         try:
             body = json.loads(request.get_data())
         except ValueError:
             body = None
-        status = 200 if accepted else 401
+        status = 200 if accepted else (403 if bearer_error == "insufficient_scope" else 401)
         self._records.add(
             "webhook", {"auth_scheme": auth_scheme, "accepted": accepted, "json": body, "status": status}
         )
         if accepted:
             return _json({"received": True})
+        if bearer_error == "insufficient_scope":
+            response = _json({"received": False, "error": "insufficient_scope"}, 403)
+            response.headers.add("WWW-Authenticate", f'Bearer realm="demo webhook", error="insufficient_scope", '
+                                 f'scope="{self.webhook_scope}"')
+            return response
         response = _json({"received": False, "error": "unauthorized"}, 401)
         response.headers.add("WWW-Authenticate", 'Basic realm="demo webhook", charset="UTF-8"')
-        bearer = 'Bearer realm="demo webhook"' + (', error="invalid_token"' if bearer_error else "")
+        bearer = 'Bearer realm="demo webhook"' + (f', error="{bearer_error}"' if bearer_error else "")
         response.headers.add("WWW-Authenticate", bearer)
         return response
 

@@ -22,7 +22,7 @@ import hashlib
 import secrets
 import threading
 from dataclasses import dataclass, field
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Mapping
 from urllib.parse import unquote_plus, urlsplit
 
 from oauthlib.oauth2 import RequestValidator
@@ -122,18 +122,32 @@ def presented_credentials(
     return PresentedCredentials(None, body_client_id)
 
 
-def is_allowed_redirect_uri(uri: str, own_callback: str | Iterable[str]) -> bool:
+def is_allowed_redirect_uri(uri: str, own_callback: str | Iterable[str], registered: Iterable[str] | None = None,
+                            matching: str = "exact") -> bool:
     """The demo client's registered redirect URIs.
 
-    Exact match for the provider's own callback page (``own_callback``: one URI,
-    or several when the page is also reached through a proxy, plus any URI
-    registered with the provider) and the ThousandEyes callback; any port and
-    path on a loopback host over http (RFC 8252 §7.3, native apps pick a free
-    port at run time). Never a fragment (RFC 6749 §3.1.2).
+    ``registered`` None (the default registration): exact match for the provider's own
+    callback page (``own_callback``: one URI, or several when the page is also reached
+    through a proxy, plus any URI registered with the provider) and the ThousandEyes
+    callback, and any port and path on a loopback host over http (RFC 8252 §7.3, native
+    apps pick a free port at run time). Given, exactly those URIs and nothing else. Never a
+    fragment (RFC 6749 §3.1.2).
+
+    ``matching`` is ``"exact"`` (RFC 9700 §4.1.3) unless a teaching provider was started
+    lax on purpose: ``"prefix"`` accepts any URI that starts with a registered one,
+    ``"pattern"`` any port and path on a registered URI's scheme and host (a wildcard such
+    as ``http://localhost:*/*``). Both let a code go to a page the attacker chose.
     """
-    registered = (own_callback,) if isinstance(own_callback, str) else tuple(own_callback)
-    if uri in registered or uri == THOUSANDEYES_CALLBACK:
+    callbacks = (own_callback,) if isinstance(own_callback, str) else tuple(own_callback)
+    listed = (*callbacks, THOUSANDEYES_CALLBACK) if registered is None else tuple(registered)
+    if uri in listed:
         return True
+    if matching == "prefix" and any(uri.startswith(r) for r in listed):
+        return True
+    if matching == "pattern" and any(_same_scheme_and_host(uri, r) for r in listed):
+        return True
+    if registered is not None:
+        return False
     try:
         parts = urlsplit(uri)
         parts.port  # noqa: B018 - raises ValueError on a malformed port
@@ -147,6 +161,14 @@ def is_allowed_redirect_uri(uri: str, own_callback: str | Iterable[str]) -> bool
         and not parts.fragment
         and "#" not in uri
     )
+
+
+def _same_scheme_and_host(uri: str, registered: str) -> bool:
+    try:
+        a, b = urlsplit(uri), urlsplit(registered)
+        return bool(a.hostname) and (a.scheme, a.hostname) == (b.scheme, b.hostname)
+    except ValueError:
+        return False
 
 
 # --- what the provider remembers ----------------------------------------------
@@ -171,9 +193,19 @@ class _CodeGrant:
     challenge_method: str | None
     expires_at: float
     nonce: str | None = None
+    family: str = ""
     used: bool = False
-    refresh_tokens: list[str] = field(default_factory=list)
-    jtis: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Family:
+    """Everything issued from one authorization code, through every refresh (RFC 9700 §4.14.2)."""
+
+    jtis: set[str] = field(default_factory=set)
+    refresh_tokens: set[str] = field(default_factory=set)
+    #: Refresh tokens already exchanged: presenting one again is a replay.
+    spent: set[str] = field(default_factory=set)
+    revoked: bool = False
 
 
 @dataclass
@@ -195,6 +227,7 @@ class _RefreshGrant:
     client_id: str
     user: str | None
     scopes: list[str]
+    family: str | None = None
 
 
 class DemoValidator(RequestValidator):
@@ -212,6 +245,8 @@ class DemoValidator(RequestValidator):
         require_state: bool,
         require_pkce: bool,
         issue_refresh_tokens: bool,
+        lax: Mapping[str, object] | None = None,
+        registered_redirect_uris: Iterable[str] | Callable[[], tuple | None] | None = None,
         access_token_ttl: int,
         signing_key: SigningKey,
         issuer: Callable[[], str],
@@ -225,6 +260,12 @@ class DemoValidator(RequestValidator):
         self.require_state = require_state
         self.require_pkce = require_pkce
         self.issue_refresh_tokens = issue_refresh_tokens
+        #: The respects in which this provider was started lax on purpose (see DemoProvider.LAX).
+        self.lax = dict(lax or {})
+        #: None (the default registration), the URIs, or a function returning either.
+        self.registered_redirect_uris = (registered_redirect_uris if registered_redirect_uris is None
+                                         or callable(registered_redirect_uris)
+                                         else tuple(registered_redirect_uris))
         self.access_token_ttl = int(access_token_ttl)
         self.signing_key = signing_key
         self._issuer = issuer
@@ -233,9 +274,12 @@ class DemoValidator(RequestValidator):
         self._lock = threading.Lock()
         self._codes: dict[str, _CodeGrant] = {}
         self._refresh: dict[str, _RefreshGrant] = {}
+        self._families: dict[str, _Family] = {}
         self._revoked_jtis: set[str] = set()
         self._devices: dict[str, _DeviceGrant] = {}  # by device_code
         self._user_codes: dict[str, str] = {}  # normalised user code -> device_code
+        #: Spent refresh token -> its family, to recognise a replay after rotation.
+        self._spent_refresh: dict[str, str] = {}
 
     # -- clients ---------------------------------------------------------------
 
@@ -288,7 +332,10 @@ class DemoValidator(RequestValidator):
     # -- authorization requests -----------------------------------------------
 
     def validate_redirect_uri(self, client_id, redirect_uri, request, *args, **kwargs):
-        return is_allowed_redirect_uri(redirect_uri, self._own_callback())
+        registered = self.registered_redirect_uris
+        registered = registered() if callable(registered) else registered
+        return is_allowed_redirect_uri(redirect_uri, self._own_callback(), registered,
+                                       str(self.lax.get("redirect_uri", "exact")))
 
     def get_default_redirect_uri(self, client_id, request, *args, **kwargs):
         # Several URIs are registered, so RFC 6749 §3.1.2.3 makes redirect_uri required.
@@ -322,7 +369,8 @@ class DemoValidator(RequestValidator):
             raise errors.InvalidRequestError(
                 description="response_mode must be query", request=request
             )
-        if request.code_challenge is not None and request.code_challenge_method != "S256":
+        allowed_methods = ("S256", "plain") if self.lax.get("pkce_plain") else ("S256",)
+        if request.code_challenge is not None and request.code_challenge_method not in allowed_methods:
             # RFC 7636 makes "plain" the default; OAuth 2.1 and most providers refuse it.
             raise errors.InvalidRequestError(
                 description="code_challenge_method must be S256 (plain is not accepted)",
@@ -331,6 +379,9 @@ class DemoValidator(RequestValidator):
         return {}
 
     def save_authorization_code(self, client_id, code, request, *args, **kwargs):
+        if self.lax.get("scope") == "widen":
+            # Careless on purpose: every scope the client may have, whatever it asked for.
+            request.scopes = list(self.scopes)
         grant = _CodeGrant(
             client_id=client_id,
             redirect_uri=request.redirect_uri,
@@ -340,6 +391,7 @@ class DemoValidator(RequestValidator):
             challenge_method=request.code_challenge_method,
             expires_at=self._clock() + CODE_TTL_SECONDS,
             nonce=request.nonce if OPENID in (request.scopes or ()) else None,
+            family=secrets.token_urlsafe(12),
         )
         with self._lock:
             # Spent codes are kept a while so a replay can be recognised and
@@ -348,6 +400,7 @@ class DemoValidator(RequestValidator):
             for stale in [c for c, g in self._codes.items() if g.expires_at < horizon]:
                 del self._codes[stale]
             self._codes[code["code"]] = grant
+            self._families[grant.family] = _Family()
 
     # -- token requests ------------------------------------------------------
 
@@ -359,9 +412,13 @@ class DemoValidator(RequestValidator):
                 raise errors.InvalidGrantError(
                     description="unknown authorization code", request=request
                 )
-            if grant.used:
+            reuse = self.lax.get("code_reuse")
+            if grant.used and reuse != "allow":
+                if reuse == "keep_tokens":
+                    raise errors.InvalidGrantError(
+                        description="authorization code was already used", request=request)
                 # RFC 6749 §4.1.2: SHOULD revoke what the first use obtained.
-                self._revoke_locked(grant)
+                self._revoke_family_locked(grant.family)
                 raise errors.InvalidGrantError(
                     description="authorization code was already used; "
                     "tokens issued from it are revoked",
@@ -378,7 +435,16 @@ class DemoValidator(RequestValidator):
                     description="authorization code was issued to another client",
                     request=request,
                 )
+            if grant.challenge is None and request.code_verifier and not self.lax.get("pkce_downgrade"):
+                # RFC 9700 §4.8.2: a verifier for a code issued without a challenge means the
+                # challenge was stripped from the authorization request (PKCE downgrade).
+                raise errors.InvalidGrantError(
+                    description="code_verifier sent, but the authorization request had no code_challenge "
+                    "(PKCE downgrade, RFC 9700 section 4.8)",
+                    request=request,
+                )
         request.user = grant.user
+        request.demo_family = grant.family
         request.scopes = list(grant.scopes)
         request.demo_nonce = grant.nonce
         return True
@@ -408,18 +474,38 @@ class DemoValidator(RequestValidator):
         pass  # already spent in validate_code; kept to revoke on reuse
 
     def validate_refresh_token(self, refresh_token, client, request, *args, **kwargs):
-        """Claim the refresh token (rotation: the old one stops working)."""
+        """Claim the refresh token (rotation: the old one stops working).
+
+        Presenting a refresh token that was already rotated away is a replay: one of the two
+        holders is an attacker, so the whole family (every refresh and access token issued
+        since the authorization code) is revoked (RFC 9700 §4.14.2).
+        """
+        rotation = self.lax.get("refresh") != "no_rotation"
         with self._lock:
             grant = self._refresh.get(refresh_token)
-            if grant is None or grant.client_id != client.client_id:
+            if grant is None:
+                family = self._spent_refresh.get(refresh_token)
+                if family is not None and self.lax.get("refresh") != "no_replay_detection":
+                    self._revoke_family_locked(family)
+                    raise errors.InvalidGrantError(
+                        description="refresh token was already used; every token issued with it is revoked",
+                        request=request,
+                    )
+                return False
+            if grant.client_id != client.client_id:
                 return False
             requested = (request.scope or "").split()
             if any(scope not in grant.scopes for scope in requested):
                 # Checked before claiming so a too-wide request does not cost the token.
                 raise errors.InvalidScopeError(request=request)
-            del self._refresh[refresh_token]
+            if rotation:
+                del self._refresh[refresh_token]
+                if grant.family is not None:
+                    self._spent_refresh[refresh_token] = grant.family
+                    self._families[grant.family].refresh_tokens.discard(refresh_token)
         request.user = grant.user
         request.demo_refresh_grant = grant
+        request.demo_family = grant.family
         return True
 
     def get_original_scopes(self, refresh_token, request, *args, **kwargs):
@@ -427,7 +513,7 @@ class DemoValidator(RequestValidator):
         return list(grant.scopes) if grant else []
 
     def rotate_refresh_token(self, request):
-        return True
+        return self.lax.get("refresh") != "no_rotation"
 
     def mint_access_token(self, request) -> str:
         """oauthlib's ``token_generator``: an ES256 JWT for this request."""
@@ -543,19 +629,26 @@ class DemoValidator(RequestValidator):
                 # RFC 6749 §6: a rotated refresh token keeps the original scope.
                 scopes = list(previous.scopes) if previous else list(request.scopes)
                 self._refresh[refresh_token] = _RefreshGrant(
-                    request.client_id, request.user, scopes
+                    request.client_id, request.user, scopes, getattr(request, "demo_family", None)
                 )
-            if request.grant_type == "authorization_code":
-                grant = self._codes.get(request.code)
-                if grant is not None:
-                    grant.jtis.append(request.demo_jti)
-                    if refresh_token:
-                        grant.refresh_tokens.append(refresh_token)
+            family = self._families.get(getattr(request, "demo_family", None) or "")
+            if family is not None:
+                family.jtis.add(request.demo_jti)
+                if refresh_token:
+                    family.refresh_tokens.add(refresh_token)
+                if family.revoked:  # revoked while this request ran: what it issued goes too
+                    self._revoke_family_locked(request.demo_family)
 
-    def _revoke_locked(self, grant: _CodeGrant) -> None:
-        self._revoked_jtis.update(grant.jtis)
-        for refresh_token in grant.refresh_tokens:
+    def _revoke_family_locked(self, name: str) -> None:
+        family = self._families.get(name)
+        if family is None:
+            return
+        family.revoked = True
+        self._revoked_jtis.update(family.jtis)
+        for refresh_token in family.refresh_tokens:
             self._refresh.pop(refresh_token, None)
+            self._spent_refresh[refresh_token] = name
+        family.refresh_tokens.clear()
 
     # -- using tokens ------------------------------------------------------------
 
