@@ -177,4 +177,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_commands(sub)
     add_device_parser(add, [provider, secret, output, common], seconds=_seconds)
+
+    from .scorecard import add_scorecard_command
+
+    add_scorecard_command(add, [provider, secret, output, common], _port, _seconds)
     return parser
