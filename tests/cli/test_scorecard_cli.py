@@ -94,7 +94,7 @@ def test_an_empty_line_means_no_login_was_done(provider, capsys, monkeypatch):
 def test_loopback_logins_are_caught_in_a_real_subprocess(provider):
     env = {**os.environ, SECRET_ENV: provider.client_secret, "PYTHONPATH": str(REPO)}
     command = [sys.executable, "-m", "widgets", "scorecard", *provider_args(provider), "--loopback",
-               "--checks", "iss_returned", "code_single_use", "--wait", "20", "--json"]
+               "--checks", "iss_returned", "code_single_use", "--wait", "60", "--json"]
     child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=REPO)
     seen = []
 
@@ -107,11 +107,11 @@ def test_loopback_logins_are_caught_in_a_real_subprocess(provider):
 
     browsing = threading.Thread(target=person, daemon=True)
     browsing.start()
-    out, _ = child.communicate(timeout=60)
+    out, _ = child.communicate(timeout=150)
     browsing.join(timeout=10)
     assert child.returncode == EXIT_OK, "".join(seen)
     document = json.loads(out)
     assert document["logins"] == 2
-    assert {r["key"]: r["verdict"] for r in document["checks"]} == {"code_single_use": "enforces",
-                                                                   "iss_returned": "enforces"}
+    assert {r["key"]: r["verdict"] for r in document["checks"]} == {"code_single_use": "enforces",  # noqa: E501
+                                                                   "iss_returned": "enforces"}, out
     assert CANARY_SECRET not in out + "".join(seen)
