@@ -297,6 +297,21 @@ class WizardModel(HasTraits):
 
         return probe(self.config, transcript=self.transcript)
 
+    def scorecard(self, checks=None):
+        """What the provider enforces after login (:mod:`widgets.diagnose.scorecard`).
+
+        Against this wizard's demo provider its scripted browser does the logins. Another
+        provider needs a person for each login: :class:`ConfigError` says how many and where.
+        """
+        from ..diagnose.scorecard import logins_needed, scorecard
+
+        if not self.using_demo_provider:
+            raise ConfigError(
+                {"scorecard": [f"needs up to {logins_needed(checks)} logins, each by a person, at this provider"]},
+                hint="Run `python -m widgets scorecard --loopback --checks ...` (it prints each login link and "
+                "catches the answer on 127.0.0.1), or notebook 07. Pick fewer checks for fewer logins.")
+        return scorecard(self.config, self.provider.approve, checks=checks, transcript=self.transcript)
+
     def paste_ready(self, *, reveal: bool = False):
         """The webhook form's values and the connector JSON for this config and token."""
         from ..diagnose.paste_ready import paste_ready

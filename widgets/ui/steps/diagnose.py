@@ -13,7 +13,13 @@ import ipywidgets as ipw
 from ..markup import COLOURS, esc
 from .base import Step, handler
 
-__all__ = ["DiagnoseStep", "VERDICT_KIND"]
+__all__ = ["DiagnoseStep", "VERDICT_KIND", "scorecard_table_html"]
+
+
+def _full_card() -> int:
+    from ...diagnose.scorecard import logins_needed
+
+    return logins_needed()
 
 #: How each verdict is coloured: a "no" to "does client auth work" is bad, to "is state
 #: required" it is good news, so the colour comes from the row's key as well.
@@ -41,6 +47,17 @@ def probe_table_html(report) -> str:
             f"<tbody>{''.join(rows)}</tbody></table>")
 
 
+def scorecard_table_html(card) -> str:
+    rows = []
+    for row in card.rows:
+        bg = COLOURS[row.kind][1] if row.kind in COLOURS else "transparent"
+        rows.append(f"<tr style='background:{bg}'><td>{esc(row.question)}</td><td><b>{esc(row.verdict)}</b></td>"
+                    f"<td>{esc(row.evidence)}</td><td>{esc(row.reference)}</td></tr>")
+    return ("<table class='wal-scorecard' style='border-collapse:collapse;font-size:12px'>"
+            "<thead><tr><th>does the provider…</th><th>verdict</th><th>evidence</th><th>reference</th></tr></thead>"
+            f"<tbody>{''.join(rows)}</tbody></table>")
+
+
 class DiagnoseStep(Step):
     """Probe table and ready-to-paste values. ``report`` and ``ready`` are read-only results."""
 
@@ -55,6 +72,11 @@ class DiagnoseStep(Step):
         self._probe.on_click(self._on_probe)
         self._table = ipw.HTML()
         self._table.add_class("wal-probe-table")
+        self.card = None
+        self._score = self._button("Scorecard (after login)", "wal-scorecard", icon="list")
+        self._score.on_click(self._on_scorecard)
+        self._card = ipw.HTML()
+        self._card.add_class("wal-scorecard-table")
         self._paste = self._button("Ready to paste", "wal-paste-ready", icon="clipboard")
         self._paste.on_click(self._on_paste_ready)
         self._ready = ipw.HTML()
@@ -65,6 +87,11 @@ class DiagnoseStep(Step):
                    "that are never logged in to.</span>"),
             self._probe,
             self._table,
+            ipw.HTML("<b>What does it enforce after login?</b> <span style='color:#6b7280;font-size:12px'>"
+                   f"Up to {_full_card()} logins: the demo's scripted browser does them; for another provider, "
+                   "the command line does (<code>python -m widgets scorecard --loopback</code>).</span>"),
+            self._score,
+            self._card,
             ipw.HTML("<b>What to paste into the webhook</b> <span style='color:#6b7280;font-size:12px'>"
                    "(secrets masked)</span>"),
             self._paste,
@@ -79,6 +106,13 @@ class DiagnoseStep(Step):
             self.report = self._model.probe()
         self._table.value = probe_table_html(self.report)
         self.say(f"{len(self.report.rows)} checks done; each row says what to do.", "ok")
+
+    @handler
+    def _on_scorecard(self, _button=None) -> None:
+        with self.working(self._score, "Logging in and checking…"):
+            self.card = self._model.scorecard()
+        self._card.value = scorecard_table_html(self.card)
+        self.say(f"{len(self.card.rows)} checks done with {self.card.logins} login(s).", "ok")
 
     @handler
     def _on_paste_ready(self, _button=None) -> None:
