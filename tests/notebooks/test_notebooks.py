@@ -36,6 +36,7 @@ EXPECTED = (
     "04-troubleshooting",
     "05-results",
     "06-after-the-paste",
+    "07-attack-lab",
     "08-beyond-the-webhook",
 )
 
@@ -345,13 +346,15 @@ def test_real_provider_switch_runs_against_a_provider_outside_the_kernel(name, t
                     user_code = re.search(r"type the code (\S+) and approve", printed)
                     assert user_code, printed
                     outside.approve_device(user_code.group(1))
-        if name in ("02-authorization-code-with-state", "04-troubleshooting", "06-after-the-paste"):
+        if name in ("02-authorization-code-with-state", "04-troubleshooting", "06-after-the-paste",
+                    "07-attack-lab"):
             assert pasted == 1
         grants = {r["grant_type"] for r in outside.token_requests if r["status"] == 200}
         expected = {"00-start-here": set(), "03-basic-and-token": {"client_credentials"},
                     "02-authorization-code-with-state": {"authorization_code", "refresh_token"},
                     "04-troubleshooting": {"authorization_code"},
                     "06-after-the-paste": {"authorization_code", "refresh_token", "client_credentials"},
+                    "07-attack-lab": {"authorization_code"},
                     "08-beyond-the-webhook": {"authorization_code", "urn:ietf:params:oauth:grant-type:device_code"},
                     }.get(name, {"client_credentials"})
         assert grants >= expected, (name, outside.token_requests)
