@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from ..core.config import AuthType
 from ..core.redact import scrub
-from .main import EXIT_OK
+from .exits import EXIT_OK
 
 __all__ = ["add_scorecard_command"]
 

@@ -43,7 +43,7 @@ from ..core.loopback import allow_loopback_http
 from ..core.redact import redact_url, remember, scrub
 from ..core.token import Token
 from ..core.token_endpoint import TokenEndpoint
-from ..core.transcript import Transcript
+from ..core.transcript import Transcript, spreadsheet_safe
 from ..core.transport import Boundary
 from .probe import _page
 
@@ -159,10 +159,9 @@ _COLUMNS = ("check", "question", "verdict", "evidence", "reference", "meaning", 
 _COLOURS = {"ok": "#e6f4ea", "error": "#fde2e1", "warning": "#fff4ce", "info": "#eef2f7", "unknown": "#f3f4f6"}
 
 
-def _csv_cell(value: object) -> str:
-    """A CSV cell a spreadsheet will not run as a formula (OWASP CSV injection)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+def _csv_cell(value: object) -> object:
+    """A CSV cell a spreadsheet will not run as a formula (the transcript's rule, OWASP CSV injection)."""
+    return spreadsheet_safe("" if value is None else value)
 
 
 @dataclass
