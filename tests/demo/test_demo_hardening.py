@@ -94,6 +94,8 @@ def _signed_in_form(provider, browser, **params):
     {"Origin": "http://127.0.0.1:1"},
     {"Sec-Fetch-Site": "cross-site"},
     {"Sec-Fetch-Site": "same-site"},
+    {"Origin": "null", "Sec-Fetch-Site": "cross-site"},
+    {"Origin": "http://attacker.example", "Sec-Fetch-Site": "same-origin"},
 ])
 def test_a_consent_post_from_another_origin_is_refused(provider, headers):
     browser = requests.Session()
@@ -108,6 +110,15 @@ def test_a_same_origin_consent_post_is_accepted(provider):
     fields = _signed_in_form(provider, browser)
     answer = browser.post(provider.auth_url, data=fields, allow_redirects=False, timeout=10,
                           headers={"Origin": provider.issuer, "Sec-Fetch-Site": "same-origin"})
+    assert answer.status_code == 302 and "code" in query_of(answer.headers["Location"])
+
+
+def test_a_same_origin_post_from_a_no_referrer_page_says_origin_null_and_is_accepted(provider):
+    # What Chromium sends for these pages' own form (Referrer-Policy: no-referrer).
+    browser = requests.Session()
+    fields = _signed_in_form(provider, browser)
+    answer = browser.post(provider.auth_url, data=fields, allow_redirects=False, timeout=10,
+                          headers={"Origin": "null", "Sec-Fetch-Site": "same-origin"})
     assert answer.status_code == 302 and "code" in query_of(answer.headers["Location"])
 
 

@@ -786,11 +786,19 @@ class DemoProvider:
                      + "): a page that renamed it (DNS rebinding) cannot reach it", 421)
 
     def _cross_origin(self, request: Request) -> bool:
-        """True when a browser says the form was posted from another site."""
-        origin = request.headers.get("Origin")
-        if origin is not None and origin.lower() not in {f"http://{h}" for h in self._served_hosts()}:
+        """True when a browser says the form was posted from another site.
+
+        ``Origin: null`` is what browsers send for a same-origin form on a page with
+        ``Referrer-Policy: no-referrer`` (these pages), and also from sandboxed frames, so it
+        decides nothing alone: then ``Sec-Fetch-Site`` must say same-origin.
+        """
+        origin = (request.headers.get("Origin") or "").lower()
+        fetch_site = request.headers.get("Sec-Fetch-Site")
+        if origin and origin != "null" and origin not in {f"http://{h}" for h in self._served_hosts()}:
             return True
-        return request.headers.get("Sec-Fetch-Site", "same-origin").lower() not in ("same-origin", "none")
+        if fetch_site is not None:
+            return fetch_site.lower() not in ("same-origin", "none")
+        return origin == "null"
 
     def _cookie_name(self) -> str:
         # Cookies are not kept apart by port: a name per provider keeps two demos apart.
