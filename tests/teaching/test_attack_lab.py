@@ -15,7 +15,7 @@ from widgets.teaching.attack_lab import ATTACKER, CLIENT_REDIRECT, VICTIM, Attac
 from widgets.teaching.careless_client import AttackerServer
 
 ROOT = Path(__file__).resolve().parents[2]
-TOOLKIT = ("core", "diagnose", "cli", "ui")
+TOOLKIT = ("core", "diagnose", "connectors", "cli", "ui")
 
 
 @pytest.fixture(scope="module")
