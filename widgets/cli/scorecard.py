@@ -2,7 +2,9 @@
 
 Each login is done by a person: the link is printed, and the address the browser lands on is
 read from standard input (paste it, or an empty line when the provider showed an error page),
-or caught on ``http://127.0.0.1:PORT/callback`` with ``--loopback`` (RFC 8252 §7.3). ``--demo``
+or caught on ``http://127.0.0.1:PORT/callback`` with ``--loopback`` (RFC 8252 §7.3; the
+catcher takes only an answer with the login's state, so the one login sent without state is
+pasted even then). ``--demo``
 runs the card against a demo provider started here, whose scripted browser does the logins.
 """
 
@@ -56,13 +58,18 @@ def _pasted(out):
 def _caught(out, wait: float):
     from ..diagnose.catcher import CatcherError, CatcherTimeout, LoopbackCatcher
 
-    def login(url: str, redirect_uri: str) -> str | None:
+    def login(url: str, redirect_uri: str, state: str | None) -> str | None:
         parts = urlsplit(redirect_uri)
         if parts.hostname != "127.0.0.1" or not parts.port:
             out.info(f"\nOpen this link and log in (its answer goes to {redirect_uri}, not caught here):\n  {url}")
             return None
+        if state is None:
+            # The catcher takes only answers with the state it expects: this one is pasted.
+            out.info("(this login's request has no state on purpose, so its answer cannot be caught)")
+            return _pasted(out)(url)
         try:
             with LoopbackCatcher(port=parts.port, path=parts.path or "/", timeout=wait) as catcher:
+                catcher.expect(state)
                 out.info(f"\nOpen this link, log in and approve (waiting {wait:g} s on {redirect_uri}):\n  {url}")
                 return catcher.wait()
         except (CatcherTimeout, CatcherError) as exc:
@@ -104,7 +111,7 @@ def _cmd_scorecard(args, out, transcript) -> int:
                 except RuntimeError as exc:
                     landed = f"error page: {exc}"
             elif caught is not None:
-                landed = caught(pending.url, pending.redirect_uri)
+                landed = caught(pending.url, pending.redirect_uri, pending.state)
             else:
                 landed = pasted(pending.url)
             pending = run.answer(landed)

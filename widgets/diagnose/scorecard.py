@@ -254,6 +254,9 @@ class Login:
     checks: tuple[str, ...]
     #: The question the login answers, in words, for whoever does it.
     purpose: str
+    #: The state the answer must carry (None for the request sent without one), for a
+    #: :class:`~widgets.diagnose.catcher.LoopbackCatcher`'s ``expect()``.
+    state: str | None = None
 
     def __repr__(self) -> str:
         return f"Login({redact_url(self.url)!r}, checks={self.checks})"
@@ -441,7 +444,7 @@ def _through_login(ctx: _Context, link: _Link, checks: tuple[str, ...], purpose:
     before = ctx.ask(link, f"scorecard: {step}")
     if before.kind != "login":
         return before
-    landed = yield Login(link.url, link.redirect_uri, checks, purpose)
+    landed = yield Login(link.url, link.redirect_uri, checks, purpose, link.state)
     return ctx.landed(landed, f"scorecard: {step}: login")
 
 
