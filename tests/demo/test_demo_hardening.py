@@ -371,3 +371,23 @@ def test_extra_users_can_sign_in_with_their_own_password():
                                                    password="mallory-password"))
         with pytest.raises(RuntimeError, match="Wrong username or password"):
             provider.approve(authorize_url(provider), user="mallory", password=provider.password)
+
+
+def test_behind_a_proxy_the_public_address_is_served_and_its_origin_may_post():
+    with DemoProvider(public_url="https://hub.example/user/ana/proxy/{port}") as provider:
+        browser = requests.Session()
+        headers = {"Host": "hub.example"}
+        # The proxy's side of it, sent straight to 127.0.0.1: the Host names the public address.
+        direct = authorize_url(provider, state="s").replace(provider.public_url, provider.issuer, 1)
+        assert direct.startswith(provider.issuer)
+        page = browser.get(direct, headers=headers, timeout=10)
+        assert page.status_code == 200
+        assert "Path=" not in page.headers["Set-Cookie"]  # the browser's own path through the proxy
+        fields = {**_hidden_fields(page.text), "username": provider.username, "password": provider.password,
+                  "decision": "approve", "grant_scope": "alerts:write"}
+        cookie = page.headers["Set-Cookie"].split(";")[0]
+        answer = requests.post(provider.issuer + "/authorize", data=fields, allow_redirects=False, timeout=10,
+                               headers={**headers, "Origin": "https://hub.example", "Cookie": cookie,
+                                        "Sec-Fetch-Site": "same-origin"})
+        assert answer.status_code == 302, answer.text
+        assert requests.get(provider.metadata_url, headers={"Host": "other.example"}, timeout=10).status_code == 421

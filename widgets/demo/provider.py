@@ -794,7 +794,10 @@ class DemoProvider:
         """
         origin = (request.headers.get("Origin") or "").lower()
         fetch_site = request.headers.get("Sec-Fetch-Site")
-        if origin and origin != "null" and origin not in {f"http://{h}" for h in self._served_hosts()}:
+        public = urlsplit(self.public_url) if self.public_url else None
+        allowed = {f"http://{h}" for h in self._served_hosts()} | (
+            {f"{public.scheme}://{public.netloc}".lower()} if public else set())
+        if origin and origin != "null" and origin not in allowed:
             return True
         if fetch_site is not None:
             return fetch_site.lower() not in ("same-origin", "none")
