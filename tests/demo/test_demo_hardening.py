@@ -391,3 +391,28 @@ def test_behind_a_proxy_the_public_address_is_served_and_its_origin_may_post():
                                         "Sec-Fetch-Site": "same-origin"})
         assert answer.status_code == 302, answer.text
         assert requests.get(provider.metadata_url, headers={"Host": "other.example"}, timeout=10).status_code == 421
+
+
+# --- the device verification page (RFC 8628 §3.3) follows the sign-in form's rules --------------
+
+
+def _device_form(provider, browser):
+    from .demo_helpers import basic
+
+    code = requests.post(provider.device_authorization_url, data={"scope": "alerts:write"}, timeout=10,
+                         headers={"Authorization": basic(provider.client_id, provider.client_secret)}).json()
+    page = browser.get(provider.verification_url, params={"user_code": code["user_code"]}, timeout=10)
+    return {**_hidden_fields(page.text), "user_code": code["user_code"], "username": provider.username,
+            "password": provider.password, "decision": "approve"}
+
+
+def test_a_device_form_posted_from_another_site_or_session_or_twice_is_refused(provider):
+    browser = requests.Session()
+    fields = _device_form(provider, browser)
+    cross = browser.post(provider.verification_url, data=fields, headers={"Sec-Fetch-Site": "cross-site"}, timeout=10)
+    assert cross.status_code == 403
+    assert browser.post(provider.verification_url, data=fields, timeout=10).status_code == 200  # the right one
+    again = browser.post(provider.verification_url, data=fields, timeout=10)
+    assert again.status_code == 400 and "already used" in again.text
+    other = _device_form(provider, requests.Session())
+    assert requests.post(provider.verification_url, data=other, timeout=10).status_code == 400  # no session
