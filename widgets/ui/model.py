@@ -151,8 +151,9 @@ class WizardModel(HasTraits):
 
     @property
     def fields(self) -> tuple[str, ...]:
-        """The form fields of the current auth type (:attr:`AuthType.fields`)."""
-        return self.auth_type.fields
+        """The form fields of the current auth type and client-authentication method
+        (:meth:`AuthType.fields_for`)."""
+        return self.auth_type.fields_for(self.config.client_auth)
 
     def field_value(self, name: str) -> object:
         """The stored value of a non-secret field, as the form shows it."""
