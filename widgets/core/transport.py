@@ -27,6 +27,7 @@ from __future__ import annotations
 import http.client
 import io
 import os
+import re
 import socket
 import ssl
 import time
@@ -425,6 +426,13 @@ class Boundary:
         """Our error for what requests (or the socket under it) raised; None: not one of those."""
         shown = redact_url(url)
         if isinstance(exc, SSLError) or (self.session.cert and _client_certificate_refused(exc)):
+            text = _chain_text(exc)
+            if (self.session.cert or "eof occurred" in text) and not _CLIENT_CERTIFICATE_WORDS.search(text):
+                # TLS 1.3 sends the server's verdict on the certificate after the handshake; a
+                # request already on its way often meets a closed connection instead. Ask again,
+                # sending nothing, and read the alert (never through a proxy: only when direct).
+                exc = _client_certificate_verdict(url, self.session.cert, self.session.verify,
+                                                  self.timeout, direct=not self.session.proxies) or exc
             if (why := _client_certificate_problem(exc, self.session.cert)) is not None:
                 return TransportError(f"TLS with a client certificate failed for {shown}: {_short(exc)}",
                                       reason="tls", hint=why)
@@ -537,6 +545,30 @@ _CLIENT_CERTIFICATE_HINTS = (
      "A client certificate or key file could not be read: it must be PEM text (-----BEGIN ...), with "
      "the key unencrypted."),
 )
+
+
+_CLIENT_CERTIFICATE_WORDS = re.compile("|".join(re.escape(w) for words, _ in _CLIENT_CERTIFICATE_HINTS
+                                                for w in words) + "|certificate verify failed")
+
+
+def _client_certificate_verdict(url: str, cert, verify, timeout: float, *, direct: bool) -> BaseException | None:
+    """The TLS alert the server sends about our client certificate, from a fresh handshake that
+    sends no request; None when there is none (or the connection would not be direct)."""
+    parts = urlsplit(url)
+    if not direct or parts.scheme.lower() != "https" or not parts.hostname:
+        return None
+    try:
+        context = ssl.create_default_context(cafile=verify if isinstance(verify, str) else None)
+        if verify is False:
+            context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
+        context.load_cert_chain(*cert) if isinstance(cert, tuple) else context.load_cert_chain(cert)
+        with socket.create_connection((parts.hostname, parts.port or 443), timeout=min(timeout, 3.0)) as raw:
+            with context.wrap_socket(raw, server_hostname=parts.hostname) as tls:
+                tls.settimeout(min(timeout, 1.0))
+                tls.recv(1)  # a verdict arrives at once; a server content with us just waits
+    except (ssl.SSLError, OSError) as verdict:
+        return verdict
+    return None
 
 
 def _chain_text(exc: BaseException) -> str:
