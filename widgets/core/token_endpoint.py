@@ -40,7 +40,7 @@ from .token_response import read_token_answer
 from .transcript import Transcript
 from .transport import Boundary
 
-__all__ = ["TokenEndpoint", "JWT_BEARER_ASSERTION", "AssertionSigner"]
+__all__ = ["TokenEndpoint", "JWT_BEARER_ASSERTION", "AssertionSigner", "use_tls_files"]
 
 #: RFC 7523 §2.2: the ``client_assertion_type`` of a JWT client assertion.
 JWT_BEARER_ASSERTION = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
@@ -58,6 +58,16 @@ def _retry_after_seconds(value: str | None) -> int | None:
     except (TypeError, ValueError, IndexError):
         return None
     return max(0, round(when.timestamp() - time.time()))
+
+
+def use_tls_files(session, config: WebhookAuthConfig) -> None:
+    """RFC 8705 on a session a :class:`Boundary` set up: the client certificate for the handshake
+    (the mTLS methods), and the Server CA file the provider's certificate is checked against."""
+    shown = config.auth_type.fields_for(config.client_auth) if hasattr(config.auth_type, "fields_for") else ()
+    if config.client_auth in TLS_CLIENT_AUTH:
+        session.cert = (config.tls_client_cert, config.tls_client_key)
+    if "tls_ca_file" in shown and config.tls_ca_file and config.verify_tls is True:
+        session.verify = config.tls_ca_file  # the provider's CA, verification still on
 
 
 class TokenEndpoint:
@@ -81,16 +91,7 @@ class TokenEndpoint:
         self.boundary = Boundary(self.session, transcript, timeout=config.timeout, verify=config.verify_tls)
         for hook_type in ("access_token_response", "refresh_token_response"):
             self.session.register_compliance_hook(hook_type, self._read_answer)
-        self._use_tls_files()
-
-    def _use_tls_files(self) -> None:
-        """RFC 8705: the client certificate for the handshake, and the CA the server's is checked against."""
-        cfg = self.config
-        shown = cfg.auth_type.fields_for(cfg.client_auth) if hasattr(cfg.auth_type, "fields_for") else ()
-        if cfg.client_auth in TLS_CLIENT_AUTH:
-            self.session.cert = (cfg.tls_client_cert, cfg.tls_client_key)
-        if "tls_ca_file" in shown and cfg.tls_ca_file and cfg.verify_tls is True:
-            self.session.verify = cfg.tls_ca_file  # the provider's CA, verification still on
+        use_tls_files(self.session, config)
     @property
     def transcript(self) -> Transcript:
         return self.boundary.transcript
