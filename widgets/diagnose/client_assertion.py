@@ -24,6 +24,7 @@ import time
 from pathlib import Path
 
 import jwt
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from jwt.algorithms import ECAlgorithm, RSAAlgorithm
@@ -58,7 +59,7 @@ def _read_private_key(path: str):
         return serialization.load_pem_private_key(data, password=None)
     except TypeError:
         problem = "holds an encrypted key; give an unencrypted PEM key (keep the file readable by you only)"
-    except (ValueError, serialization.UnsupportedAlgorithm):
+    except (ValueError, UnsupportedAlgorithm):
         problem = "is not a PEM private key (-----BEGIN PRIVATE KEY-----)"
     # the file's content is never quoted: it may be a key
     raise ConfigError({"client_key_file": [problem]})
