@@ -561,13 +561,16 @@ def _client_certificate_verdict(url: str, cert, verify, timeout: float, *, direc
         context = ssl.create_default_context(cafile=verify if isinstance(verify, str) else None)
         if verify is False:
             context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
-        context.load_cert_chain(*cert) if isinstance(cert, tuple) else context.load_cert_chain(cert)
+        if cert:
+            context.load_cert_chain(*cert) if isinstance(cert, tuple) else context.load_cert_chain(cert)
         with socket.create_connection((parts.hostname, parts.port or 443), timeout=min(timeout, 3.0)) as raw:
             with context.wrap_socket(raw, server_hostname=parts.hostname) as tls:
                 tls.settimeout(min(timeout, 1.0))
                 tls.recv(1)  # a verdict arrives at once; a server content with us just waits
     except (ssl.SSLError, OSError) as verdict:
         return verdict
+    except (TypeError, ValueError):  # files requests could not use either: its own error stands
+        return None
     return None
 
 
