@@ -186,3 +186,13 @@ def test_no_private_key_assertion_or_certificate_key_reaches_logs_transcripts_or
         assert assertion not in text and assertion.rsplit(".", 1)[1] not in text
     for path in (pk.client_key_file, tls.tls_client_key, expired_key):
         assert not any(chunk in text for chunk in pem_body_chunks(path)), path
+
+
+def test_a_replayed_assertion_is_refused_with_its_own_hint(provider):
+    cfg = cc_config(provider, "private_key_jwt")
+    once = assertion_signer(cfg)(cfg.token_url)
+    ClientCredentialsFlow(cfg, client_assertion=lambda audience: once).fetch_token()
+    with pytest.raises(TokenEndpointError) as caught:
+        ClientCredentialsFlow(cfg, client_assertion=lambda audience: once).fetch_token()
+    assert caught.value.error == "invalid_client"
+    assert "good for one request" in caught.value.hint

@@ -535,6 +535,9 @@ def hint_for_oauth_error(error: str | None, *, client_auth: str | None = None,
             "which always sends state, and paste the token into the webhook's Token field."
         )
     hint = _HINTS.get(error, f"The provider answered '{scrub(error)}'. Check its documentation for this code.")
+    if error == "invalid_client" and client_auth in ("private_key_jwt", "client_secret_jwt") and "jti" in said:
+        return ("An assertion is good for one request, and this one was already used: sign a new one for "
+                "every request (the flows do, when they are given a signer).")
     if error == "invalid_client" and client_auth in _BEYOND_SECRET_HINTS:
         return _BEYOND_SECRET_HINTS[client_auth]
     if error in ("invalid_client", "incorrect_client_credentials") and client_auth in _OTHER_CLIENT_AUTH:
