@@ -143,8 +143,10 @@ def test_extra_params_that_cannot_be_sent_are_a_problem():
 
 # -- which fields each auth type has ------------------------------------------------------------
 
+# with every client-authentication method's fields (AuthType.fields_for keeps one method's)
 OAUTH = {"issuer", "token_url", "client_id", "client_secret", "scope", "audience", "resource", "client_auth",
-         "webhook_url"}
+         "client_key_file", "client_key_id", "client_assertion_alg", "tls_client_cert", "tls_client_key",
+         "tls_ca_file", "webhook_url"}
 EXPECTED = {
     AuthType.BASIC: ({"username", "password", "webhook_url"}, {"username", "password"}, {"password"}),
     AuthType.TOKEN: ({"token", "webhook_url"}, {"token"}, {"token"}),
@@ -186,7 +188,7 @@ BAD = {
     "redirect_uri": "not a url",
     "scope": 'read "write"',
     "extra_params": {"grant_type": "password"},
-    "client_auth": "private_key_jwt",
+    "client_auth": "client_secret_jwt_typo",  # private_key_jwt is a method now
     "pkce": False,  # with no client secret: a public client without PKCE
     "username": "a:b",
     "password": "pw\ud800",

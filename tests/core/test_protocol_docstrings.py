@@ -15,6 +15,7 @@ PROTOCOL_MODULES = [
     "core/token_endpoint.py", "core/token_response.py", "core/token.py", "core/claims.py",
     "core/headers.py", "core/compliance.py", "core/webhook.py", "core/loopback.py",
     "diagnose/discovery.py", "diagnose/inspect_token.py", "diagnose/probe.py", "diagnose/catcher.py",
+    "diagnose/client_assertion.py",
 ]
 REFERENCE = re.compile(r"^(?P<label>\S.*?) — (?P<url>https://\S+)$")
 RFC = re.compile(r"^RFC (?P<number>\d+)(?: §(?P<section>[0-9A-Z][0-9.]*[0-9]|[0-9]))?")

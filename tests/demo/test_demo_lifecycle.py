@@ -145,7 +145,7 @@ def test_wrong_method_is_405_with_allow(provider):
 
 def test_invalid_configuration_is_refused_early():
     with pytest.raises(ValueError):
-        DemoProvider(client_auth_methods=("private_key_jwt",))
+        DemoProvider(client_auth_methods=("private_key_jwt_v9",))  # private_key_jwt is a method now
     with pytest.raises(ValueError):
         DemoProvider(default_scopes=("not-offered",))
 

@@ -57,6 +57,13 @@ _values = {
         st.lists(st.tuples(printable, printable), max_size=3),
     ),
     "client_auth": st.sampled_from(["client_secret_basic", "client_secret_post", "private_key_jwt", "", "BASIC"]) | _text,
+    # the client-authentication methods' file paths and names (never read by problems() but for isfile)
+    "client_key_file": _text,
+    "client_key_id": _text,
+    "client_assertion_alg": st.sampled_from(["", "RS256", "ES256", "HS256", "none"]) | _text,
+    "tls_client_cert": _text,
+    "tls_client_key": _text,
+    "tls_ca_file": _text,
     "timeout": st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.integers(), HUGE_INTS,
                          st.sampled_from(["10", " 5 ", "abc", "", "1e400", "nan"])),
     "pkce": st.booleans(),

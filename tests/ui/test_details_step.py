@@ -21,7 +21,7 @@ def visible_fields(wizard) -> tuple[str, ...]:
 @pytest.mark.parametrize("auth_type", list(AuthType))
 def test_only_the_fields_the_auth_type_needs_are_shown(make_wizard, auth_type):
     wizard = make_wizard(auth_type, fill=False)
-    assert visible_fields(wizard) == auth_type.fields
+    assert visible_fields(wizard) == auth_type.fields_for("client_secret_basic")
 
 
 def test_switching_the_auth_type_shows_exactly_the_new_types_fields(make_wizard):
@@ -31,7 +31,7 @@ def test_switching_the_auth_type_shows_exactly_the_new_types_fields(make_wizard)
         wizard.auth_type_step.select(auth_type)
         wizard.next()
         assert wizard.step == "details"
-        assert visible_fields(wizard) == auth_type.fields
+        assert visible_fields(wizard) == auth_type.fields_for("client_secret_basic")
 
 
 def test_redirect_uri_starts_with_the_thousandeyes_default_and_pkce_on(make_wizard):
@@ -222,16 +222,16 @@ def test_an_unknown_client_auth_method_from_a_config_is_shown_with_its_error(can
     from widgets import WebhookAuthConfig
     from widgets.ui import Wizard
 
-    wizard = Wizard(config=WebhookAuthConfig(client_auth="private_key_jwt", token_url="https://as.example/t",
+    wizard = Wizard(config=WebhookAuthConfig(client_auth="private_key_jwt_v9", token_url="https://as.example/t",
                                              client_id="c", client_secret="s"))
     try:
         wizard.next()
-        assert wizard.details_step.field("client_auth").value == "private_key_jwt"
+        assert wizard.details_step.field("client_auth").value == "private_key_jwt_v9"
         assert not wizard.next()
         assert "client_auth" in wizard.details_step.errors
         wizard.details_step.field("client_auth").value = "client_secret_post"
         assert wizard.next()
         options = [v for _, v in wizard.details_step.field("client_auth").options]
-        assert options.count("private_key_jwt") == 1
+        assert options.count("private_key_jwt_v9") == 1
     finally:
         wizard.close()

@@ -40,7 +40,7 @@ def test_each_auth_type_asks_for_its_own_fields():
     model = WizardModel()
     for auth_type in AuthType:
         model.auth_type = auth_type
-        assert model.fields == auth_type.fields
+        assert model.fields == auth_type.fields_for(model.config.client_auth)
 
 
 def test_apply_keeps_a_stored_secret_when_the_field_comes_back_empty():

@@ -54,6 +54,23 @@ def _read_secret(args, out: _Out) -> str:
     return ""
 
 
+_FILE_OPTIONS = ("client_key_file", "client_key_id", "client_assertion_alg", "tls_client_cert", "tls_client_key",
+                 "tls_ca_file")
+
+
+def _files(args, stored: dict | None = None) -> dict[str, str]:
+    """The key and certificate options (paths and names, never their contents), over ``stored``."""
+    stored = stored or {}
+    return {name: getattr(args, name, None) or str(stored.get(name) or "") for name in _FILE_OPTIONS}
+
+
+def _signer(config: WebhookAuthConfig):
+    """The client assertion signer the *_jwt methods need (PyJWT is loaded only for them)."""
+    from ..diagnose.client_assertion import assertion_signer
+
+    return assertion_signer(config)
+
+
 def _config(args, out: _Out, auth_type: AuthType, transcript: Transcript, *, discover_always: bool = False):
     """(config, metadata or None) from the options; discovery when --issuer leaves gaps."""
     extra = {}
@@ -74,6 +91,7 @@ def _config(args, out: _Out, auth_type: AuthType, transcript: Transcript, *, dis
         redirect_uri=getattr(args, "redirect_uri", None) or THOUSANDEYES_REDIRECT_URI,
         issuer=getattr(args, "issuer", None) or "",
         timeout=args.timeout,
+        **_files(args),
     )
     metadata = None
     if config.issuer and (discover_always or not config.token_url
@@ -86,8 +104,9 @@ def _config(args, out: _Out, auth_type: AuthType, transcript: Transcript, *, dis
             changes["auth_url"] = metadata.authorization_endpoint
         if not config.token_url and metadata.token_endpoint:
             changes["token_url"] = metadata.token_endpoint
-        if not getattr(args, "client_auth", None) and len(metadata.usable_client_auth) == 1:
-            changes["client_auth"] = metadata.usable_client_auth[0]
+        secret_methods = [m for m in metadata.usable_client_auth if m in ("client_secret_basic", "client_secret_post")]
+        if not getattr(args, "client_auth", None) and len(secret_methods) == 1:
+            changes["client_auth"] = secret_methods[0]
         if metadata.authorization_response_iss_parameter_supported:  # RFC 9207: always sent
             changes["require_iss"] = True
         config = config.replace(**changes)
@@ -148,7 +167,7 @@ def _cmd_token(args, out: _Out, transcript: Transcript) -> int:
     from ..core.client_credentials import ClientCredentialsFlow
 
     config, _ = _config(args, out, AuthType.OAUTH_CLIENT_CREDENTIALS, transcript)
-    token = ClientCredentialsFlow(config, transcript).fetch_token()
+    token = ClientCredentialsFlow(config, transcript, client_assertion=_signer(config)).fetch_token()
     heading = f"Token from {config.token_url} (client credentials, {config.client_auth})"
     _finish_with_token(args, out, config, token, heading)
     return EXIT_OK
@@ -176,7 +195,7 @@ def _cmd_authorize(args, out: _Out, transcript: Transcript) -> int:
     if args.loopback:
         return _authorize_loopback(args, out, transcript)
     config, _ = _config(args, out, AuthType.OAUTH_CODE, transcript)
-    flow = AuthorizationCodeFlow(config, transcript)
+    flow = AuthorizationCodeFlow(config, transcript, client_assertion=_signer(config))
     request = flow.begin()
     path = Path(args.state_file).expanduser() if args.state_file else path_for(request.state)
     write_private(path, {
@@ -209,7 +228,8 @@ def _authorize_loopback(args, out: _Out, transcript: Transcript) -> int:
     with LoopbackCatcher(port=args.port, timeout=args.wait) as catcher:
         args.redirect_uri = catcher.redirect_uri
         config, _ = _config(args, out, AuthType.OAUTH_CODE, transcript)
-        flow = AuthorizationCodeFlow(config, transcript, id_token_validator=id_token_validator(config, transcript))
+        flow = AuthorizationCodeFlow(config, transcript, id_token_validator=id_token_validator(config, transcript),
+                                     client_assertion=_signer(config))
         request = flow.begin()
         catcher.expect(request.state)  # answers with another state are refused on arrival
         out.info(f"Open this link in a browser on this machine and log in:\n\n  {request.url}\n\n"
@@ -254,10 +274,12 @@ def _cmd_exchange(args, out: _Out, transcript: Transcript) -> int:
             issuer=stored.get("issuer", ""),
             require_iss=stored.get("require_iss", False) is True,
             timeout=timeout,
+            **_files(args, stored),
         )
     except (TypeError, ValueError, AttributeError):
         raise ConfigError({"state_file": [f"{path} is damaged; start again with `authorize`"]}) from None
-    flow = AuthorizationCodeFlow(config, transcript, id_token_validator=id_token_validator(config, transcript))
+    flow = AuthorizationCodeFlow(config, transcript, id_token_validator=id_token_validator(config, transcript),
+                                 client_assertion=_signer(config))
     flow.resume(request)
     try:
         token = flow.complete(pasted, allow_bare_code=args.allow_bare_code)
@@ -303,6 +325,20 @@ def _cmd_inspect(args, out: _Out, transcript: Transcript) -> int:
     return EXIT_OK
 
 
+def _demo_files(provider, methods: tuple[str, ...], mtls: bool) -> dict[str, str]:
+    """The mTLS endpoint, the CA, and the key and certificate files the demo made for its client."""
+    info: dict[str, str] = {}
+    if mtls:
+        info.update(mtls_token_url=provider.mtls_token_url, tls_ca_file=provider.ca_file)
+    if "private_key_jwt" in methods:
+        info["client_key_file"], info["client_key_id"] = provider.make_client_key()
+    if mtls and "tls_client_auth" in methods:
+        info["tls_client_cert"], info["tls_client_key"] = provider.issue_client_certificate()
+    if mtls and "self_signed_tls_client_auth" in methods:
+        info["self_signed_cert"], info["self_signed_key"] = provider.make_self_signed_certificate()
+    return info
+
+
 def _cmd_demo(args, out: _Out, transcript: Transcript) -> int:
     import signal
     import tempfile
@@ -312,7 +348,7 @@ def _cmd_demo(args, out: _Out, transcript: Transcript) -> int:
 
     methods = tuple(args.client_auth_methods)
     provider = DemoProvider(require_state=args.require_state, require_pkce=args.require_pkce,
-                            client_auth_methods=methods, port=args.port)
+                            client_auth_methods=methods, port=args.port, mtls=args.mtls)
     try:
         provider.start()
     except OSError as exc:
@@ -336,6 +372,7 @@ def _cmd_demo(args, out: _Out, transcript: Transcript) -> int:
             "client_secret_file": secret_path,
             "client_secret": provider.client_secret if args.reveal else mask(provider.client_secret),
             "client_auth_methods": list(methods),
+            **_demo_files(provider, methods, args.mtls),
             "require_state": args.require_state,
             "require_pkce": args.require_pkce,
             "login_username": provider.username,

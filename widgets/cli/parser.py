@@ -93,6 +93,16 @@ def build_parser() -> argparse.ArgumentParser:
     secret.add_argument("--client-auth", choices=CLIENT_AUTH_METHODS,
                         help="how to send the client credentials (RFC 6749 §2.3.1; default client_secret_basic, "
                         "or the only method the provider advertises)")
+    # private_key_jwt (RFC 7523) and mTLS (RFC 8705): files only, read when a request needs them
+    secret.add_argument("--client-key-file", metavar="PATH",
+                        help="private_key_jwt: the PEM private key that signs the client assertion (mode 0600)")
+    secret.add_argument("--client-key-id", metavar="KID", help="private_key_jwt: the key's kid at the provider")
+    secret.add_argument("--client-assertion-alg", metavar="ALG",
+                        help="the client assertion's algorithm (default: from the key; HS256 for client_secret_jwt)")
+    secret.add_argument("--tls-client-cert", metavar="PATH", help="mTLS: the client certificate (PEM)")
+    secret.add_argument("--tls-client-key", metavar="PATH", help="mTLS: the client certificate's key (PEM, mode 0600)")
+    secret.add_argument("--tls-ca-file", metavar="PATH",
+                        help="mTLS: the CA that signed the provider's certificate (verification stays on)")
     secret.add_argument("--timeout", type=_seconds, default=10.0, help="seconds per request (default 10)")
 
     provider = _Parser(add_help=False)
@@ -169,8 +179,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=_port, default=0, help="port to listen on (default: any free port)")
     p.add_argument("--require-state", action="store_true", help="refuse authorize requests without state")
     p.add_argument("--require-pkce", action="store_true", help="refuse authorize requests without PKCE")
-    p.add_argument("--client-auth-methods", nargs="+", choices=CLIENT_AUTH_METHODS, default=list(CLIENT_AUTH_METHODS),
-                   metavar="METHOD", help="client authentication the token endpoint accepts (default: both)")
+    p.add_argument("--client-auth-methods", nargs="+", choices=CLIENT_AUTH_METHODS,
+                   default=["client_secret_basic", "client_secret_post"], metavar="METHOD",
+                   help="client authentication the token endpoint accepts (default: client_secret_basic and "
+                   "client_secret_post; also client_secret_jwt, private_key_jwt, tls_client_auth, "
+                   "self_signed_tls_client_auth)")
+    p.add_argument("--mtls", action="store_true",
+                   help="also serve an mTLS token endpoint (RFC 8705) with a CA the demo makes")
     p.set_defaults(handler=_cmd_demo)
 
     from .connectors import add_commands  # audit, push, keep

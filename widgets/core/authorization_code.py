@@ -49,7 +49,7 @@ from .loopback import allow_loopback_http
 from .redact import redact_url, remember
 from .secret import Secret
 from .token import Token
-from .token_endpoint import TokenEndpoint
+from .token_endpoint import AssertionSigner, TokenEndpoint
 from .transcript import Transcript
 
 __all__ = ["AuthorizationCodeFlow", "STATE_BYTES", "STATE_LIFETIME"]
@@ -77,14 +77,16 @@ class AuthorizationCodeFlow:
     """
 
     def __init__(self, config: WebhookAuthConfig, transcript: Transcript | None = None, *,
+                 client_assertion: AssertionSigner | None = None,
                  id_token_validator: IdTokenValidator | None = None):
+        """``client_assertion`` signs the client assertion of the ``*_jwt`` client-auth methods."""
         config = config.replace(auth_type=AuthType.OAUTH_CODE)
         config.validate()
         self.config = config
         self.id_token_validator = id_token_validator
         self.id_token_validation: IdTokenValidation | None = None
         self._client = WebApplicationClient(client_id=config.client_id)
-        self._endpoint = TokenEndpoint(config, transcript, self._client)
+        self._endpoint = TokenEndpoint(config, transcript, self._client, client_assertion=client_assertion)
         self._pending: dict[str, AuthorizationRequest] = {}
         self._used: set[str] = set()
         self.token: Token | None = None

@@ -10,7 +10,7 @@ from oauthlib.oauth2 import BackendApplicationClient
 from .config import AuthType, WebhookAuthConfig
 from .redact import redact_url
 from .token import Token
-from .token_endpoint import TokenEndpoint
+from .token_endpoint import AssertionSigner, TokenEndpoint
 from .transcript import Transcript
 
 __all__ = ["ClientCredentialsFlow"]
@@ -20,16 +20,20 @@ class ClientCredentialsFlow:
     """Fetch a token with the client credentials grant.
 
     ``scope``, ``extra_params`` (``audience``, ``resource`` ...) and ``client_auth``
-    (``client_secret_basic`` or ``client_secret_post``) come from the config. Every request
-    is recorded in ``transcript`` (a new one when not given), masked.
+    (``client_secret_basic``, ``client_secret_post``, the ``*_jwt`` methods, mTLS) come from the
+    config; ``client_assertion`` signs the assertion of the ``*_jwt`` methods (see
+    :mod:`widgets.core.token_endpoint`). Every request is recorded in ``transcript`` (a new one
+    when not given), masked.
     """
 
-    def __init__(self, config: WebhookAuthConfig, transcript: Transcript | None = None):
+    def __init__(self, config: WebhookAuthConfig, transcript: Transcript | None = None, *,
+                 client_assertion: AssertionSigner | None = None):
         config = config.replace(auth_type=AuthType.OAUTH_CLIENT_CREDENTIALS)
         config.validate()
         self.config = config
         client = BackendApplicationClient(client_id=config.client_id, scope=config.scopes or None)
-        self._endpoint = TokenEndpoint(config, transcript, client, send_redirect_uri=False)
+        self._endpoint = TokenEndpoint(config, transcript, client, send_redirect_uri=False,
+                                       client_assertion=client_assertion)
         self.token: Token | None = None
 
     @property

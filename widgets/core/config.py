@@ -12,6 +12,7 @@ checked (a value left over from another type does no harm).
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -24,11 +25,40 @@ from .redact import mask, redact_params, redact_url
 from .secret import Secret, reveal
 
 __all__ = ["AuthType", "WebhookAuthConfig", "THOUSANDEYES_REDIRECT_URI", "CLIENT_AUTH_METHODS", "FORM_FIELDS",
-           "FIELD_LABELS", "SECRET_FIELDS", "EXTRA_PARAM_FIELDS", "url_problem"]
+           "FIELD_LABELS", "SECRET_FIELDS", "EXTRA_PARAM_FIELDS", "url_problem", "CLIENT_AUTH_FIELDS",
+           "SECRET_CLIENT_AUTH", "ASSERTION_CLIENT_AUTH", "TLS_CLIENT_AUTH", "ASSERTION_ALGORITHMS"]
 
 #: Where ThousandEyes sends the browser back after an OAuth login.
 THOUSANDEYES_REDIRECT_URI = "https://app.thousandeyes.com/namespace/integrations/AuthCallbackPage.html"
-CLIENT_AUTH_METHODS = ("client_secret_basic", "client_secret_post")
+#: How a client authenticates at the token endpoint (RFC 6749 §2.3.1, RFC 7523 §2.2 with OpenID
+#: Connect Core §9, RFC 8705 §2). The ``*_jwt`` methods send a signed assertion; the ``*tls*``
+#: methods a client certificate.
+CLIENT_AUTH_METHODS = ("client_secret_basic", "client_secret_post", "client_secret_jwt", "private_key_jwt",
+                       "tls_client_auth", "self_signed_tls_client_auth")
+#: The methods that send the client secret itself, or an assertion signed with it.
+SECRET_CLIENT_AUTH = ("client_secret_basic", "client_secret_post", "client_secret_jwt")
+#: The methods that send a signed JWT as ``client_assertion`` (RFC 7523 §2.2).
+ASSERTION_CLIENT_AUTH = ("client_secret_jwt", "private_key_jwt")
+#: The methods that authenticate with a client certificate in the TLS handshake (RFC 8705 §2).
+TLS_CLIENT_AUTH = ("tls_client_auth", "self_signed_tls_client_auth")
+#: The fields each client-authentication method adds to the OAuth types' form (file paths, never keys).
+CLIENT_AUTH_FIELDS = {
+    "private_key_jwt": ("client_key_file", "client_key_id", "client_assertion_alg"),
+    "client_secret_jwt": ("client_assertion_alg",),
+    "tls_client_auth": ("tls_client_cert", "tls_client_key", "tls_ca_file"),
+    "self_signed_tls_client_auth": ("tls_client_cert", "tls_client_key", "tls_ca_file"),
+}
+_CLIENT_AUTH_REQUIRED = {
+    "private_key_jwt": ("client_key_file",),
+    "tls_client_auth": ("tls_client_cert", "tls_client_key"),
+    "self_signed_tls_client_auth": ("tls_client_cert", "tls_client_key"),
+}
+#: JWS algorithms a client assertion may use, per method (RFC 7518 §3.1); "" lets the key decide.
+ASSERTION_ALGORITHMS = {
+    "private_key_jwt": ("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512"),
+    "client_secret_jwt": ("HS256", "HS384", "HS512"),
+}
+_CLIENT_AUTH_ONLY = frozenset(name for names in CLIENT_AUTH_FIELDS.values() for name in names)
 
 # RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E )
 _SCOPE_TOKEN = re.compile(r"^[\x21\x23-\x5B\x5D-\x7E]+$")
@@ -76,6 +106,23 @@ class AuthType(str, Enum):
     def required(self) -> tuple[str, ...]:
         """The fields that must not be empty for this type (a subset of :attr:`fields`)."""
         return tuple(name for name in self.fields if name in _REQUIRED[self])
+
+    def fields_for(self, client_auth: str) -> tuple[str, ...]:
+        """The fields the form shows for this type when the client authenticates with ``client_auth``.
+
+        :attr:`fields` holds every method's fields; this keeps those of ``client_auth`` alone, and
+        drops the client secret for a method that does not use one (private_key_jwt, mTLS).
+        """
+        wanted = set(CLIENT_AUTH_FIELDS.get(client_auth, ()))
+        return tuple(name for name in self.fields
+                     if (name not in _CLIENT_AUTH_ONLY or name in wanted)
+                     and not (name == "client_secret" and client_auth in _NO_SECRET_CLIENT_AUTH))
+
+    def required_for(self, client_auth: str) -> tuple[str, ...]:
+        """:attr:`required` for the method ``client_auth`` (see :meth:`fields_for`)."""
+        shown = self.fields_for(client_auth)
+        wanted = set(_REQUIRED[self]) | set(_CLIENT_AUTH_REQUIRED.get(client_auth, ()))
+        return tuple(name for name in shown if name in wanted)
 
     @property
     def secrets(self) -> tuple[str, ...]:
@@ -133,13 +180,15 @@ _DESCRIPTIONS = {
 
 #: Every field of the settings form, in the order the form shows them.
 FORM_FIELDS = (
-    "issuer", "auth_url", "device_authorization_url", "token_url", "client_id", "client_secret", "redirect_uri", "scope", "audience",
-    "resource", "client_auth", "pkce", "username", "password", "token", "webhook_url",
+    "issuer", "auth_url", "device_authorization_url", "token_url", "client_id", "client_secret", "redirect_uri",
+    "scope", "audience", "resource", "client_auth", "client_key_file", "client_key_id", "client_assertion_alg",
+    "tls_client_cert", "tls_client_key", "tls_ca_file", "pkce", "username", "password", "token", "webhook_url",
 )
 #: Form fields that are one key of ``WebhookAuthConfig.extra_params``, not an attribute.
 EXTRA_PARAM_FIELDS = ("audience", "resource")
 _OAUTH_FIELDS = frozenset({"issuer", "token_url", "client_id", "client_secret", "scope", *EXTRA_PARAM_FIELDS,
-                           "client_auth", "webhook_url"})
+                           "client_auth", *_CLIENT_AUTH_ONLY, "webhook_url"})
+_NO_SECRET_CLIENT_AUTH = frozenset(m for m in CLIENT_AUTH_METHODS if m not in SECRET_CLIENT_AUTH)
 _FIELDS = {
     AuthType.BASIC: frozenset({"username", "password", "webhook_url"}),
     AuthType.TOKEN: frozenset({"token", "webhook_url"}),
@@ -169,6 +218,12 @@ FIELD_LABELS = {
     "audience": "Audience",
     "resource": "Resource",
     "client_auth": "Client authentication",
+    "client_key_file": "Private key file",
+    "client_key_id": "Key ID (kid)",
+    "client_assertion_alg": "Assertion algorithm",
+    "tls_client_cert": "Client certificate file",
+    "tls_client_key": "Client certificate key file",
+    "tls_ca_file": "Server CA file",
     "pkce": "PKCE",
     "username": "Username",
     "password": "Password",
@@ -218,6 +273,18 @@ class WebhookAuthConfig:
     require_iss: bool = False
     #: RFC 8628 §3.1: where the device grant asks for its device and user codes.
     device_authorization_url: str = ""
+    #: private_key_jwt: the PEM file of the key that signs the client assertion (its path only:
+    #: the key is read when an assertion is signed and kept nowhere else).
+    client_key_file: str = ""
+    #: private_key_jwt: the ``kid`` the provider registered the key under (optional).
+    client_key_id: str = ""
+    #: The JWS algorithm of the client assertion; "" lets the key decide (RS256, ES256 ... HS256).
+    client_assertion_alg: str = ""
+    #: mTLS (RFC 8705): the client certificate and its key, as PEM files.
+    tls_client_cert: str = ""
+    tls_client_key: str = ""
+    #: A CA file (PEM) trusted for the provider's certificate, on top of nothing: verification stays on.
+    tls_ca_file: str = ""
 
     def __post_init__(self) -> None:
         try:
@@ -266,8 +333,13 @@ class WebhookAuthConfig:
         if isinstance(value, Secret):
             value = value.reveal()  # checked here, never quoted: the messages below do not repeat it
         found = []
-        if name in kind.required and not value:
-            found.append("is required for " + kind.label)
+        required = kind.required
+        if name in _CLIENT_AUTH_ONLY or name == "client_secret":
+            if name not in kind.fields_for(self.client_auth):
+                return []  # a field of another client-authentication method
+            required = kind.required_for(self.client_auth)
+        if name in required and not value:
+            found.append("is required for " + (self.client_auth if name in _CLIENT_AUTH_ONLY else kind.label))
         if name in _TEXT_FIELDS and not _sendable(value):
             found.append(_UNSENDABLE)
         if name in _URL_FIELDS and value and (message := url_problem(value, endpoint=name != "redirect_uri")):
@@ -285,7 +357,13 @@ class WebhookAuthConfig:
                          for s in self.scopes if not _SCOPE_TOKEN.match(s))
         elif name == "extra_params":
             found.extend(_extra_params_problems(value))
-        elif name == "pkce" and not self.client_secret and not self.pkce:
+        elif name in _FILE_FIELDS and value and not os.path.isfile(value):
+            found.append("names no file here; give the path of a PEM file")
+        elif name == "client_assertion_alg" and value and value not in ASSERTION_ALGORITHMS.get(self.client_auth, ()):
+            found.append("must be one of: " + ", ".join(ASSERTION_ALGORITHMS.get(self.client_auth, ())))
+        elif name == "tls_ca_file" and value and self.verify_tls is not True:
+            found.append("is a CA to verify against, and TLS verification is off: turn it on (verify_tls=True)")
+        elif name == "pkce" and not self.client_secret and not self.pkce and self.client_auth not in _NO_SECRET_CLIENT_AUTH:
             found.append("a client without a secret (public client) needs PKCE")
         elif name == "timeout":
             try:
@@ -341,6 +419,8 @@ TLS_OFF_WARNING = ("WARNING: TLS certificate verification is OFF (verify_tls=Fal
                    "real use; to trust a private CA, set REQUESTS_CA_BUNDLE instead.")
 _STRIPPED_FIELDS = ("auth_url", "device_authorization_url", "token_url", "client_id", "redirect_uri", "webhook_url", "username",
                     "client_secret", "token", "issuer", "client_auth")
+_FILE_FIELDS = ("client_key_file", "tls_client_cert", "tls_client_key", "tls_ca_file")
+_STRIPPED_FIELDS = (*_STRIPPED_FIELDS, *_FILE_FIELDS, "client_key_id", "client_assertion_alg")
 _TEXT_FIELDS = (*_STRIPPED_FIELDS, "scope", "password")  # a password keeps its spaces
 # The value is not repeated: it may be a secret.
 _UNSENDABLE = ("contains a character that cannot be sent (a lone UTF-16 surrogate, usually from a "

@@ -440,6 +440,24 @@ _OTHER_CLIENT_AUTH = {
     "client_secret_post": "client_secret_basic",
 }
 
+# invalid_client for the methods without a secret on the wire (RFC 7523 §2.2, RFC 8705 §2)
+_BEYOND_SECRET_HINTS = {
+    "private_key_jwt": (
+        "The provider did not accept the client assertion: check that the key file is the private half "
+        "of the public key registered for this client (and the Key ID, if it registered one), that the "
+        "Client ID is right, and that this machine's clock is right (assertions live a minute)."),
+    "client_secret_jwt": (
+        "The provider did not accept the client assertion signed with the client secret: check the "
+        "Client ID and Client Secret, the algorithm (HS256 unless the provider says otherwise), and the "
+        "clock of this machine."),
+    "tls_client_auth": (
+        "The provider did not accept the client certificate: it must be the one registered for this "
+        "client (its subject), and the Token URL the provider's mTLS endpoint (mtls_endpoint_aliases)."),
+    "self_signed_tls_client_auth": (
+        "The provider did not accept the client certificate: it must be the self-signed certificate "
+        "registered for this client, and the Token URL the provider's mTLS endpoint."),
+}
+
 _HINTS = {
     # RFC 6749 §5.2
     "invalid_request": (
@@ -517,6 +535,11 @@ def hint_for_oauth_error(error: str | None, *, client_auth: str | None = None,
             "which always sends state, and paste the token into the webhook's Token field."
         )
     hint = _HINTS.get(error, f"The provider answered '{scrub(error)}'. Check its documentation for this code.")
+    if error == "invalid_client" and client_auth in ("private_key_jwt", "client_secret_jwt") and "jti" in said:
+        return ("An assertion is good for one request, and this one was already used: sign a new one for "
+                "every request (the flows do, when they are given a signer).")
+    if error == "invalid_client" and client_auth in _BEYOND_SECRET_HINTS:
+        return _BEYOND_SECRET_HINTS[client_auth]
     if error in ("invalid_client", "incorrect_client_credentials") and client_auth in _OTHER_CLIENT_AUTH:
         other = _OTHER_CLIENT_AUTH[client_auth]
         hint += (

@@ -16,7 +16,7 @@ Real providers bend the RFC in known ways; each bend is undone first by one smal
 from __future__ import annotations
 
 from .compliance import QUIRKS
-from .errors import _OTHER_CLIENT_AUTH, TokenEndpointError
+from .errors import _BEYOND_SECRET_HINTS, _OTHER_CLIENT_AUTH, TokenEndpointError
 from .redact import scrub
 from .token_answer import TokenAnswer
 
@@ -57,6 +57,8 @@ def _not_a_token(answer: TokenAnswer, why: str, client_auth: str | None = None) 
 
 
 def _hint_for_status(status: int, client_auth: str | None) -> str:
+    if status in (401, 403) and client_auth in _BEYOND_SECRET_HINTS:
+        return _BEYOND_SECRET_HINTS[client_auth]
     if status in (401, 403):
         # RFC 6749 §5.2: a failed client authentication may be a bare 401. The URL answered
         # as an endpoint that authenticates, so the credentials come first, then the URL.

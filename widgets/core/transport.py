@@ -27,6 +27,7 @@ from __future__ import annotations
 import http.client
 import io
 import os
+import re
 import socket
 import ssl
 import time
@@ -424,13 +425,25 @@ class Boundary:
     def _translate(self, exc: OSError, url: str) -> TransportError | None:
         """Our error for what requests (or the socket under it) raised; None: not one of those."""
         shown = redact_url(url)
-        if isinstance(exc, SSLError):
+        if isinstance(exc, SSLError) or (self.session.cert and _client_certificate_refused(exc)):
+            text = _chain_text(exc)
+            if (self.session.cert or "eof occurred" in text) and not _CLIENT_CERTIFICATE_WORDS.search(text):
+                # TLS 1.3 sends the server's verdict on the certificate after the handshake; a
+                # request already on its way often meets a closed connection instead. Ask again,
+                # sending nothing, and read the alert (never through a proxy: only when direct).
+                exc = _client_certificate_verdict(url, self.session.cert, self.session.verify,
+                                                  self.timeout, direct=not self.session.proxies) or exc
+            if (why := _client_certificate_problem(exc, self.session.cert)) is not None:
+                return TransportError(f"TLS with a client certificate failed for {shown}: {_short(exc)}",
+                                      reason="tls", hint=why)
             return TransportError(
                 f"TLS verification failed for {shown}: {_short(exc)}",
                 reason="tls",
                 hint="The server's certificate is not trusted (self-signed, expired or for "
                 "another host). Verification stays on: fix the certificate, or point "
-                "REQUESTS_CA_BUNDLE at your organisation's CA file.",
+                "REQUESTS_CA_BUNDLE at your organisation's CA file"
+                + (" (or the Server CA file setting at the CA that signed it)." if self.session.cert
+                   or isinstance(self.session.verify, str) else "."),
             )
         if isinstance(exc, Timeout):
             what = "connect" if isinstance(exc, ConnectTimeout) else "answer"
@@ -469,6 +482,13 @@ class Boundary:
                 reason="network",
                 hint="The connection failed mid-answer. Retry; if it persists, the server is failing.",
             )
+        if self.session.cert and "TLS" in str(exc) and "certificate" in str(exc).lower():
+            return TransportError(  # requests' adapter checks that the client certificate files exist
+                f"Cannot set up TLS for {shown}: {_short(exc)}",
+                reason="tls",
+                hint="A client certificate or key file named in the settings does not exist. Check the "
+                "Client certificate file and Client certificate key file paths.",
+            )
         if "certificate" in str(exc).lower() or "TLS" in str(exc):  # requests' adapter checks cert files
             return TransportError(
                 f"Cannot set up TLS for {shown}: {_short(exc)}",
@@ -501,6 +521,89 @@ def _header_pairs(response: requests.Response) -> list[tuple[str, str]]:
     if raw is not None and hasattr(raw, "iteritems"):
         return list(raw.iteritems())
     return list(response.headers.items())
+
+
+# RFC 8705 client certificates: what the server's TLS alert (or our own key loading) says, and
+# what a person does about it. TLS 1.3 sends the server's alert after the client's handshake is
+# done, so it can also arrive as a reset connection on the first read.
+_CLIENT_CERTIFICATE_HINTS = (
+    (("certificate required", "handshake failure"),
+     "The server requires a client certificate (mutual TLS) and none it accepts was sent. Set the "
+     "client-authentication method to tls_client_auth (or self_signed_tls_client_auth) with the "
+     "Client certificate file and its key."),
+    (("certificate expired",),
+     "The server refused the client certificate because it has expired (or is not valid yet). Ask "
+     "for a new certificate, or check this machine's clock."),
+    (("unknown ca", "bad certificate", "certificate unknown", "unsupported certificate"),
+     "The server does not trust the client certificate: it was not issued by a CA the server accepts "
+     "(or, for self_signed_tls_client_auth, it is not the one registered for this client). Use the "
+     "certificate the provider issued or registered."),
+    (("key values mismatch", "key_values_mismatch"),
+     "The client certificate and the key file do not belong together. Use the key the certificate "
+     "was issued for."),
+    (("pem lib", "no start line", "bad decrypt", "bad base64 decode"),
+     "A client certificate or key file could not be read: it must be PEM text (-----BEGIN ...), with "
+     "the key unencrypted."),
+)
+
+
+_CLIENT_CERTIFICATE_WORDS = re.compile("|".join(re.escape(w) for words, _ in _CLIENT_CERTIFICATE_HINTS
+                                                for w in words) + "|certificate verify failed")
+
+
+def _client_certificate_verdict(url: str, cert, verify, timeout: float, *, direct: bool) -> BaseException | None:
+    """The TLS alert the server sends about our client certificate, from a fresh handshake that
+    sends no request; None when there is none (or the connection would not be direct)."""
+    parts = urlsplit(url)
+    if not direct or parts.scheme.lower() != "https" or not parts.hostname:
+        return None
+    try:
+        context = ssl.create_default_context(cafile=verify if isinstance(verify, str) else None)
+        if verify is False:
+            context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
+        if cert:
+            context.load_cert_chain(*cert) if isinstance(cert, tuple) else context.load_cert_chain(cert)
+        with socket.create_connection((parts.hostname, parts.port or 443), timeout=min(timeout, 3.0)) as raw:
+            with context.wrap_socket(raw, server_hostname=parts.hostname) as tls:
+                tls.settimeout(min(timeout, 1.0))
+                tls.recv(1)  # a verdict arrives at once; a server content with us just waits
+    except (ssl.SSLError, OSError) as verdict:
+        return verdict
+    except (TypeError, ValueError):  # files requests could not use either: its own error stands
+        return None
+    return None
+
+
+def _chain_text(exc: BaseException) -> str:
+    seen, stack, parts = [], [exc], []
+    while stack:
+        current = stack.pop()
+        if not isinstance(current, BaseException) or any(current is s for s in seen):
+            continue
+        seen.append(current)
+        parts.append(f"{type(current).__name__} {current}")
+        stack.extend([current.__cause__, current.__context__, getattr(current, "reason", None), *current.args])
+    return " ".join(parts).lower().replace("_", " ")
+
+
+def _client_certificate_refused(exc: BaseException) -> bool:
+    """A connection reset or TLS alert where a client certificate was offered: the server's verdict."""
+    text = _chain_text(exc)
+    return "alert" in text or "ssl" in text and ("reset" in text or "eof" in text)
+
+
+def _client_certificate_problem(exc: BaseException, cert: object) -> str | None:
+    """The hint for a TLS failure that is about the client certificate, else None."""
+    text = _chain_text(exc)
+    if "certificate verify failed" in text:
+        return None  # the server's certificate: the caller's own hint
+    for words, hint in _CLIENT_CERTIFICATE_HINTS:
+        if any(w in text for w in words):
+            return hint
+    if cert:
+        return ("The TLS handshake with a client certificate failed. Check that the certificate and key "
+                "files are the ones the provider registered, and that the Token URL is its mTLS endpoint.")
+    return None
 
 
 def _scrubbed(exc: BaseException) -> BaseException:

@@ -39,9 +39,11 @@ import ipaddress
 import json
 import os
 import secrets
+import tempfile
 import threading
 import time
 import warnings
+from pathlib import Path
 from typing import Callable, Iterable, Mapping
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -54,6 +56,8 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Request, Response
 
 from . import browser, pages
+from .certificates import DemoCA, subject_dn, write_key
+from .client_auth import ClientKeys, peer_certificate
 from .keys import SigningKey
 from .serving import LimitedRequest, Serving, serve
 from .validator import (
@@ -374,6 +378,7 @@ class DemoProvider:
         issue_refresh_tokens: bool = True,
         device_interval: int = 5,
         device_code_ttl: int = 600,
+        mtls: bool = False,
         host: str = "127.0.0.1",
         port: int = 0,
         public_url: str | None = None,
@@ -457,6 +462,15 @@ class DemoProvider:
         self._serving: Serving | None = None
         self._issuer: str | None = None
         self._validator: DemoValidator | None = None  # with _key, _web, _backend: built at first start
+        # Beyond the shared secret (RFC 7523, RFC 8705): the client's registered keys and
+        # certificates, the CA of the mTLS endpoint, and the files they live in.
+        self._client_keys = ClientKeys()
+        self._mtls = bool(mtls)
+        self._mtls_serving: Serving | None = None
+        self._mtls_issuer: str | None = None
+        self._directory: tempfile.TemporaryDirectory | None = None
+        self._ca: DemoCA | None = None
+        self._client_files: dict[str, tuple[str, ...]] = {}
 
     @classmethod
     def from_env(cls, **overrides) -> "DemoProvider":
@@ -489,14 +503,29 @@ class DemoProvider:
             host = f"[{self._host}]" if ":" in self._host else self._host
             self._issuer = f"http://{host}:{serving.port}"
             self._serving = serving
+            if self._mtls:
+                try:
+                    context = self.ca.server_context(trusted=self._client_keys.self_signed())
+                    self._mtls_context = context
+                    cert, key = self.ca.server_files
+                    mtls = serve(self._wsgi, self._host, 0, internal_errors=self._internal_errors,
+                                 name="DemoProvider-mTLS", tls=(context, str(cert), str(key)))
+                except BaseException:
+                    self._serving = None
+                    serving.stop()
+                    raise
+                self._mtls_serving = mtls
+                self._mtls_issuer = f"https://{host}:{mtls.port}"
             return self
 
     def stop(self) -> None:
         """Stop serving, close the sockets (kept-alive ones too) and join the threads. Safe to call twice."""
         with self._lifecycle:
             serving, self._serving = self._serving, None
-            if serving is not None:
-                serving.stop()
+            mtls, self._mtls_serving = self._mtls_serving, None
+            for running in (serving, mtls):
+                if running is not None:
+                    running.stop()
 
     def __enter__(self) -> "DemoProvider":
         return self.start()
@@ -528,6 +557,10 @@ class DemoProvider:
             issuer=lambda: self.issuer,
             own_callback=lambda: (self.callback_url, self.issuer + "/callback", *self._redirect_uris),
             clock=lambda: self._clock(),
+            client_keys=self._client_keys,
+            # RFC 7523 §3: the token endpoint's URL; the issuer too, as RFC 7523bis asks
+            assertion_audiences=lambda: tuple(u for u in (self.token_url, self.issuer, self._mtls_token_url()) if u),
+            issued_by_demo=lambda pem: self._ca is not None and self._ca.issued(pem),
         )
         tokens = dict(
             token_generator=validator.mint_access_token,
@@ -626,6 +659,80 @@ class DemoProvider:
     #: through the Jupyter server when the demo has a public URL.
     verification_url = property(lambda self: self.browser_base + "/device")
     metadata_url = property(lambda self: self.issuer + "/.well-known/oauth-authorization-server")
+    def _mtls_token_url(self) -> str | None:
+        return None if self._mtls_issuer is None else self._mtls_issuer + "/token"
+
+    @property
+    def mtls_token_url(self) -> str:
+        """The token endpoint over TLS that requires a client certificate (RFC 8705 §5 alias)."""
+        if not self._mtls:
+            raise RuntimeError("this DemoProvider has no mTLS endpoint: make it with DemoProvider(mtls=True)")
+        if self._mtls_issuer is None:
+            raise RuntimeError("DemoProvider is not started: call start() or use `with`.")
+        return self._mtls_issuer + "/token"
+
+    # -- keys and certificates of the client (RFC 7523, RFC 8705) -----------------------
+
+    @property
+    def files_directory(self) -> Path:
+        """Where the demo writes its CA, certificates and the client keys it makes (removed at exit)."""
+        if self._directory is None:
+            self._directory = tempfile.TemporaryDirectory(prefix="wal-demo-")
+        return Path(self._directory.name)
+
+    @property
+    def ca(self) -> DemoCA:
+        if self._ca is None:
+            self._ca = DemoCA(self.files_directory)
+        return self._ca
+
+    @property
+    def ca_file(self) -> str:
+        """The demo CA's certificate: what a client trusts for the mTLS endpoint (``verify=``)."""
+        return str(self.ca.ca_file)
+
+    def register_client_jwks(self, jwks: dict) -> None:
+        """Register the client's public keys (a JWK Set) for private_key_jwt (RFC 7523 §2.2)."""
+        self._client_keys.add_jwks(jwks)
+
+    @property
+    def client_jwks(self) -> dict:
+        return self._client_keys.jwks()
+
+    def make_client_key(self) -> tuple[str, str]:
+        """Make an EC P-256 key for the client, register its public half, write the private key
+        (0600) to :attr:`files_directory`; returns (key file, kid)."""
+        from cryptography.hazmat.primitives.asymmetric import ec
+        from jwt.algorithms import ECAlgorithm
+
+        from .keys import jwk_thumbprint
+
+        key = ec.generate_private_key(ec.SECP256R1())
+        public = ECAlgorithm.to_jwk(key.public_key(), as_dict=True)
+        kid = jwk_thumbprint(public)
+        self.register_client_jwks({"keys": [{**public, "kid": kid, "use": "sig", "alg": "ES256"}]})
+        path = write_key(self.files_directory / f"client-key-{kid[:8]}.pem", key)
+        return str(path), kid
+
+    def issue_client_certificate(self, *, expired: bool = False) -> tuple[str, str]:
+        """A client certificate from the demo CA, its subject registered for tls_client_auth;
+        ``expired=True`` makes one the TLS layer refuses. Returns (cert file, key file)."""
+        stem = "client-expired" if expired else "client"
+        cert, key = self.ca.client_certificate(self.client_id, stem=stem, expired=expired)
+        self._client_keys.set_subject_dn(subject_dn(cert.read_bytes()))
+        return str(cert), str(key)
+
+    def make_self_signed_certificate(self) -> tuple[str, str]:
+        """A self-signed client certificate, registered for self_signed_tls_client_auth
+        (its x5t#S256); the running mTLS endpoint trusts it from now on. (cert file, key file)."""
+        cert, key = self.ca.client_certificate(self.client_id, stem="client-self-signed", self_signed=True)
+        pem = cert.read_text()
+        self._client_keys.add_self_signed(pem)
+        context = getattr(self, "_mtls_context", None)
+        if context is not None:
+            context.load_verify_locations(cadata=pem)
+        return str(cert), str(key)
+
     client_id = property(lambda self: self._client.client_id)
     client_secret = property(lambda self: self._client.client_secret)
     username = property(lambda self: self._username)
@@ -633,7 +740,7 @@ class DemoProvider:
     webhook_username = property(lambda self: self._webhook_username)
     webhook_password = property(lambda self: self._webhook_password)
 
-    def client_settings(self, grant: str = "authorization_code") -> dict[str, str]:
+    def client_settings(self, grant: str = "authorization_code", *, client_auth: str | None = None) -> dict[str, str]:
         """The fields a ``WebhookAuthConfig`` needs to use this provider with ``grant``.
 
         ``grant`` is ``"authorization_code"`` (the OAuth Code type) or
@@ -644,6 +751,8 @@ class DemoProvider:
         """
         if grant not in ("authorization_code", "client_credentials", "device"):
             raise ValueError(f"grant must be 'authorization_code', 'client_credentials' or 'device', not {grant!r}")
+        if client_auth not in (None, "client_secret_basic", "client_secret_post"):
+            return self._client_settings_beyond_secret(grant, client_auth)
         client = dict(token_url=self.token_url, client_id=self.client_id, client_secret=self.client_secret)
         if grant == "client_credentials":
             return dict(client, webhook_url=self.webhook_url)
@@ -652,6 +761,28 @@ class DemoProvider:
                         webhook_url=self.webhook_url)
         return dict(auth_url=self.auth_url, **client, redirect_uri=self.callback_url, issuer=self.issuer,
                     webhook_url=self.webhook_url)
+
+    def _client_settings_beyond_secret(self, grant: str, client_auth: str) -> dict[str, str]:
+        """client_settings() for private_key_jwt, client_secret_jwt or mTLS: the files the demo made
+        (a key, a certificate; made on first use) and no client secret unless the method signs with it."""
+        if client_auth not in self._client.auth_methods:
+            raise ValueError(f"{client_auth} is not enabled: DemoProvider(client_auth_methods=(..., {client_auth!r}))")
+        settings = self.client_settings(grant)
+        settings["client_auth"] = client_auth
+        if client_auth != "client_secret_jwt":
+            del settings["client_secret"]
+        if client_auth == "private_key_jwt":
+            if "private_key_jwt" not in self._client_files:
+                self._client_files["private_key_jwt"] = self.make_client_key()
+            settings["client_key_file"], settings["client_key_id"] = self._client_files["private_key_jwt"]
+        elif client_auth in ("tls_client_auth", "self_signed_tls_client_auth"):
+            if client_auth not in self._client_files:
+                self._client_files[client_auth] = (self.issue_client_certificate() if client_auth == "tls_client_auth"
+                                                   else self.make_self_signed_certificate())
+            settings["tls_client_cert"], settings["tls_client_key"] = self._client_files[client_auth]
+            settings["tls_ca_file"] = self.ca_file
+            settings["token_url"] = self.mtls_token_url
+        return settings
 
     def __repr__(self) -> str:
         where = self._issuer or "not started"
@@ -755,6 +886,8 @@ class DemoProvider:
     def _wsgi(self, environ, start_response):
         # serve() has read the body already, within BODY_LIMIT, and mutes oauthlib meanwhile.
         request = LimitedRequest(environ)
+        # the TLS layer's client certificate (mTLS endpoint only): never a header's word for it
+        certificate = peer_certificate.set(environ.get("SSL_CLIENT_CERT") or None)
         try:
             response = self._misdirected(environ) or self._dispatch(request)
         except HTTPException as exc:
@@ -763,6 +896,8 @@ class DemoProvider:
             # Only the class name: messages may quote request data.
             self._internal_errors.append(type(exc).__name__)
             response = _text("internal error in the demo provider", 500)
+        finally:
+            peer_certificate.reset(certificate)
         return response(environ, start_response)
 
     def _served_hosts(self) -> set[str]:
@@ -772,7 +907,8 @@ class DemoProvider:
         names = {self._host.lower()}
         if _is_loopback_host(self._host):
             names |= {"localhost", "::1" if ":" in self._host else "127.0.0.1"}
-        served = {f"[{n}]:{port}" if ":" in n else f"{n}:{port}" for n in names}
+        ports = {port} | ({self._mtls_serving.port} if self._mtls_serving is not None else set())
+        served = {f"[{n}]:{p}" if ":" in n else f"{n}:{p}" for n in names for p in ports}
         if self.public_url:  # the Jupyter server's address, when a proxy passes the browser's Host on
             served.add(urlsplit(self.public_url).netloc.lower())
         return served
@@ -848,11 +984,25 @@ class DemoProvider:
                 "id_token_signing_alg_values_supported": [self._key.algorithm],
                 "subject_types_supported": ["public"],
                 "token_endpoint_auth_methods_supported": list(self._client.auth_methods),
+                **self._metadata_beyond_secret(),
                 "introspection_endpoint_auth_methods_supported": list(self._client.auth_methods),
                 "code_challenge_methods_supported": ["S256"],
                 "authorization_response_iss_parameter_supported": self._settings["lax"].get("iss") is not False,
             }
         )
+
+    def _metadata_beyond_secret(self) -> dict:
+        """RFC 8414 §2 signing algorithms for the *_jwt methods, RFC 8705 §3.3 and §5 for mTLS."""
+        extra: dict = {}
+        methods = self._client.auth_methods
+        algorithms = [*(["ES256", "RS256", "PS256"] if "private_key_jwt" in methods else []),
+                      *(["HS256"] if "client_secret_jwt" in methods else [])]
+        if algorithms:
+            extra["token_endpoint_auth_signing_alg_values_supported"] = algorithms
+        if self._mtls_issuer is not None:
+            extra["tls_client_certificate_bound_access_tokens"] = True
+            extra["mtls_endpoint_aliases"] = {"token_endpoint": self._mtls_issuer + "/token"}
+        return extra
 
     def _jwks(self, request: Request) -> Response:
         return _json(self._key.jwks())
@@ -980,9 +1130,10 @@ class DemoProvider:
         body = request.get_data(as_text=True) if body is None else body
         form = dict(parse_qsl(body, keep_blank_values=True))
         headers = dict(request.headers)
-        presented = presented_credentials(
-            headers.get("Authorization"), form.get("client_id"), form.get("client_secret")
+        presented = self._validator.presented(
+            headers.get("Authorization"), form.get("client_id"), form.get("client_secret"), form
         )
+        self._validator.refusal.set(None)
         # Built from the issuer, not the Host header a client sent.
         uri = self.issuer + request.path
         if request.query_string:
@@ -1000,7 +1151,7 @@ class DemoProvider:
         error = payload.get("error") if status >= 400 else None
         out_headers = {k: v for k, v in out_headers.items() if k.lower() != "www-authenticate"}
         if error == "invalid_client":
-            payload["error_description"] = self._client_auth_problem(presented)
+            payload["error_description"] = self._validator.refusal.get() or self._client_auth_problem(presented)
             out_body = json.dumps(payload)
             if presented.method == "client_secret_basic" or (
                 "client_secret_basic" in self._client.auth_methods

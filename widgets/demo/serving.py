@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 import logging
 import socket
+import ssl
 import sys
 import threading
 from concurrent.futures import Future
@@ -20,6 +21,7 @@ from typing import Callable
 
 from cheroot import errors as cheroot_errors
 from cheroot import wsgi
+from cheroot.ssl.builtin import BuiltinSSLAdapter
 from werkzeug.wrappers import Request, Response
 
 __all__ = ["BODY_LIMIT", "LimitedRequest", "Serving", "serve"]
@@ -202,8 +204,12 @@ class Serving:
             del statistics[key]
 
 
-def serve(app: Callable, host: str, port: int, *, internal_errors: list[str], name: str) -> Serving:
+def serve(app: Callable, host: str, port: int, *, internal_errors: list[str], name: str,
+          tls: tuple[ssl.SSLContext, str, str] | None = None) -> Serving:
     """Bind ``host:port`` (port 0: any free one) and serve the WSGI ``app`` in daemon threads.
+
+    ``tls``: (context, certificate file, key file) to serve https with that context (which may
+    require client certificates; the app finds one in ``environ["SSL_CLIENT_CERT"]``).
 
     Returns once the socket is bound; raises what binding raised (``OSError``
     when the port is taken). The serving thread is called ``"<name>:<port>"``.
@@ -223,6 +229,11 @@ def serve(app: Callable, host: str, port: int, *, internal_errors: list[str], na
         shutdown_timeout=1,  # then stop() cuts off a client still sending
         internal_errors=internal_errors,
     )
+    if tls is not None:
+        context, cert_file, key_file = tls
+        adapter = BuiltinSSLAdapter(cert_file, key_file)
+        adapter.context = context
+        server.ssl_adapter = adapter
     server.max_request_body_size = BODY_LIMIT  # above it: a 413 before the app, and close
     # stop() waits for the connection loop's next turn; an idle loop turns this often.
     server.expiration_interval = 0.01

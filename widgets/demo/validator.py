@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextvars
 import hashlib
 import secrets
 import threading
@@ -28,13 +29,16 @@ from urllib.parse import unquote_plus, urlsplit
 from oauthlib.oauth2 import RequestValidator
 from oauthlib.oauth2.rfc6749 import errors
 
+from . import client_auth
+from .certificates import thumbprint
 from .keys import InvalidToken, SigningKey
 
 AUDIENCE = "webhook-oauth-lab-demo"
 CODE_TTL_SECONDS = 60
 THOUSANDEYES_CALLBACK = "https://app.thousandeyes.com/namespace/integrations/AuthCallbackPage.html"
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
-CLIENT_AUTH_METHODS = ("client_secret_basic", "client_secret_post")
+CLIENT_AUTH_METHODS = ("client_secret_basic", "client_secret_post", "client_secret_jwt", "private_key_jwt",
+                       "tls_client_auth", "self_signed_tls_client_auth")
 DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
 #: RFC 8628 §6.1: user codes from 20 consonants, no vowels (no words), case-insensitive.
 USER_CODE_ALPHABET = "BCDFGHJKLMNPQRSTVWXZ"
@@ -102,12 +106,27 @@ class PresentedCredentials:
     client_id: str | None = None
     secret: str | None = None
     malformed: bool = False
+    #: private_key_jwt / client_secret_jwt: the client_assertion (RFC 7523 §2.2)
+    assertion: str | None = field(default=None, repr=False)
 
 
 def presented_credentials(
-    authorization: str | None, body_client_id: str | None, body_secret: str | None
+    authorization: str | None, body_client_id: str | None, body_secret: str | None,
+    *, assertion_type: str | None = None, assertion: str | None = None, certificate: str | None = None,
+    certificate_method: str = "tls_client_auth",
 ) -> PresentedCredentials:
-    """Classify a token or introspection request's client authentication."""
+    """Classify a token or introspection request's client authentication.
+
+    A client certificate (``certificate``, of the TLS connection) counts as the method only when
+    nothing else was presented: over the mTLS endpoint a client may still send a secret.
+    """
+    several = sum(x is not None for x in (body_secret, assertion)) + bool(
+        authorization and authorization.strip().lower().startswith("basic"))
+    if assertion is not None or assertion_type is not None:
+        method = client_auth.assertion_method(assertion or "") or "private_key_jwt"
+        if several > 1 or assertion_type != client_auth.JWT_BEARER or not assertion:
+            return PresentedCredentials(method, body_client_id, malformed=True)
+        return PresentedCredentials(method, body_client_id, assertion=assertion)
     if authorization and authorization.strip().lower().startswith("basic"):
         if body_secret is not None:
             # RFC 6749 §2.3: a client MUST NOT use more than one method per request.
@@ -119,6 +138,8 @@ def presented_credentials(
         return PresentedCredentials("client_secret_basic", client_id, secret)
     if body_secret is not None:
         return PresentedCredentials("client_secret_post", body_client_id, body_secret)
+    if certificate:
+        return PresentedCredentials(certificate_method, body_client_id)
     return PresentedCredentials(None, body_client_id)
 
 
@@ -252,6 +273,9 @@ class DemoValidator(RequestValidator):
         issuer: Callable[[], str],
         own_callback: Callable[[], str | Iterable[str]],
         clock: Callable[[], float],
+        client_keys: "client_auth.ClientKeys | None" = None,
+        assertion_audiences: Callable[[], tuple[str, ...]] = tuple,
+        issued_by_demo: Callable[[str], bool] = lambda pem: False,
     ) -> None:
         super().__init__()
         self.client = client
@@ -280,20 +304,58 @@ class DemoValidator(RequestValidator):
         self._user_codes: dict[str, str] = {}  # normalised user code -> device_code
         #: Spent refresh token -> its family, to recognise a replay after rotation.
         self._spent_refresh: dict[str, str] = {}
+        self.client_keys = client_keys if client_keys is not None else client_auth.ClientKeys()
+        self._assertion_audiences = assertion_audiences
+        self._issued_by_demo = issued_by_demo
+        #: Why the last client authentication of this thread failed, for its error_description.
+        self.refusal: contextvars.ContextVar[str | None] = contextvars.ContextVar("demo_refusal", default=None)
 
     # -- clients ---------------------------------------------------------------
 
     def client_authentication_required(self, request, *args, **kwargs):
         return True  # confidential client: every grant authenticates it
 
+    def presented(self, authorization, body_client_id, body_secret, form) -> PresentedCredentials:
+        """What the request offered, its TLS client certificate included (see :mod:`.client_auth`)."""
+        certificate = client_auth.peer_certificate.get()
+        return presented_credentials(
+            authorization, body_client_id, body_secret,
+            assertion_type=form.get("client_assertion_type"), assertion=form.get("client_assertion"),
+            certificate=certificate,
+            certificate_method="tls_client_auth" if certificate and self._issued_by_demo(certificate)
+            else "self_signed_tls_client_auth",
+        )
+
+    def _authenticate_without_secret(self, presented, body_client_id, request) -> bool:
+        """RFC 7523 §3 assertions and RFC 8705 §2 certificates; sets :attr:`refusal` on failure."""
+        if presented.assertion is not None:
+            problem = client_auth.check_assertion(
+                presented.assertion, method=presented.method, client_id=self.client.client_id,
+                secret=self.client.client_secret, keys=self.client_keys,
+                audiences=tuple(self._assertion_audiences()), now=self._clock())
+        else:
+            problem = client_auth.check_certificate(
+                client_auth.peer_certificate.get(), method=presented.method, keys=self.client_keys,
+                issued_by_demo=self._issued_by_demo)
+        if problem is None and body_client_id is not None and body_client_id != self.client.client_id:
+            problem = "client_id is not the client the credentials belong to"
+        if problem is not None:
+            self.refusal.set(problem)
+            return False
+        request.client = self.client
+        request.client_id = self.client.client_id
+        return True
+
     def authenticate_client(self, request, *args, **kwargs):
         body_client_id = request.client_id  # still the form value at this point
-        presented = presented_credentials(
-            request.headers.get("Authorization"), body_client_id, request.client_secret
-        )
+        form = {name: getattr(request, name, None) for name in ("client_assertion_type", "client_assertion")}
+        presented = self.presented(request.headers.get("Authorization"), body_client_id, request.client_secret,
+                                   form)
         request.client = None
         if presented.malformed or presented.method not in self.client.auth_methods:
             return False
+        if presented.method not in ("client_secret_basic", "client_secret_post"):
+            return self._authenticate_without_secret(presented, body_client_id, request)
         if presented.client_id is None or presented.secret is None:
             return False
         id_ok = secrets.compare_digest(
@@ -530,6 +592,8 @@ class DemoValidator(RequestValidator):
                 "iat": now,
                 "exp": now + self.access_token_ttl,
                 "jti": jti,
+                # RFC 8705 §3: bound to the client certificate of the request, when there was one
+                **({"cnf": {"x5t#S256": thumbprint(cert)}} if (cert := client_auth.peer_certificate.get()) else {}),
             }
         )
 

@@ -132,8 +132,10 @@ class ProviderMetadata:
             changes["token_url"] = self.token_endpoint
         if self.device_authorization_endpoint:
             changes["device_authorization_url"] = self.device_authorization_endpoint
-        if len(self.usable_client_auth) == 1:
-            changes["client_auth"] = self.usable_client_auth[0]
+        # the shared-secret methods only: a key or certificate method is the config's to choose
+        secret_methods = [m for m in self.usable_client_auth if m in ("client_secret_basic", "client_secret_post")]
+        if len(secret_methods) == 1 and config.client_auth in ("client_secret_basic", "client_secret_post"):
+            changes["client_auth"] = secret_methods[0]
         return config.replace(**changes)
 
     def to_dict(self) -> dict[str, object]:

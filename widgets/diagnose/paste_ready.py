@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from ..core.headers import basic_authorization
-from ..core.config import FIELD_LABELS, SECRET_FIELDS, AuthType, WebhookAuthConfig
+from ..core.config import (CLIENT_AUTH_FIELDS, FIELD_LABELS, SECRET_CLIENT_AUTH, SECRET_FIELDS, AuthType,
+                           WebhookAuthConfig)
 from ..core.errors import ConfigError
 from ..core.redact import mask, remember
 from ..core.secret import reveal as reveal_secret
@@ -35,7 +36,8 @@ CONNECTOR_TYPES = {
     AuthType.OAUTH_CLIENT_CREDENTIALS: "oauth-client-credentials",
 }
 #: Fields of ours the platform's form has no place for (see the notes paste_ready adds).
-_NOT_ON_THE_FORM = frozenset({"issuer", "audience", "resource", "client_auth", "pkce", "webhook_url"})
+_NOT_ON_THE_FORM = frozenset({"issuer", "audience", "resource", "client_auth", "pkce", "webhook_url",
+                              *(name for names in CLIENT_AUTH_FIELDS.values() for name in names)})
 # The config's secrets under their form labels, and what is built from secrets.
 _SECRET_LABELS = frozenset({FIELD_LABELS[name] for name in SECRET_FIELDS} | {"Refresh Token", "Header"})
 
@@ -105,7 +107,7 @@ def paste_ready(config: WebhookAuthConfig, token: Token | str | None = None, *, 
     values = {key: getattr(config, key) for key in kind.settings}
     if kind is AuthType.TOKEN:
         values["token"] = access
-    for key in kind.fields:  # the platform's form shows them in the same order
+    for key in kind.fields_for(config.client_auth):  # the platform's form shows them in the same order
         if key in _NOT_ON_THE_FORM or (key == "scope" and not values[key]):
             continue
         fields[FIELD_LABELS[key]] = show(values[key]) if key in kind.secrets else values[key]
@@ -147,6 +149,15 @@ def paste_ready(config: WebhookAuthConfig, token: Token | str | None = None, *, 
             notes.append(f"The form has no field for {names}. If the provider needs it to issue a token, "
                          "the platform's own token request will fail: paste a token from this tool as Token "
                          "auth instead (and renew it before it expires).")
+        if config.client_auth not in SECRET_CLIENT_AUTH and config.client_auth in CLIENT_AUTH_FIELDS:
+            proof = "a client certificate (mTLS)" if "tls" in config.client_auth else "a signed client assertion"
+            notes.append(f"This tool authenticated with {config.client_auth} ({proof}); the webhook's form has "
+                         "only a Client Secret, so the platform cannot fetch tokens this way. Paste the token "
+                         "from this tool as Token auth instead, and renew it before it expires. The key and "
+                         "certificate files stay on this machine: nothing of them is in these fields.")
+        elif config.client_auth == "client_secret_jwt":
+            notes.append("This tool authenticated with client_secret_jwt (an assertion signed with the secret); "
+                         "the platform sends the secret itself, which the provider may refuse.")
         if config.client_secret and config.client_auth == "client_secret_post":
             notes.append("This tool authenticated with client_secret_post; the form has no such setting. If "
                          "the platform's token request is refused with invalid_client, the provider may not "

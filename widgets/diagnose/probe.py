@@ -8,7 +8,10 @@ What is sent, and why it is safe:
 * the token endpoint gets one request *without* credentials (is anything there, over TLS?),
   then, only when a client secret is configured, a client credentials request (RFC 6749
   §4.4) with ``client_secret_basic`` and one with ``client_secret_post`` (§2.3.1); the error
-  codes of §5.2 tell which method the server accepts. Tokens obtained are not kept.
+  codes of §5.2 tell which method the server accepts. Tokens obtained are not kept. When the
+  config uses a key or a certificate instead (private_key_jwt, client_secret_jwt, RFC 7523;
+  tls_client_auth, self_signed_tls_client_auth, RFC 8705), one more request with that method
+  says whether the provider advertises and accepts it.
 * the authorization endpoint gets three ``GET`` requests (RFC 6749 §4.1.1): a complete one
   (``state`` and PKCE S256, RFC 7636 §4.3), one without ``state``, one without PKCE.
   Redirects are *not* followed and nobody logs in: the answer itself tells whether the
@@ -35,12 +38,13 @@ from ..core import pkce as pkce_helpers
 from ..core.authorize import same_endpoint
 from ..core.client_credentials import ClientCredentialsFlow
 from ..core.claims import decode_unverified
-from ..core.config import AuthType, WebhookAuthConfig
+from ..core.config import CLIENT_AUTH_FIELDS, TLS_CLIENT_AUTH, AuthType, WebhookAuthConfig
 from ..core.errors import ConfigError, TokenEndpointError, TransportError, WebhookAuthError, hint_for_oauth_error
 from ..core.loopback import allow_loopback_http
 from ..core.redact import redact_url, scrub
 from ..core.token import Token
 from ..core.transcript import Transcript
+from ..core.token_endpoint import use_tls_files
 from ..core.transport import Boundary
 
 __all__ = ["ProbeRow", "ProbeReport", "probe", "VERDICTS", "MANUAL_FLOW_FIX"]
@@ -60,7 +64,8 @@ class ProbeRow:
     verdict: str
     fix: str = ""
     #: Stable name of the check, for code: token_endpoint, client_secret_basic,
-    #: client_secret_post, scopes, redirect_uri, state_required, pkce_required.
+    #: client_secret_post, the config's key or certificate method (private_key_jwt, tls_client_auth ...),
+    #: scopes, redirect_uri, state_required, pkce_required.
     key: str = ""
 
     def __post_init__(self) -> None:
@@ -183,6 +188,7 @@ def _token_endpoint_row(config: WebhookAuthConfig, transcript: Transcript) -> Pr
                         "Use the provider's https:// token URL.", key)
     with requests.Session() as session:
         boundary = Boundary(session, transcript, timeout=config.timeout, verify=config.verify_tls)
+        use_tls_files(session, config)  # an mTLS endpoint shakes hands only with the client certificate
         try:
             # No credentials: this only asks whether an OAuth token endpoint answers here.
             with allow_loopback_http(), boundary.step("probe: token endpoint reachable", "POST", url):
@@ -300,6 +306,48 @@ def _client_auth_row(this: _AuthAttempt, other: _AuthAttempt, config: WebhookAut
     else:
         fix = getattr(this.error, "hint", "")
     return ProbeRow(question, evidence, "unknown", fix, this.method)
+
+
+def _try_beyond_secret(config: WebhookAuthConfig, transcript: Transcript) -> _AuthAttempt:
+    """A client credentials request with the config's key or certificate method."""
+    from .client_assertion import assertion_signer  # PyJWT: loaded only for these methods
+
+    attempt = _AuthAttempt(config.client_auth)
+    if not config.token_url:
+        attempt.skipped = "No Token URL is configured."
+        return attempt
+    try:
+        flow = ClientCredentialsFlow(config, transcript, client_assertion=assertion_signer(config))
+        attempt.token = flow.fetch_token()
+    except ConfigError as exc:
+        attempt.skipped = "Not tried: " + "; ".join(f"{k} {m[0]}" for k, m in exc.problems.items())
+    except WebhookAuthError as exc:
+        attempt.error = exc
+    return attempt
+
+
+def _beyond_secret_row(this: _AuthAttempt, config: WebhookAuthConfig, metadata) -> ProbeRow:
+    method = this.method
+    question = f"Does the provider advertise and accept {method}?"
+    said = ""
+    if metadata is not None:
+        listed = metadata.token_endpoint_auth_methods_supported
+        said = f" The metadata {'advertises' if method in listed else 'does not advertise'} {method}."
+        aliases = metadata.raw.get("mtls_endpoint_aliases") if isinstance(metadata.raw, dict) else None
+        if method in TLS_CLIENT_AUTH and isinstance(aliases, dict) and isinstance(aliases.get("token_endpoint"), str):
+            said += f" Its mTLS token endpoint (RFC 8705 §5) is {redact_url(aliases['token_endpoint'])}."
+    if this.skipped:
+        return ProbeRow(question, this.skipped + said, "skipped", "", method)
+    evidence = f"Client credentials grant with {method}: {this.describe()}.{said}"
+    if this.token is not None:
+        return ProbeRow(question, evidence, "yes", "", method)
+    if isinstance(this.error, TransportError):
+        return ProbeRow(question, evidence, "no" if this.error.reason == "tls" else "unknown", this.error.hint, method)
+    if this.rejected_client:
+        return ProbeRow(question, evidence, "no", this.error.hint, method)
+    error = getattr(this.error, "error", None)
+    return ProbeRow(question, evidence, "unknown", hint_for_oauth_error(error, client_auth=method) if error
+                    else getattr(this.error, "hint", ""), method)
 
 
 def _scopes_row(config: WebhookAuthConfig, token: Token | None, skipped: bool, metadata) -> ProbeRow:
@@ -569,8 +617,14 @@ def probe(config: WebhookAuthConfig, *, metadata=None, transcript: Transcript | 
         post = _AuthAttempt("client_secret_post", skipped=why)
     rows.append(_client_auth_row(basic, post, config, metadata))
     rows.append(_client_auth_row(post, basic, config, metadata))
+    if config.client_auth in CLIENT_AUTH_FIELDS:
+        beyond = _try_beyond_secret(config, transcript) if reachable else _AuthAttempt(
+            config.client_auth, skipped="Not tried: the token endpoint did not answer (see the row above).")
+        rows.append(_beyond_secret_row(beyond, config, metadata))
     preferred = (post, basic) if config.client_auth == "client_secret_post" else (basic, post)
+    if config.client_auth in CLIENT_AUTH_FIELDS:
+        preferred = (beyond, *preferred)
     token = next((a.token for a in preferred if a.token is not None), None)
-    rows.append(_scopes_row(config, token, basic.skipped != "" and post.skipped != "", metadata))
+    rows.append(_scopes_row(config, token, all(a.skipped != "" for a in preferred), metadata))
     rows.extend(_authorize_rows(config, transcript, metadata))
     return ProbeReport(rows, transcript)

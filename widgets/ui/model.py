@@ -24,7 +24,8 @@ from ..core.headers import basic_authorization
 from ..core.authorization_code import AuthorizationCodeFlow
 from ..core.authorize import AuthorizationRequest
 from ..core.client_credentials import ClientCredentialsFlow
-from ..core.config import EXTRA_PARAM_FIELDS, FORM_FIELDS, SECRET_FIELDS, AuthType, WebhookAuthConfig
+from ..core.config import (CLIENT_AUTH_FIELDS, CLIENT_AUTH_METHODS, EXTRA_PARAM_FIELDS, FORM_FIELDS, SECRET_FIELDS,
+                           AuthType, WebhookAuthConfig)
 from ..core.device import DeviceAuthorization, DeviceFlow
 from ..core.errors import ConfigError, StateMismatchError
 from ..core.id_token import IdTokenValidation
@@ -59,6 +60,15 @@ def _token_from_paste(raw: str) -> Token:
         token = Token(access_token=raw, expires_at=float(exp), notes=token.notes + (
             "Its expiry comes from the JWT's exp claim (not verified).",))
     return token
+
+
+def _assertion_signer(config: WebhookAuthConfig):
+    """The client assertion signer of the *_jwt methods (PyJWT is loaded only for them), else None."""
+    if config.client_auth not in ("private_key_jwt", "client_secret_jwt"):
+        return None
+    from ..diagnose.client_assertion import assertion_signer
+
+    return assertion_signer(config)
 
 
 def _started(provider) -> bool:
@@ -151,8 +161,9 @@ class WizardModel(HasTraits):
 
     @property
     def fields(self) -> tuple[str, ...]:
-        """The form fields of the current auth type (:attr:`AuthType.fields`)."""
-        return self.auth_type.fields
+        """The form fields of the current auth type and client-authentication method
+        (:meth:`AuthType.fields_for`)."""
+        return self.auth_type.fields_for(self.config.client_auth)
 
     def field_value(self, name: str) -> object:
         """The stored value of a non-secret field, as the form shows it."""
@@ -217,7 +228,8 @@ class WizardModel(HasTraits):
         if self.provider is None:
             from ..demo import DemoProvider
 
-            self.provider = DemoProvider()
+            # every client-authentication method the form offers, the mTLS endpoint included
+            self.provider = DemoProvider(client_auth_methods=CLIENT_AUTH_METHODS, mtls=True)
         if not _started(self.provider):
             self.provider.start()
             self._owns_provider = True  # we started it, so we stop it
@@ -258,6 +270,17 @@ class WizardModel(HasTraits):
             password=p.webhook_password,
         )
         said = f"Filled from the demo provider at {p.issuer}."
+        method = self.config.client_auth
+        if method in CLIENT_AUTH_FIELDS and self.auth_type in _GRANT_FOR:
+            try:
+                beyond = p.client_settings(_GRANT_FOR[self.auth_type], client_auth=method)
+            except (ValueError, RuntimeError) as exc:  # a provider given to the wizard without it
+                said += f" It cannot do {method} ({exc}); the shared secret was filled instead."
+            else:
+                config = config.replace(**{k: v for k, v in beyond.items() if k != "client_secret"})
+                said += (f" For {method} it made the client's "
+                         + ("key and registered its public half." if "jwt" in method else
+                            "certificate, and the Token URL is its mTLS endpoint (the Server CA file is the demo's CA)."))
         if self.auth_type is AuthType.TOKEN:
             fetched = ClientCredentialsFlow(config, self.transcript).fetch_token()
             config = config.replace(token=fetched.access_token)
@@ -321,7 +344,8 @@ class WizardModel(HasTraits):
     # -- running -----------------------------------------------------------------------------
     def fetch_token(self) -> Token:
         """Client credentials: exchange the client ID and secret for a token."""
-        self.token = ClientCredentialsFlow(self.config, self.transcript).fetch_token()
+        self.token = ClientCredentialsFlow(self.config, self.transcript,
+                                           client_assertion=_assertion_signer(self.config)).fetch_token()
         self.delivery = None
         return self.token
 
@@ -333,7 +357,8 @@ class WizardModel(HasTraits):
                 from ..diagnose.id_token import IdTokenValidator
 
                 validator = IdTokenValidator.for_config(self.config, self.transcript)
-            self._flow = AuthorizationCodeFlow(self.config, self.transcript, id_token_validator=validator)
+            self._flow = AuthorizationCodeFlow(self.config, self.transcript, id_token_validator=validator,
+                                               client_assertion=_assertion_signer(self.config))
             self._flow_config = self.config
         self.authorization = self._flow.begin()
         return self.authorization

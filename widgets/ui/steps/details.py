@@ -31,10 +31,21 @@ _PLACEHOLDERS = {
     "resource": "extra parameter resource= (optional, RFC 8707 / Azure AD v1)",
     "username": "the receiver's user",
     "webhook_url": "https://receiver.example.com/hooks/alerts (for the test delivery)",
+    # file paths only: a key is read when it signs or connects, and never enters a widget
+    "client_key_file": "path of the PEM private key that signs the assertion",
+    "client_key_id": "kid the provider registered the key under (optional)",
+    "client_assertion_alg": "RS256, ES256, PS256 … (empty: the key decides)",
+    "tls_client_cert": "path of the client certificate (PEM)",
+    "tls_client_key": "path of the certificate's private key (PEM)",
+    "tls_ca_file": "path of the CA that signed the server's certificate (optional)",
 }
 _CLIENT_AUTH_LABELS = {
     "client_secret_basic": "HTTP Basic header (client_secret_basic)",
     "client_secret_post": "In the form body (client_secret_post)",
+    "client_secret_jwt": "JWT signed with the secret (client_secret_jwt)",
+    "private_key_jwt": "JWT signed with a private key (private_key_jwt)",
+    "tls_client_auth": "Client certificate from a CA (tls_client_auth, mTLS)",
+    "self_signed_tls_client_auth": "Self-signed client certificate (self_signed_tls_client_auth, mTLS)",
 }
 
 
@@ -217,6 +228,8 @@ class DetailsStep(Step):
     def _on_value(self, change) -> None:
         if not self._syncing:
             self.commit(show=False)
+            if change["owner"] is self._fields["client_auth"].widget:
+                self._layout_fields()  # each method has its own fields (AuthType.fields_for)
 
     @handler
     def _on_config(self, change) -> None:
