@@ -110,7 +110,10 @@ def test_loopback_logins_are_caught_in_a_real_subprocess(provider):
 
     browsing = threading.Thread(target=person, daemon=True)
     browsing.start()
-    out, _ = child.communicate(timeout=150)
+    # Only the person reads stderr: communicate() would read it too, and whichever read the line
+    # with the link left the other without it (no login, then a 60 s wait for nothing).
+    out = child.stdout.read()  # the child gives up by itself after --wait
+    child.wait(timeout=150)
     browsing.join(timeout=10)
     assert child.returncode == EXIT_OK, "".join(seen)
     document = json.loads(out)
