@@ -115,11 +115,13 @@ class ProbeReport:
         if not self.requests_sent:
             return "warning", (f"Nothing was sent, so none of the {questions} could be answered ({tally}). "
                                "Fill in the settings the rows name, then probe again.")
-        attention = sum(row.outcome in ("bad", "unclear") for row in self.rows)
-        if attention:
-            return "warning", (f"{questions}: {tally}. {attention} need{'s' if attention == 1 else ''} attention: "
-                               "each row says what to do.")
-        return "ok", f"{questions}: {tally}. Nothing needs fixing."
+        bad = sum(row.outcome == "bad" for row in self.rows)
+        findings = (f"{bad} finding{'s' if bad != 1 else ''} need{'s' if bad == 1 else ''} attention: see "
+                    f"{'its row' if bad == 1 else 'their rows'}." if bad else "Nothing needs fixing.")
+        if counts["unknown"]:
+            return "warning", (f"{questions}: {tally}. {counts['unknown']} could not be told from the answers; "
+                               + findings)
+        return "ok", f"{questions} answered: {tally}. {findings}"
 
     def __getitem__(self, key: str) -> ProbeRow:
         for row in self.rows:
