@@ -3,7 +3,11 @@
 "Probe the provider" runs :func:`widgets.probe.probe`: safe checks (no login) of whether the
 token endpoint answers, which client authentication works, and whether the authorize endpoint
 requires state or PKCE, each with a verdict and the fix in plain words. "Ready to paste" shows
-the webhook form's values and the ThousandEyes connector JSON, secrets masked.
+which webhook auth type to choose for the path the token took, the form's values and the
+ThousandEyes connector JSON, secrets masked.
+
+Both are model results (``probe_report``, ``ready``) tagged with the settings they were made
+from: the step renders them from the model, so they are gone when the settings change.
 """
 
 from __future__ import annotations
@@ -15,16 +19,17 @@ from .base import Step, handler
 
 __all__ = ["DiagnoseStep", "VERDICT_KIND"]
 
-#: How each verdict is coloured: a "no" to "does client auth work" is bad, to "is state
-#: required" it is good news, so the colour comes from the row's key as well.
+#: How each row is coloured, from what its verdict means (:attr:`ProbeRow.outcome`): a "no" to
+#: "does client auth work" is bad, to "is state required" it is good news.
+OUTCOME_KIND = {"good": "ok", "bad": "error", "unclear": "warning", "skipped": ""}
+#: Kept for callers that coloured by verdict alone.
 VERDICT_KIND = {"yes": "ok", "no": "error", "unknown": "warning", "skipped": ""}
-_GOOD_WHEN_NO = {"state_required", "pkce_required"}
 
 
 def _kind(row) -> str:
-    if row.key in _GOOD_WHEN_NO and row.verdict in ("yes", "no"):
-        return "warning" if row.verdict == "yes" else "ok"
-    return VERDICT_KIND.get(row.verdict, "")
+    if row.key in ("state_required", "pkce_required") and row.outcome == "bad":
+        return "warning"  # required state or PKCE: a finding, not a failure of the probe
+    return OUTCOME_KIND.get(row.outcome, "")
 
 
 def probe_table_html(report) -> str:
@@ -49,8 +54,6 @@ class DiagnoseStep(Step):
 
     def __init__(self, model):
         super().__init__(model)
-        self.report = None
-        self.ready = None
         self._probe = self._button("Probe the provider", "wal-probe", style="primary", icon="stethoscope")
         self._probe.on_click(self._on_probe)
         self._table = ipw.HTML()
@@ -59,34 +62,59 @@ class DiagnoseStep(Step):
         self._paste.on_click(self._on_paste_ready)
         self._ready = ipw.HTML()
         self._ready.add_class("wal-paste-ready-values")
+        model.observe(self._on_model_change, names=["probe_report", "ready"])
         self.children = [
-            ipw.HTML("<b>What does this provider require?</b> <span style='color:#6b7280;font-size:12px'>"
+            ipw.HTML("<b>What does this provider require?</b> <span style='color:#4b5563;font-size:12px'>"
                    "Safe checks: a token request per client-authentication method and authorize requests "
                    "that are never logged in to.</span>"),
             self._probe,
             self._table,
-            ipw.HTML("<b>What to paste into the webhook</b> <span style='color:#6b7280;font-size:12px'>"
+            ipw.HTML("<b>What to paste into the webhook</b> <span style='color:#4b5563;font-size:12px'>"
                    "(secrets masked)</span>"),
             self._paste,
             self._ready,
             self._busy_html,
             self._message,
         ]
+        self.render()
+
+    @property
+    def report(self):
+        """The probe report of today's settings, or None."""
+        return self._model.probe_report
+
+    @property
+    def ready(self):
+        """The ready-to-paste values of today's settings and token, or None."""
+        return self._model.ready
+
+    def on_show(self) -> None:
+        self.render()
+
+    @handler
+    def _on_model_change(self, change) -> None:
+        self.render()
+
+    def render(self) -> None:
+        report, ready = self._model.probe_report, self._model.ready
+        self._table.value = "" if report is None else probe_table_html(report)
+        if ready is None:
+            self._ready.value = ""
+            return
+        rows = "".join(f"<tr><td>{esc(k)}</td><td><code>{esc(v)}</code></td></tr>" for k, v in ready.fields.items())
+        notes = "".join(f"<li>{esc(n)}</li>" for n in ready.notes)
+        self._ready.value = (
+            f"<div class='wal-paste-advice' style='font-size:13px;margin:4px 0'><b>{esc(ready.advice)}</b></div>"
+            f"<table style='font-size:12px'>{rows}</table>"
+            + (f"<ul style='font-size:12px'>{notes}</ul>" if notes else "")
+            + f"<pre style='font-size:12px'>{esc(ready.connector_json())}</pre>"
+        )
 
     @handler
     def _on_probe(self, _button=None) -> None:
         with self.working(self._probe, "Asking the provider…"):
-            self.report = self._model.probe()
-        self._table.value = probe_table_html(self.report)
-        self.say(f"{len(self.report.rows)} checks done; each row says what to do.", "ok")
+            self._model.probe()
 
     @handler
     def _on_paste_ready(self, _button=None) -> None:
-        self.ready = self._model.paste_ready()
-        rows = "".join(f"<tr><td>{esc(k)}</td><td><code>{esc(v)}</code></td></tr>" for k, v in self.ready.fields.items())
-        notes = "".join(f"<li>{esc(n)}</li>" for n in self.ready.notes)
-        self._ready.value = (
-            f"<table style='font-size:12px'>{rows}</table>"
-            + (f"<ul style='font-size:12px'>{notes}</ul>" if notes else "")
-            + f"<pre style='font-size:12px'>{esc(self.ready.connector_json())}</pre>"
-        )
+        self._model.paste_ready()
