@@ -113,7 +113,7 @@ def test_a_token_obtained_by_hand_is_pasted_as_token_auth_with_local_expiry():
     ready = paste_ready(oauth("oauth_code"), TOKEN, by_hand=True)
     assert ready.auth_type is AuthType.TOKEN and ready.fields["Auth Type"] == "Token"
     assert list(ready.fields) == ["URL", "Auth Type", "Token", "Header"]
-    assert ready.advice.startswith("Choose Token") and "OAuth Code cannot" in ready.advice
+    assert ready.advice.startswith("Choose Token") and "OAuth Code cannot send state" in ready.advice
     auth = ready.connector["authentication"]
     assert auth == {"type": "bearer-token", "token": ready.fields["Token"]}
     expiry = next(n for n in ready.notes if "expires at" in n)

@@ -104,9 +104,9 @@ def _by_hand(config: WebhookAuthConfig, token: Token | str | None, reveal: bool,
     if access:
         fields["Token"] = show(access)
         fields["Header"] = "Authorization: Bearer " + show(access)
-        advice = ("Choose Token as the webhook's auth type and paste the access token: the platform's own "
-                  "OAuth Code cannot be used here (it cannot send state), so the token this tool obtained "
-                  "by hand goes in as is.")
+        advice = ("Choose Token as the webhook's auth type and paste the access token this tool obtained by "
+                  "hand. The platform's own OAuth Code cannot send state, so it fails with a provider that "
+                  "requires it; Probe the provider tells whether this one does.")
     else:
         advice = "Choose Token as the webhook's auth type; get a token on the Run step first, then paste it."
         notes.append("Not ready yet: no token has been obtained.")
@@ -114,7 +114,8 @@ def _by_hand(config: WebhookAuthConfig, token: Token | str | None, reveal: bool,
         notes.append(f"The token expires at {_local_time(token.expires_at)} (your local time). After that the "
                      "receiver refuses the deliveries (typically HTTP 401) until you paste a new token: log in "
                      "again with a fresh authorize link"
-                     + (", or refresh it here: this tool holds the refresh token" if token.refresh_token else "")
+                     + (" (or use the refresh token this tool holds: notebook 02 shows how)" if token.refresh_token
+                        else "")
                      + ". The platform does not renew a pasted token.")
     elif access:
         notes.append("The provider gave no lifetime: the token works until the provider stops accepting it; "

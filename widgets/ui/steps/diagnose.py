@@ -32,18 +32,24 @@ def _kind(row) -> str:
     return OUTCOME_KIND.get(row.outcome, "")
 
 
+_CELL = "padding:3px 6px;vertical-align:top;text-align:left;overflow-wrap:anywhere;border-bottom:1px solid #e5e7eb"
+
+
 def probe_table_html(report) -> str:
+    """The probe rows as a table that fits the step: fixed column shares, long URLs wrapped."""
     rows = []
     for row in report.rows:
         kind = _kind(row)
         bg = COLOURS[kind][1] if kind else "transparent"
         rows.append(
-            f"<tr style='background:{bg}'><td>{esc(row.question)}</td><td><b>{esc(row.verdict)}</b></td>"
-            f"<td>{esc(row.evidence)}</td><td>{esc(row.fix)}</td></tr>"
+            f"<tr style='background:{bg}'><td style='{_CELL}'>{esc(row.question)}</td>"
+            f"<td style='{_CELL}'><b>{esc(row.verdict)}</b></td>"
+            f"<td style='{_CELL}'>{esc(row.evidence)}</td><td style='{_CELL}'>{esc(row.fix)}</td></tr>"
         )
-    return ("<table class='wal-probe' style='border-collapse:collapse;font-size:12px'>"
-            "<thead><tr><th>question</th><th>verdict</th><th>evidence</th><th>what to do</th></tr></thead>"
-            f"<tbody>{''.join(rows)}</tbody></table>")
+    head = "".join(f"<th scope='col' style='{_CELL};width:{w}'>{esc(t)}</th>" for t, w in
+                   (("question", "24%"), ("verdict", "8%"), ("evidence", "38%"), ("what to do", "30%")))
+    return ("<table class='wal-probe' style='border-collapse:collapse;font-size:12px;table-layout:fixed;"
+            f"width:100%;color:#111827'><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>")
 
 
 class DiagnoseStep(Step):
