@@ -259,3 +259,22 @@ def test_9_after_deny_the_callback_page_does_not_say_it_exchanges_the_code(page,
         assert "exchanges the code" not in body and "nothing to exchange" in body
     finally:
         tab.close()
+
+
+# the canary, over everything above ---------------------------------------------------------
+def test_the_saved_notebook_holds_no_secret_after_all_of_the_above(page, lab_server):
+    import json
+
+    from tests.browser.conftest import CANARIES, JWT
+
+    page.locator(".jp-Notebook").first.click()
+    page.keyboard.press("Escape")
+    page.keyboard.press("Control+s")
+    expect()(page.locator(".jp-mod-dirty")).to_have_count(0, timeout=LONG)
+    text = (lab_server["root"] / "truth.ipynb").read_text()
+    assert json.loads(text)["cells"]
+    for canary in CANARIES.values():
+        assert canary not in text
+    assert "definitely-not-the-secret" not in text
+    assert not JWT.search(text)
+    assert not re.search(r"[?&]code=(?!\*{4})[A-Za-z0-9_~.%-]{8,}", text)
