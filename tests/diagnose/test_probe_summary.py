@@ -42,7 +42,7 @@ def test_a_healthy_provider_summary_counts_the_verdicts(make_demo):
     report = probe(code_config(make_demo(require_state=True)))
     kind, text = report.summary()
     assert report.requests_answered == report.requests_sent > 0
-    assert text.startswith("7 questions answered: ")
+    assert text.startswith("7 questions: ")
     assert kind == "ok" and "1 finding needs attention" in text  # state is required
     assert report["state_required"].outcome == "bad" and report["token_endpoint"].outcome == "good"
 

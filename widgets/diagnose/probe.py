@@ -115,13 +115,17 @@ class ProbeReport:
         if not self.requests_sent:
             return "warning", (f"Nothing was sent, so none of the {questions} could be answered ({tally}). "
                                "Fill in the settings the rows name, then probe again.")
+        # The provider answered: the probe did its job (ok); what it found is counted in words.
         bad = sum(row.outcome == "bad" for row in self.rows)
-        findings = (f"{bad} finding{'s' if bad != 1 else ''} need{'s' if bad == 1 else ''} attention: see "
-                    f"{'its row' if bad == 1 else 'their rows'}." if bad else "Nothing needs fixing.")
+        said = [f"{questions}: {tally}."]
         if counts["unknown"]:
-            return "warning", (f"{questions}: {tally}. {counts['unknown']} could not be told from the answers; "
-                               + findings)
-        return "ok", f"{questions} answered: {tally}. {findings}"
+            said.append(f"{counts['unknown']} could not be told from the answers.")
+        if bad:
+            said.append(f"{bad} finding{'s' if bad != 1 else ''} need{'s' if bad == 1 else ''} attention: "
+                        f"see {'its row' if bad == 1 else 'their rows'}.")
+        elif not counts["unknown"]:
+            said.append("Nothing needs fixing.")
+        return "ok", " ".join(said)
 
     def __getitem__(self, key: str) -> ProbeRow:
         for row in self.rows:
