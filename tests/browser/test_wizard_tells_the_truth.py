@@ -69,20 +69,26 @@ def _paste_and_exchange(page, text: str) -> None:
 def test_1_a_bare_code_is_never_reported_as_state_checked(page, browser_context, artifacts):
     landed = _to_run_with_link(page, browser_context)
     _paste_and_exchange(page, _code_of(landed))
-    expect()(message(page)).to_contain_text("Only a code was pasted", timeout=LONG)
+    expect()(message(page)).to_contain_text("its state cannot be checked", timeout=LONG)
     expect()(message(page)).not_to_contain_text("State checked")
-    # The explicit choice, with its warning on screen before anything is exchanged.
-    visible_step(page).get_by_label("I only have the code (the provider sends no state back)").check()
+    # The explicit choice, with its warning on screen before anything is exchanged. The demo
+    # sends iss with every answer, so the warning says a code alone will be refused, and it is.
+    choice = visible_step(page).get_by_label("I only have the code (the provider sends no state back)")
+    choice.check()
     expect()(visible_step(page).get_by_text("State will not be checked")).to_be_visible(timeout=LONG)
+    expect()(visible_step(page).get_by_text("State will not be checked")).to_contain_text("it will refuse a bare code")
     shot(page, artifacts, "truth-1-bare-code-warning-before-exchange")
     _paste_and_exchange(page, _code_of(landed))
-    expect()(message(page)).to_contain_text("state was NOT checked", timeout=LONG)
+    expect()(message(page)).to_contain_text("it was not exchanged", timeout=LONG)
     expect()(message(page)).not_to_contain_text("State checked")
-    shot(page, artifacts, "truth-1-bare-code-exchanged")
-    visible_step(page).get_by_label("I only have the code (the provider sends no state back)").uncheck()
+    shot(page, artifacts, "truth-1-bare-code-refused")
+    choice.uncheck()
+    _paste_and_exchange(page, landed)  # the link was not spent by either refusal
+    expect()(message(page)).to_contain_text("State checked", timeout=LONG)
     go_to(page, "Results table")
     table = visible_step(page).locator("table")
-    expect()(table).to_contain_text("state could not be checked", timeout=LONG)
+    expect()(table).to_contain_text("state checked", timeout=LONG)
+    expect()(table).not_to_contain_text("state could not be checked")
     no_traceback(page)
 
 

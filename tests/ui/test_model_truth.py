@@ -6,7 +6,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from widgets import AuthType, DemoProvider, PastedRedirectError, StateMismatchError, WebhookAuthError
+from widgets import AuthType, DemoProvider, IssuerMismatchError, PastedRedirectError, StateMismatchError, WebhookAuthError
 from widgets.ui.model import WizardModel
 
 
@@ -75,6 +75,8 @@ def _code_of(landed: str) -> str:
 
 def test_a_bare_code_is_reported_as_state_not_checked(model, canary_demo):
     filled(model, AuthType.OAUTH_CODE)
+    # a provider that does not always send iss (the demo does: with require_iss a code alone is refused)
+    model._set_config(model.config.replace(require_iss=False))
     landed = canary_demo.approve(model.begin_authorization().url)
     before = len(canary_demo.token_requests)
     with pytest.raises(PastedRedirectError):  # not chosen: refused, nothing sent
@@ -147,3 +149,16 @@ def test_the_settings_key_reveals_no_secret(model):
     filled(model, AuthType.OAUTH_CLIENT_CREDENTIALS)
     keys = " ".join(model.settings_key(s) for s in ("grant", "delivery", "probe"))
     assert model.config.client_secret not in keys and len(keys.split()) == 3
+
+
+def test_a_bare_code_for_a_provider_that_always_sends_iss_is_refused_without_spending_the_link(model, canary_demo):
+    filled(model, AuthType.OAUTH_CODE)
+    assert model.config.require_iss is True
+    landed = canary_demo.approve(model.begin_authorization().url)
+    model.allow_bare_code = True
+    with pytest.raises(IssuerMismatchError):
+        model.complete_authorization(_code_of(landed))
+    assert model.token is None and model.notice("run").kind == "error"
+    model.allow_bare_code = False
+    model.complete_authorization(landed)  # the link was not spent
+    assert model.exchange.state_checked

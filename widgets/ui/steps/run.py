@@ -174,12 +174,13 @@ class RunStep(Step):
         self._paste.placeholder = ("the code alone, e.g. SplxlOBeZQQYbYS6WxSbIA" if allowed
                                    else "https://…/callback?code=…&state=…")
         self._paste.description = "Paste the code" if allowed else "Paste the address you landed on"
-        self._bare_warning.value = message_html(
-            "warning",
-            "State will not be checked: a bare code carries no state, so nothing shows that it answers the "
-            "link built here (a forged or stale code would be exchanged too). Paste the whole address "
-            "instead whenever the provider sends state back.",
-        ) if allowed else ""
+        said = ("State will not be checked: a bare code carries no state, so nothing shows that it answers the "
+                "link built here (a forged or stale code would be exchanged too). Paste the whole address "
+                "instead whenever the provider sends state back.")
+        if self._model.config.require_iss is True:
+            said += (" This provider also sends iss with every answer, which a code alone lacks: it will refuse "
+                     "a bare code, so paste the whole address.")
+        self._bare_warning.value = message_html("warning", said) if allowed else ""
 
     def _update_buttons(self) -> None:
         self._exchange.disabled = self._model.busy or self._model.authorization is None
