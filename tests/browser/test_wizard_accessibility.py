@@ -68,7 +68,7 @@ def test_no_serious_accessibility_violation_on_any_step_in_jupyterlab(browser_co
 def test_no_serious_accessibility_violation_on_any_step_in_voila(browser_context, voila_server, artifacts):
     page = browser_context.new_page()
     try:
-        page.goto(f"{voila_server['base']}/?token={voila_server['token']}")
+        page.goto(voila_server["start"])
         expect()(page.locator(".wal-wizard")).to_be_visible(timeout=LONG)
         expect()(wizard(page).get_by_text("Step 1 of")).to_be_visible(timeout=LONG)
         _check(page, artifacts, "voila")
