@@ -138,7 +138,9 @@ def open_notebook_copy(context, lab_server, name: str):
     copy = lab_server["root"] / f"{name}.ipynb"
     shutil.copy(NOTEBOOK, copy)
     page = context.new_page()
-    page.goto(f"{lab_server['base']}/lab/tree/{copy.name}?token={lab_server['token']}")
+    # A workspace of its own: the default one would bring back (and select) the tabs other
+    # tests opened on the same server.
+    page.goto(f"{lab_server['base']}/lab/workspaces/{name}/tree/{copy.name}?reset&token={lab_server['token']}")
     page.wait_for_function(
         "() => [...document.querySelectorAll('.jp-StatusBar-TextItem')]"
         ".some(e => /\\|\\s*Idle\\s*$/.test(e.textContent))",
