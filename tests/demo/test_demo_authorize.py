@@ -224,3 +224,10 @@ def test_a_wrong_password_reshows_the_form_without_redirecting_or_echoing_it(pro
     assert "Wrong username or password." in answer.text
     assert "typed-wrong-pw" not in answer.text
     assert f'value="{provider.username}"' in answer.text
+
+
+def test_after_deny_the_callback_page_does_not_offer_an_exchange(provider):
+    page = requests.get(provider.callback_url + "?error=access_denied&state=s1", timeout=10)
+    assert page.status_code == 200
+    assert "exchanges the code" not in page.text and "Copy this page" not in page.text
+    assert "nothing to exchange" in page.text and "Deny" in page.text

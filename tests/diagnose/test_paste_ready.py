@@ -105,3 +105,29 @@ def test_every_secret_field_of_the_type_is_masked_in_repr(kind):
     for name in AuthType.parse(kind).secrets:
         assert FIELD_LABELS[name] in ready.fields  # the type's secret is on the form ...
         assert f"{FIELD_LABELS[name]}=****" in repr(ready)  # ... and masked in repr even when revealed
+
+
+# -- the path the token took -------------------------------------------------------------
+
+def test_a_token_obtained_by_hand_is_pasted_as_token_auth_with_local_expiry():
+    ready = paste_ready(oauth("oauth_code"), TOKEN, by_hand=True)
+    assert ready.auth_type is AuthType.TOKEN and ready.fields["Auth Type"] == "Token"
+    assert list(ready.fields) == ["URL", "Auth Type", "Token", "Header"]
+    assert ready.advice.startswith("Choose Token") and "OAuth Code cannot send state" in ready.advice
+    auth = ready.connector["authentication"]
+    assert auth == {"type": "bearer-token", "token": ready.fields["Token"]}
+    expiry = next(n for n in ready.notes if "expires at" in n)
+    assert "local time" in expiry and "401" in expiry and "refresh" in expiry
+    assert CANARY_TOKEN not in repr(ready) + ready.connector_json() + ready.to_text()
+    assert CANARY_SECRET not in ready.connector_json()
+
+
+@pytest.mark.parametrize("kind, connector_type, label", [
+    ("oauth_code", "oauth-auth-code", "OAuth Code"),
+    ("oauth_client_credentials", "oauth-client-credentials", "OAuth Client Credentials"),
+    ("basic", "basic", "Basic"), ("token", "bearer-token", "Token")])
+def test_the_advice_and_connector_type_match_the_form_type(kind, connector_type, label):
+    config = oauth(kind, username="te", password=CANARY_PASSWORD, token=CANARY_TOKEN)
+    ready = paste_ready(config, TOKEN if kind.startswith("oauth") else None)
+    assert ready.connector["authentication"]["type"] == connector_type
+    assert ready.fields["Auth Type"] == label and ready.advice.startswith(f"Choose {label} ")

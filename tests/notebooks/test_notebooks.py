@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import html
+import html.parser
 import json
 import os
 import re
@@ -232,6 +233,68 @@ def test_saved_notebook_holds_no_canary_secret_token_or_code(executed, name):
     assert jwt is None, f"{name}: a complete JWT is in the saved notebook: {jwt.group(0)[:24]}…"
     code = UNMASKED_CODE.search(text)
     assert code is None, f"{name}: an authorization code is in the saved notebook: {code.group(0)[:12]}…"
+
+
+class _Tables(html.parser.HTMLParser):
+    """Every <table> of an HTML output as (header cells, body rows)."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.tables: list[tuple[list[str], list[list[str]]]] = []
+        self._cell: list[str] | None = None
+        self._row: list[str] | None = None
+        self._in_head = False
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "table":
+            self.tables.append(([], []))
+        elif tag == "thead":
+            self._in_head = True
+        elif tag == "tr":
+            self._row = []
+        elif tag in ("td", "th") and self._row is not None:
+            self._cell = []
+
+    def handle_endtag(self, tag):
+        if tag == "thead":
+            self._in_head = False
+        elif tag in ("td", "th") and self._cell is not None and self._row is not None:
+            self._row.append(" ".join("".join(self._cell).split()))
+            self._cell = None
+        elif tag == "tr" and self._row is not None and self.tables:
+            head, body = self.tables[-1]
+            if self._in_head and not head:
+                head.extend(self._row)
+            elif not self._in_head:
+                body.append(self._row)
+            self._row = None
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+@pytest.mark.notebook
+@pytest.mark.parametrize("name", EXPECTED)
+def test_http_statuses_in_tables_read_as_integers(executed, name):
+    """Never 200.0, 401.000000 or NaN: a status is an integer, or empty / <NA> when none came."""
+    run = executed(name)
+    bad = []
+    for i, cell in enumerate(run.nb.cells):
+        for out in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            markup = (out.get("data") or {}).get("text/html")
+            if not markup:
+                continue
+            parser = _Tables()
+            parser.feed("".join(markup) if isinstance(markup, list) else markup)
+            for head, body in parser.tables:
+                # a header row may start with an empty index cell the body rows also have
+                for column in [j for j, h in enumerate(head) if h == "status"]:
+                    offset = len(body[0]) - len(head) if body else 0
+                    bad += [f"cell {i}: {row[column + offset]!r}" for row in body
+                            if 0 <= column + offset < len(row)
+                            and not re.fullmatch(r"\d{3}|<NA>|", row[column + offset])]
+    assert not bad, f"{name}: statuses that are not integers: {bad[:5]}"
 
 
 # --- the committed files -----------------------------------------------------------------------

@@ -127,3 +127,30 @@ def test_a_config_given_with_secrets_never_reaches_a_widget(canary_demo):
         assert_clean(wizard, [CANARY_TOKEN, CANARY_SECRET, CANARY_PASSWORD])
     finally:
         wizard.close()
+
+
+def test_the_bare_code_choice_the_probe_and_paste_ready_leave_no_secret(make_wizard, canary_demo):
+    wizard = make_wizard(AuthType.OAUTH_CODE)
+    assert wizard.next(), wizard.details_step.message
+    # as for a provider that does not always send iss, so that a bare code can be exchanged
+    wizard.model._set_config(wizard.config.replace(require_iss=False))
+    run = wizard.run_step
+    one(run, "wal-build-link").click()
+    landed = canary_demo.approve(run.authorize_url)
+    code = parse_qs(urlsplit(landed).query)["code"][0]
+    one(run, "wal-paste").value = code
+    one(run, "wal-exchange").click()  # refused: the bare code was not chosen
+    assert run.message_kind == "error" and code not in run.message
+    one(run, "wal-bare-code").value = True
+    one(run, "wal-paste").value = code
+    one(run, "wal-exchange").click()
+    assert run.message_kind == "warning", run.message
+    for name in ("wal-crumb-result", "wal-crumb-results_table", "wal-crumb-diagnose"):
+        one(wizard, name).click()
+    one(wizard, "wal-probe").click()
+    one(wizard, "wal-paste-ready").click()
+    # the probe found neither state nor PKCE required: the platform can use this provider itself
+    assert "oauth-auth-code" in one(wizard, "wal-paste-ready-values").value
+    token = wizard.token
+    assert_clean(wizard, [CANARY_SECRET, code, token.access_token, token.refresh_token,
+                          wizard.model.authorization.code_verifier])

@@ -40,8 +40,17 @@ def test_indicator_names_the_step_and_the_breadcrumb_lists_them_all(make_wizard)
     wizard = make_wizard(fill=False)
     indicator = one(wizard, "wal-step-indicator")
     assert "Step 2 of 6 · Details" in indicator.value
+    crumbs = " ".join(b.description for b in one(wizard, "wal-breadcrumb").children)
     for title in ("Auth type", "Details", "Run", "Result", "Results table"):
-        assert title in indicator.value
+        assert title in crumbs
+
+
+def test_each_breadcrumb_goes_to_its_step(make_wizard):
+    wizard = make_wizard(fill=False)
+    for name in reversed(STEPS):
+        one(wizard, f"wal-crumb-{name}").click()
+        assert wizard.step == name and wizard._stack.selected_index == STEPS.index(name)
+        assert "wal-crumb-current" in one(wizard, f"wal-crumb-{name}")._dom_classes
 
 
 def test_back_and_next_buttons_walk_the_stack_and_stop_at_the_ends(make_wizard):

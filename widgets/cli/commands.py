@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 from ..core.config import THOUSANDEYES_REDIRECT_URI, AuthType, WebhookAuthConfig
-from ..core.errors import ConfigError, PastedRedirectError, TransportError
+from ..core.errors import ConfigError, PastedRedirectError, TokenEndpointError, TransportError
 from ..core.redact import mask, redact_body, remember, scrub
 from ..core.transcript import Transcript
 from .exits import EXIT_OK, _UsageError
@@ -285,6 +285,10 @@ def _cmd_exchange(args, out: _Out, transcript: Transcript) -> int:
         token = flow.complete(pasted, allow_bare_code=args.allow_bare_code)
     except (PastedRedirectError, TransportError):
         raise  # nothing was spent (or it may be retried): keep the file for another try
+    except TokenEndpointError as exc:
+        if not (exc.error == "invalid_grant" and flow.is_open(request.state)):  # a mistyped code: still open
+            path.unlink(missing_ok=True)
+        raise
     except BaseException:
         path.unlink(missing_ok=True)  # state used, refused or mismatched: it must not be tried again
         raise

@@ -20,14 +20,32 @@ Checks on a pasted answer run in this order, and a failed check stops everything
    of the answer is validated (:mod:`widgets.core.id_token`): a token that fails a check is
    refused with :class:`IdTokenError`, and no token is kept.
 
-A state is consumed once its answer passed check 2, whatever happens next: an answer refused
-at check 3 cannot be sent again with ``iss`` removed or changed (RFC 9207 §2.4).
+A bare code (the code alone, no state) is refused before check 1 unless the caller passes
+``allow_bare_code=True``: accepting an answer whose state cannot be checked is a choice a
+person makes before the exchange.
+
+:meth:`AuthorizationCodeFlow.exchange` returns a :class:`CodeExchange` saying what was checked;
+:meth:`~AuthorizationCodeFlow.complete` is ``exchange(...).token``.
+
+When is an authorize link spent (RFC 6749 §10.12: a state is good for one answer)?
+
+* a state is consumed once its answer passed check 2, whatever happens next: an answer refused
+  at check 3 cannot be sent again with ``iss`` removed or changed (RFC 9207 §2.4); a successful
+  exchange spends it, and so does a token request that fails for any reason but one;
+* that reason is ``invalid_grant`` from the token endpoint: the provider did not accept the
+  code (mistyped, cut short, expired, or from another attempt), so nothing was issued against
+  this state. The link is opened again: the right answer to it can still be pasted, or the same
+  link opened again for a fresh code. The error's hint says so; :meth:`is_open` tells a caller.
+* an answer refused at checks 1-2 never touches the state it names, nor does a bare code that is
+  not allowed, or one for a provider that always sends ``iss`` (``require_iss``: a code alone
+  carries none, so it is refused before it is matched to a link).
 """
 
 from __future__ import annotations
 
 import secrets
 import time
+from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlsplit
 
 from oauthlib.oauth2 import WebApplicationClient
@@ -42,6 +60,7 @@ from .errors import (
     IssuerMismatchError,
     PastedRedirectError,
     StateMismatchError,
+    TokenEndpointError,
     WebhookAuthError,
 )
 from .id_token import IdTokenValidation, IdTokenValidator, validate_claims_only
@@ -52,7 +71,7 @@ from .token import Token
 from .token_endpoint import AssertionSigner, TokenEndpoint
 from .transcript import Transcript
 
-__all__ = ["AuthorizationCodeFlow", "STATE_BYTES", "STATE_LIFETIME"]
+__all__ = ["AuthorizationCodeFlow", "CodeExchange", "STATE_BYTES", "STATE_LIFETIME", "LINK_STILL_OPEN"]
 
 #: 32 random bytes: 256 bits of entropy, twice the 128 bits asked for.
 STATE_BYTES = 32
@@ -60,6 +79,33 @@ STATE_BYTES = 32
 STATE_LIFETIME = 15 * 60
 #: The scope that makes the flow an OpenID Connect login.
 OPENID = "openid"
+#: Ends the hint of an ``invalid_grant`` that leaves the authorize link open.
+LINK_STILL_OPEN = ("No token was issued, and the authorize link is still open: paste the right address "
+                   "for it, or open the same link again, log in, and paste the new address.")
+#: What a bare code's answer says, in the transcript and in :attr:`CodeExchange.warnings`.
+BARE_CODE_WARNING = ("A bare code was pasted, so state could not be checked: nothing shows that it answers "
+                     "the link built here. Paste the whole redirect address to have the state checked.")
+
+
+@dataclass(frozen=True, repr=False)
+class CodeExchange:
+    """What :meth:`AuthorizationCodeFlow.exchange` did: the token, and which checks it made.
+
+    ``source`` is ``"redirect"`` (a pasted address, query or fragment) or ``"bare_code"``;
+    ``state_checked`` is True only when the pasted state matched an open link built here;
+    ``iss_checked`` only when the answer named an issuer and it equals the configured one.
+    ``warnings`` are sentences for the reader (also in the transcript).
+    """
+
+    token: Token
+    source: str
+    state_checked: bool
+    iss_checked: bool
+    warnings: tuple[str, ...] = ()
+
+    def __repr__(self) -> str:
+        return (f"CodeExchange(token={self.token!r}, source={self.source!r}, state_checked={self.state_checked}, "
+                f"iss_checked={self.iss_checked}, warnings={len(self.warnings)})")
 
 
 class AuthorizationCodeFlow:
@@ -143,12 +189,17 @@ class AuthorizationCodeFlow:
 
     # -- 2. the pasted answer -------------------------------------------------------------
     def complete(self, pasted: str, *, allow_bare_code: bool = False) -> Token:
-        """Check what was pasted and exchange the code for a token.
+        """``exchange(pasted, allow_bare_code=...).token``."""
+        return self.exchange(pasted, allow_bare_code=allow_bare_code).token
+
+    def exchange(self, pasted: str, *, allow_bare_code: bool = False) -> CodeExchange:
+        """Check what was pasted and exchange the code for a token; say what was checked.
 
         ``pasted`` is the address the browser landed on. A bare code (the code alone) carries
         no state to check, so it is refused with :class:`PastedRedirectError` unless the
         caller passes ``allow_bare_code=True``, for a person who chose it knowingly; it is
-        then matched to the newest open link and the transcript says state went unchecked.
+        then matched to the newest open link, and the :class:`CodeExchange` and the transcript
+        say state went unchecked. See the module docstring for when the link is spent.
         """
         step = "authorization code: pasted redirect"
         pasted = Secret.wrap(pasted) if isinstance(pasted, (str, Secret)) else pasted  # it holds the code
@@ -170,35 +221,70 @@ class AuthorizationCodeFlow:
                 "This is a code on its own, without the address around it: its state cannot be checked, "
                 "so it was not exchanged.",
                 hint="Paste the whole address of the page you land on (it holds the code and the state). If the "
-                "provider shows only the code, exchange it knowingly: complete(code, allow_bare_code=True) "
-                "(command line: exchange --allow-bare-code).",
+                "provider shows only the code, exchange it knowingly: in the wizard, tick 'I only have the "
+                "code'; in code, complete(code, allow_bare_code=True) (command line: exchange "
+                "--allow-bare-code).",
+            )
+            self.transcript.record(step, outcome="refused", error=exc, kind="browser")
+            raise exc
+        if answer.source == "bare" and self.config.require_iss is True:
+            # Checked before any state is matched, so nothing is spent: the address will do.
+            exc = IssuerMismatchError(
+                "This provider sends iss with every answer (RFC 9207; its metadata says so), and a code on its "
+                "own carries none, so it cannot be told from another server's code: it was not exchanged.",
+                hint="Paste the whole address of the page you land on (it holds the code, the state and iss); "
+                "the authorize link is still open.",
             )
             self.transcript.record(step, outcome="refused", error=exc, kind="browser")
             raise exc
         try:
-            request = self._check(answer)
+            request, warnings = self._check(answer)
         except WebhookAuthError as exc:
             self.transcript.record(step, url=shown_url, outcome="refused", error=exc, kind="browser")
             raise
-        note = f"Read from the {answer.source}; state checked."
-        if answer.source == "bare":
-            note = ("WARNING: a bare code was pasted, so state could not be checked. Paste the whole "
-                    "redirect URL to have the state checked.")
-        elif answer.iss is not None and not self.config.issuer:
-            note += " iss present but no issuer configured, so it was not compared."
-        elif answer.iss is not None:
-            note += " iss matches the issuer."
-        self.transcript.record(step, url=shown_url, outcome="warning" if answer.source == "bare" else "ok", note=note,
-                               kind="browser")
+        bare = answer.source == "bare"
+        iss_checked = answer.iss is not None and bool(self.config.issuer)
+        if bare:
+            note = "WARNING: " + BARE_CODE_WARNING
+            warnings = [BARE_CODE_WARNING, *warnings]
+        else:
+            note = f"Read from the {answer.source}; state checked."
+            if answer.iss is not None and not self.config.issuer:
+                note += " iss present but no issuer configured, so it was not compared."
+                warnings.append("The answer names an issuer (iss), but none is configured, so it was not compared.")
+            elif iss_checked:
+                note += " iss matches the issuer."
+        self.transcript.record(step, url=shown_url, outcome="warning" if bare else "ok", note=note, kind="browser")
 
         # Held as Secret down to the call that sends them: a verbose traceback prints this frame.
         grant = {"code": Secret(answer.code)}
         if request.code_verifier:
             grant["code_verifier"] = Secret(request.code_verifier)
-        token = self._endpoint.request_token("authorization code: exchange", **grant)
+        try:
+            token = self._endpoint.request_token("authorization code: exchange", **grant)
+        except TokenEndpointError as exc:
+            if exc.error == "invalid_grant" and self._reopen(request):
+                # The general hint says "start a new authorization"; here the same link still works.
+                exc.hint = ("The provider did not accept this code: codes are single-use and expire within "
+                            "minutes, so it was mistyped, cut short, expired or already used. " + LINK_STILL_OPEN)
+            raise
         self._check_id_token(token, request)
         self.token = token
-        return self.token
+        return CodeExchange(token=token, source="bare_code" if bare else "redirect", state_checked=not bare,
+                            iss_checked=iss_checked, warnings=tuple(warnings))
+
+    def is_open(self, state: str) -> bool:
+        """Whether an answer carrying ``state`` would still be accepted (not used, not expired)."""
+        self._expire_old()
+        return state in self._pending
+
+    def _reopen(self, request: AuthorizationRequest) -> bool:
+        """Put a link back after the provider refused its code (invalid_grant); False if expired."""
+        if time.time() - request.created_at > STATE_LIFETIME:
+            return False
+        self._used.discard(request.state)
+        self._pending[request.state] = request
+        return True
 
     def _check_id_token(self, token: Token, request: AuthorizationRequest) -> None:
         """Step 5: validate the ID token, record every check, refuse the answer if one fails."""
@@ -224,8 +310,11 @@ class AuthorizationCodeFlow:
             raise
         self.transcript.record(step, outcome=outcome, note=f"{result.summary()} ({details})")
 
-    def _check(self, answer: PastedRedirect) -> AuthorizationRequest:
-        """Steps 1-3 of the module docstring; consumes the state. Returns the matching request."""
+    def _check(self, answer: PastedRedirect) -> tuple[AuthorizationRequest, list[str]]:
+        """Steps 1-3 of the module docstring; consumes the state.
+
+        Returns the matching request and warnings for the reader."""
+        warnings: list[str] = []
         if answer.error:
             raise AuthorizationDenied(answer.error, answer.error_description)
         if not answer.code:
@@ -275,11 +364,10 @@ class AuthorizationCodeFlow:
         if answer.landed_on and answer.source != "bare" and not same_endpoint(answer.landed_on, request.redirect_uri):
             # Not fatal: people paste from tools that rewrite the host. The provider checks
             # redirect_uri against the code anyway. Recorded so the reader sees it.
-            self.transcript.record(
-                "authorization code: pasted redirect", outcome="warning", kind="browser",
-                note=f"The pasted address is not under the configured redirect URI ({request.redirect_uri}).",
-            )
-        return request
+            said = f"The pasted address is not under the configured redirect URI ({request.redirect_uri})."
+            warnings.append(said)
+            self.transcript.record("authorization code: pasted redirect", outcome="warning", note=said, kind="browser")
+        return request, warnings
 
     def _expire_old(self) -> None:
         now = time.time()

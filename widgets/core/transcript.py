@@ -303,10 +303,16 @@ class Transcript:
 
     # -- views -------------------------------------------------------------------------
     def to_dataframe(self):
-        """A pandas DataFrame with the columns in :data:`COLUMNS` (pandas imported here)."""
+        """A pandas DataFrame with the columns in :data:`COLUMNS` (pandas imported here).
+
+        ``status`` is a nullable integer column (``Int64``): a row without an HTTP answer is
+        ``<NA>``, and the others read ``200``, never ``200.0``.
+        """
         import pandas as pd
 
-        return pd.DataFrame(self.rows(), columns=list(COLUMNS))
+        frame = pd.DataFrame(self.rows(), columns=list(COLUMNS))
+        frame["status"] = frame["status"].astype("Int64")
+        return frame
 
     def to_csv(self, path: str | None = None) -> str:
         """CSV text (also written to ``path`` when given). Needs no pandas.

@@ -171,6 +171,11 @@ def _read_bounded_raw(response: requests.Response, deadline: float | None) -> by
     return b"".join(chunks)
 
 
+#: OpenSSL's words for "the other side does not speak TLS" (a plain-http port, say).
+_NOT_TLS = re.compile(r"WRONG_VERSION_NUMBER|wrong version number|record layer failure|packet length too long|"
+                      r"unknown protocol|http request", re.I)
+
+
 def _why_connection_failed(exc: BaseException) -> tuple[str, str, str]:
     """(reason, message, hint) for a requests ConnectionError, by its underlying cause."""
     seen: list[BaseException] = []
@@ -425,6 +430,18 @@ class Boundary:
     def _translate(self, exc: OSError, url: str) -> TransportError | None:
         """Our error for what requests (or the socket under it) raised; None: not one of those."""
         shown = redact_url(url)
+        if isinstance(exc, SSLError) and _NOT_TLS.search(str(exc)):
+            # An https:// URL at a port that answers in plain http (or anything but TLS): the
+            # handshake fails before any certificate is seen, so the CA bundle is not the cause.
+            parts = urlsplit(url)
+            return TransportError(
+                f"{shown} did not answer in TLS: the server at {parts.hostname}:{parts.port or 443} "
+                "speaks another protocol there, most likely plain http.",
+                reason="tls",
+                hint="The scheme or the port is wrong, not the certificate. If this server serves plain "
+                "http at that port (a local test server), the URL starts with http://; otherwise use the "
+                "port where it serves https (443 unless it says otherwise).",
+            )
         if isinstance(exc, SSLError) or (self.session.cert and _client_certificate_refused(exc)):
             text = _chain_text(exc)
             if (self.session.cert or "eof occurred" in text) and not _CLIENT_CERTIFICATE_WORDS.search(text):

@@ -189,16 +189,36 @@ Check the client id and redirect URI the app uses.</p>
 
 
 def callback_page(full_url: str, params: Iterable[tuple[str, str]]) -> str:
-    """Where a browser lands when the redirect URI is the provider's own callback."""
+    """Where a browser lands when the redirect URI is the provider's own callback.
+
+    What it says follows what arrived: a code (paste the address; the notebook checks the
+    state and exchanges the code), an ``error=`` (the login was refused or denied: there is no
+    code, nothing to exchange), or neither.
+    """
+    params = list(params)
+    names = {k for k, _ in params}
     rows = "".join(
         f"<tr><th><code>{_e(k)}</code></th><td><code>{_e(v)}</code></td></tr>" for k, v in params
     )
     table = f"<table>{rows}</table>" if rows else "<p>No parameters arrived.</p>"
+    if "error" in names:
+        error = next(v for k, v in params if k == "error")
+        heading = "The sign-in did not give a code"
+        what = (f"<p class=\"error\" role=\"alert\">The provider answered <code>error={_e(error)}</code>"
+                + (" (you pressed Deny)" if error == "access_denied" else "") + ".</p>"
+                "<p>There is no code, so there is nothing to exchange. Paste this address into the notebook "
+                "to see the error there, or start again with a fresh authorize link and approve.</p>")
+    elif "code" in names:
+        heading = "Copy this page's address and paste it into the notebook"
+        what = ("<p>The notebook finishes the sign-in: it checks <code>state</code> and exchanges the code. "
+                "Nothing has been exchanged yet.</p>")
+    else:
+        heading = "Nothing to paste: no code arrived"
+        what = "<p>This address carries neither a code nor an error. Start again with the authorize link.</p>"
     body = f"""
 <p class="tag">Demo authorization server - callback</p>
-<h1>Copy this page's address and paste it into the notebook</h1>
-<p>The notebook finishes the sign-in: it checks <code>state</code> and exchanges the code.
-Nothing has been exchanged yet.</p>
+<h1>{heading}</h1>
+{what}
 <label for="address">This page's address</label>
 <textarea id="address" readonly>{_e(full_url)}</textarea>
 <h2 class="tag">What arrived</h2>

@@ -1,7 +1,14 @@
 """What to type into the webhook's authentication form, and the same as connector JSON.
 
 The fields follow the custom webhook form for each auth type (Basic, Token, OAuth Code,
-OAuth Client Credentials). :meth:`PasteReady.connector_json` gives the equivalent generic
+OAuth Client Credentials), and the type to choose follows the path the token took:
+
+* by hand (this tool's authorization code flow, with ``state``; or any provider the platform's
+  own OAuth Code cannot use) → **Token**, with the access token, its expiry in local time and
+  what happens after it (``by_hand=True``);
+* a provider the platform's OAuth Code can use itself → *OAuth Code* fields;
+* client credentials → *OAuth Client Credentials* fields.
+ :meth:`PasteReady.connector_json` gives the equivalent generic
 connector of the ThousandEyes Integrations API v7 (``authentication.type`` is ``basic``,
 ``bearer-token``, ``oauth-auth-code`` or ``oauth-client-credentials``, members in camelCase
 as the API names them).
@@ -51,6 +58,8 @@ class PasteReady:
     connector: dict = field(default_factory=dict)
     notes: tuple[str, ...] = ()
     revealed: bool = False
+    #: One sentence: which auth type to choose in the webhook form, and what to paste.
+    advice: str = ""
 
     def connector_json(self, indent: int | None = 2) -> str:
         """The ThousandEyes generic connector as JSON text (secrets masked unless revealed)."""
@@ -58,7 +67,8 @@ class PasteReady:
 
     def to_text(self) -> str:
         width = max((len(k) for k in self.fields), default=0)
-        lines = [f"{k:<{width}}  {v}" for k, v in self.fields.items()]
+        lines = [self.advice] if self.advice else []
+        lines += [f"{k:<{width}}  {v}" for k, v in self.fields.items()]
         lines += [f"note: {n}" for n in self.notes]
         return "\n".join(lines)
 
@@ -75,13 +85,72 @@ class PasteReady:
     __str__ = __repr__
 
 
+def _local_time(seconds: float) -> str:
+    """``2026-12-01 14:05 CET``: the reader's own clock, with its zone named."""
+    try:
+        when = datetime.fromtimestamp(int(seconds), timezone.utc).astimezone()
+    except (OverflowError, OSError, ValueError):
+        return "a time this system cannot show"
+    return when.strftime("%Y-%m-%d %H:%M ") + (when.tzname() or when.strftime("UTC%z"))
+
+
+def _by_hand(config: WebhookAuthConfig, token: Token | str | None, reveal: bool, name: str) -> PasteReady:
+    """A token obtained by hand goes in as Token auth: the platform only carries it."""
+    show = (lambda s: reveal_secret(s) or "") if reveal else mask
+    access = token.access_token if isinstance(token, Token) else reveal_secret(token or "")
+    fields: OrderedDict[str, str] = OrderedDict()
+    notes: list[str] = []
+    if config.webhook_url:
+        fields["URL"] = config.webhook_url
+    fields["Auth Type"] = AuthType.TOKEN.label
+    if access:
+        fields["Token"] = show(access)
+        fields["Header"] = "Authorization: Bearer " + show(access)
+        advice = ("Choose Token as the webhook's auth type and paste the access token this tool obtained by "
+                  "hand. The platform's own OAuth Code cannot send state, so it fails with a provider that "
+                  "requires it; Probe the provider tells whether this one does.")
+    else:
+        advice = "Choose Token as the webhook's auth type; get a token on the Run step first, then paste it."
+        notes.append("Not ready yet: no token has been obtained.")
+    if isinstance(token, Token) and token.expires_at is not None:
+        notes.append(f"The token expires at {_local_time(token.expires_at)} (your local time). After that the "
+                     "receiver refuses the deliveries (typically HTTP 401) until you paste a new token: log in "
+                     "again with a fresh authorize link"
+                     + (" (or use the refresh token this tool holds: notebook 02 shows how)" if token.refresh_token
+                        else "")
+                     + ". The platform does not renew a pasted token.")
+    elif access:
+        notes.append("The provider gave no lifetime: the token works until the provider stops accepting it; "
+                     "then paste a new one. The platform does not renew a pasted token.")
+    auth: dict[str, str] = {"type": CONNECTOR_TYPES[AuthType.TOKEN], "token": show(access)}
+    connector: dict[str, object] = {"type": "generic", "name": name}
+    if config.webhook_url:
+        connector["target"] = config.webhook_url
+    else:
+        notes.append("No webhook URL set: the connector's 'target' is left out.")
+    connector["authentication"] = auth
+    return PasteReady(AuthType.TOKEN, fields, connector, tuple(notes), reveal, advice)
+
+
+_ADVICE = {
+    AuthType.BASIC: "Choose Basic as the webhook's auth type and paste the username and password.",
+    AuthType.TOKEN: "Choose Token as the webhook's auth type and paste the token.",
+    AuthType.OAUTH_CODE: ("Choose OAuth Code as the webhook's auth type and fill in these fields: the platform "
+                          "logs in and fetches its own tokens."),
+    AuthType.OAUTH_CLIENT_CREDENTIALS: ("Choose OAuth Client Credentials as the webhook's auth type and fill in "
+                                        "these fields: the platform fetches its own tokens with them."),
+}
+
+
 def paste_ready(config: WebhookAuthConfig, token: Token | str | None = None, *, reveal: bool = False,
-                name: str = "webhook-oauth-lab") -> PasteReady:
+                name: str = "webhook-oauth-lab", by_hand: bool = False) -> PasteReady:
     """The form fields and connector JSON for ``config`` (and the ``token`` a flow obtained).
 
     ``token`` stands in for ``config.token`` (Token auth) and is added to the OAuth types, with
-    its refresh token. Missing required fields are listed in ``notes``, not raised, so a
-    half-filled form can still be shown; an unknown auth type raises :class:`ConfigError`.
+    its refresh token. ``by_hand=True`` (an OAuth Code config whose token this tool obtained by
+    hand, for a provider the platform's own OAuth Code cannot use) gives **Token** auth with that
+    token instead. Missing required fields are listed in ``notes``, not raised, so a half-filled
+    form can still be shown; an unknown auth type raises :class:`ConfigError`.
     """
     kind = config.auth_type
     if not isinstance(kind, AuthType):
@@ -91,6 +160,10 @@ def paste_ready(config: WebhookAuthConfig, token: Token | str | None = None, *, 
         return dataclasses.replace(ready, notes=(
             "The device grant is for teaching: no webhook can run it. Its token is pasted as a Token "
             "webhook here, and stops working when it expires (nobody refreshes it).", *ready.notes))
+    if by_hand and kind is AuthType.OAUTH_CODE:
+        if isinstance(token, Token):
+            remember(token.access_token, token.refresh_token)
+        return _by_hand(config, token, reveal, name)
     access = token.access_token if isinstance(token, Token) else reveal_secret(token or config.token or "")
     refresh = token.refresh_token if isinstance(token, Token) else None
     remember(config.client_secret, config.password, known=True)
@@ -185,4 +258,4 @@ def paste_ready(config: WebhookAuthConfig, token: Token | str | None = None, *, 
     else:
         notes.append("No webhook URL set: the connector's 'target' is left out.")
     connector["authentication"] = auth
-    return PasteReady(kind, fields, connector, tuple(notes), reveal)
+    return PasteReady(kind, fields, connector, tuple(notes), reveal, _ADVICE[kind])

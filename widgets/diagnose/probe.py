@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 from html.parser import HTMLParser
 from urllib.parse import parse_qs, urljoin, urlsplit
@@ -53,6 +54,13 @@ VERDICTS = ("yes", "no", "unknown", "skipped")
 MANUAL_FLOW_FIX = "use the manual flow in notebook 02 and paste the token"
 
 _COLUMNS = ("question", "evidence", "verdict", "fix")
+_GOOD_WHEN_NO = frozenset({"state_required", "pkce_required"})
+
+
+def _sentence(text: str) -> str:
+    """``text`` ending in exactly one full stop (quoted messages often bring their own)."""
+    text = text.rstrip()
+    return text if text.endswith((".", "…", "!", "?")) else text + "."
 
 
 @dataclass(frozen=True)
@@ -72,6 +80,19 @@ class ProbeRow:
         if self.verdict not in VERDICTS:
             raise ValueError(f"verdict must be one of {VERDICTS}")
 
+    @property
+    def outcome(self) -> str:
+        """What the verdict means for the webhook: ``good``, ``bad``, ``unclear`` or ``skipped``.
+
+        A "no" to "does client auth work" is bad; to "is state required" it is good news.
+        """
+        if self.verdict == "skipped":
+            return "skipped"
+        if self.verdict == "unknown":
+            return "unclear"
+        good_when_no = self.key in _GOOD_WHEN_NO
+        return "good" if (self.verdict == "no") == good_when_no else "bad"
+
 
 @dataclass
 class ProbeReport:
@@ -79,6 +100,37 @@ class ProbeReport:
 
     rows: list[ProbeRow]
     transcript: Transcript = field(default_factory=Transcript, repr=False)
+    #: HTTP requests the probe sent, and how many of them got an HTTP answer (any status).
+    requests_sent: int = 0
+    requests_answered: int = 0
+
+    def summary(self) -> tuple[str, str]:
+        """``(kind, sentence)`` about the whole report; kind is ``ok``, ``warning`` or ``error``.
+
+        Never "all done" when nothing answered: a probe whose every request failed says so.
+        """
+        n = len(self.rows)
+        counts = Counter(row.verdict for row in self.rows)
+        tally = ", ".join(f"{counts[v]} {v}" for v in VERDICTS if counts[v]) or "none"
+        questions = f"{n} question{'s' if n != 1 else ''}"
+        if self.requests_sent and not self.requests_answered:
+            sent = f"{self.requests_sent} request{'s' if self.requests_sent != 1 else ''}"
+            return "error", (f"The provider answered none of the {sent} sent, so none of the {questions} could "
+                             f"be answered ({tally}). The first row says why.")
+        if not self.requests_sent:
+            return "warning", (f"Nothing was sent, so none of the {questions} could be answered ({tally}). "
+                               "Fill in the settings the rows name, then probe again.")
+        # The provider answered: the probe did its job (ok); what it found is counted in words.
+        bad = sum(row.outcome == "bad" for row in self.rows)
+        said = [f"{questions}: {tally}."]
+        if counts["unknown"]:
+            said.append(f"{counts['unknown']} could not be told from the answers.")
+        if bad:
+            said.append(f"{bad} finding{'s' if bad != 1 else ''} need{'s' if bad == 1 else ''} attention: "
+                        f"see {'its row' if bad == 1 else 'their rows'}.")
+        elif not counts["unknown"]:
+            said.append("Nothing needs fixing.")
+        return "ok", " ".join(said)
 
     def __getitem__(self, key: str) -> ProbeRow:
         for row in self.rows:
@@ -177,9 +229,14 @@ def _page(body: bytes) -> tuple[str, str]:
 
 
 def _token_endpoint_row(config: WebhookAuthConfig, transcript: Transcript) -> ProbeRow:
-    question = "Is the token endpoint reachable over TLS?"
     key = "token_endpoint"
     url = config.token_url
+    # The question says what is asked of this URL: TLS only for an https:// one, so a "yes" over
+    # plain http never reads as "reachable over TLS".
+    if urlsplit(url).scheme == "http":
+        question = "Is the token endpoint reachable? (plain http: no TLS)"
+    else:
+        question = "Is the token endpoint reachable over TLS?"
     if not url:
         return ProbeRow(question, "No Token URL is configured.", "skipped",
                         "Set the Token URL, or an issuer to discover it.", key)
@@ -195,7 +252,7 @@ def _token_endpoint_row(config: WebhookAuthConfig, transcript: Transcript) -> Pr
                 response = session.post(url, data={"grant_type": "client_credentials"},
                                         headers={"Accept": "application/json"}, timeout=config.timeout)
         except TransportError as exc:
-            return ProbeRow(question, f"No answer: {exc.message}", "no", exc.hint, key)
+            return ProbeRow(question, _sentence(f"No answer: {exc.message}"), "no", exc.hint, key)
     if urlsplit(url).scheme == "https":
         how = "over https, certificate verified" if config.verify_tls else "over https, certificate NOT verified"
     else:
@@ -276,7 +333,7 @@ def _client_auth_row(this: _AuthAttempt, other: _AuthAttempt, config: WebhookAut
         return ProbeRow(question, this.skipped + advertised, "skipped",
                         "Configure the client secret to test client authentication." if not config.client_secret else "",
                         this.method)
-    evidence = f"Client credentials grant with {this.method}: {this.describe()}{advertised}."
+    evidence = _sentence(f"Client credentials grant with {this.method}: {this.describe()}{advertised}")
     if this.token is not None:
         fix = ""
         if config.client_auth != this.method and other.token is None:
@@ -496,7 +553,7 @@ def _ask_authorize(session: requests.Session, boundary: Boundary, config: Webhoo
 def _redirect_uri_row(config: WebhookAuthConfig, baseline: _AuthorizeAnswer) -> ProbeRow:
     question = f"Is the redirect URI accepted? ({config.redirect_uri})"
     key = "redirect_uri"
-    evidence = "A complete authorize request (state and PKCE): " + baseline.describe() + "."
+    evidence = _sentence("A complete authorize request (state and PKCE): " + baseline.describe())
     register = (f"Register exactly {config.redirect_uri} for this client at the provider (scheme, host, "
                 "path and trailing slash must match), or set Redirect URI to the registered value.")
     if baseline.kind == "transport":
@@ -528,14 +585,15 @@ def _required_row(what: str, key: str, question: str, baseline: _AuthorizeAnswer
                   without: _AuthorizeAnswer | None, *, yes_fix: str, no_fix: str) -> ProbeRow:
     if without is None:
         if baseline.kind == "transport":
-            return ProbeRow(question, "The authorization endpoint did not answer: " + baseline.describe() + ".",
+            return ProbeRow(question, _sentence("The authorization endpoint did not answer: "
+                                      + baseline.failure.message),  # type: ignore[union-attr]
                             "unknown", baseline.failure.hint, key)  # type: ignore[union-attr]
         return ProbeRow(question,
                         "Even a complete authorize request was refused (" + baseline.describe()
                         + "), so whether " + what + " is required cannot be told.",
                         "unknown", "Fix the redirect URI (or what the row above reports) first, then probe again.",
                         key)
-    evidence = f"Without {what}: {without.describe()}."
+    evidence = _sentence(f"Without {what}: {without.describe()}")
     if without.refused:
         return ProbeRow(question, evidence, "yes", yes_fix, key)
     if without.kind in ("login", "code"):
@@ -606,6 +664,7 @@ def probe(config: WebhookAuthConfig, *, metadata=None, transcript: Transcript | 
     transcript = transcript if transcript is not None else Transcript()
     if metadata is not None:
         config = _fill_from(metadata, config)
+    already = len(transcript)
     rows = [_token_endpoint_row(config, transcript)]
     reachable = rows[0].verdict == "yes" or not config.token_url
     if reachable:
@@ -627,4 +686,6 @@ def probe(config: WebhookAuthConfig, *, metadata=None, transcript: Transcript | 
     token = next((a.token for a in preferred if a.token is not None), None)
     rows.append(_scopes_row(config, token, all(a.skipped != "" for a in preferred), metadata))
     rows.extend(_authorize_rows(config, transcript, metadata))
-    return ProbeReport(rows, transcript)
+    sent = [entry for entry in list(transcript)[already:] if entry.method]
+    return ProbeReport(rows, transcript, requests_sent=len(sent),
+                       requests_answered=sum(entry.status is not None for entry in sent))

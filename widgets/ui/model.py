@@ -9,32 +9,42 @@ Which fields each auth type has, requires and keeps secret is the config's to sa
 (:mod:`widgets.ui.text`). Secrets (client secret, Basic password, pasted token) live only in
 :attr:`WizardModel.config`, in memory; the GUI shows them masked (:meth:`WizardModel.masked_header`,
 :func:`widgets.ui.text.secret_hint`) unless a person asks to reveal them.
+
+Everything the steps show comes from here, and every result is tagged with the settings it
+was made from (:meth:`WizardModel.settings_key`): a token, an authorize link, a delivery, a
+probe report or a notice whose settings are not today's is dropped as soon as the settings
+change, so no step can show a result of other settings. Notices (the message each step shows)
+are model state too (:attr:`WizardModel.notices`); the steps render them.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
-from traitlets import Bool, Enum, HasTraits, Instance, UseEnum, observe
+from traitlets import Bool, Dict, Enum, HasTraits, Instance, UseEnum, observe
 
 from ..core.headers import basic_authorization
-from ..core.authorization_code import AuthorizationCodeFlow
+from ..core.authorization_code import AuthorizationCodeFlow, CodeExchange
 from ..core.authorize import AuthorizationRequest
 from ..core.client_credentials import ClientCredentialsFlow
 from ..core.config import (CLIENT_AUTH_FIELDS, CLIENT_AUTH_METHODS, EXTRA_PARAM_FIELDS, FORM_FIELDS, SECRET_FIELDS,
                            AuthType, WebhookAuthConfig)
 from ..core.device import DeviceAuthorization, DeviceFlow
-from ..core.errors import ConfigError, StateMismatchError
+from ..core.errors import ConfigError, StateMismatchError, WebhookAuthError
 from ..core.id_token import IdTokenValidation
 from ..core.redact import mask, remember
 from ..core.token import Token
 from ..core.transcript import Transcript
 from ..core.webhook import DeliveryResult, send_test_webhook
 
-__all__ = ["STEPS", "STEP_TITLES", "WizardModel"]
+__all__ = ["STEPS", "STEP_TITLES", "WizardModel", "Notice", "NOTICE_SCOPES"]
 
 STEPS = ("auth_type", "details", "run", "result", "results_table", "diagnose")
 STEP_TITLES = {
@@ -50,6 +60,25 @@ STEP_TITLES = {
 _PLAIN_FIELDS = tuple(name for name in FORM_FIELDS if name not in SECRET_FIELDS and name not in EXTRA_PARAM_FIELDS)
 _GRANT_FOR = {AuthType.OAUTH_CODE: "authorization_code", AuthType.OAUTH_CLIENT_CREDENTIALS: "client_credentials",
               AuthType.DEVICE: "urn:ietf:params:oauth:grant-type:device_code"}
+
+
+#: Which settings each step's notice is about (a step not named here: none in particular).
+#: ``grant``: what a token is made from; ``delivery``: that, the token and the webhook URL;
+#: ``probe``: the provider's endpoints and client, whatever the auth type.
+NOTICE_SCOPES = {"run": "grant", "result": "delivery", "diagnose": "probe"}
+_PROBE_SETTINGS = tuple(n for n in AuthType.OAUTH_CODE.settings if n != "webhook_url") + ("verify_tls",)
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A step's message: ``kind`` is ok, info, warning or error; ``settings`` the key it was made
+    from (None: not tied to the settings)."""
+
+    text: str
+    kind: str = "info"
+    hint: str = ""
+    scope: str | None = None
+    settings: str | None = None
 
 
 def _token_from_paste(raw: str) -> Token:
@@ -94,11 +123,21 @@ class WizardModel(HasTraits):
     config = Instance(WebhookAuthConfig)
     token = Instance(Token, allow_none=True)
     authorization = Instance(AuthorizationRequest, allow_none=True)
+    #: What the last code exchange checked (state, iss), for the token it gave.
+    exchange = Instance(CodeExchange, allow_none=True)
     delivery = Instance(DeliveryResult, allow_none=True)
     #: The device grant's codes (RFC 8628 §3.2), once asked for; the device code stays masked.
     device = Instance(DeviceAuthorization, allow_none=True)
     #: OpenID Connect: each check of the last code flow's ID token.
     id_token_checks = Instance(IdTokenValidation, allow_none=True)
+    #: The last probe of the provider (a :class:`~widgets.diagnose.probe.ProbeReport`), or None.
+    probe_report = Instance(object, allow_none=True)
+    #: The last ready-to-paste values (a :class:`~widgets.diagnose.paste_ready.PasteReady`), or None.
+    ready = Instance(object, allow_none=True)
+    #: The person's explicit choice to exchange a bare code, whose state cannot be checked.
+    allow_bare_code = Bool(False)
+    #: Each step's message, by step name (:class:`Notice`); replaced, never mutated.
+    notices = Dict()
     #: True while a request runs; the GUI disables its buttons meanwhile.
     busy = Bool(False)
 
@@ -116,11 +155,13 @@ class WizardModel(HasTraits):
         self._flow: AuthorizationCodeFlow | None = None
         self._flow_config: WebhookAuthConfig | None = None
         self._device_flow: DeviceFlow | None = None
+        #: result trait name -> (scope, settings key) it was made from
+        self._made_from: dict[str, tuple[str, str]] = {}
         if not isinstance(config.auth_type, AuthType):  # unparseable: start from the default type
             config = config.replace(auth_type=self.auth_type)
         self.config = config
         self.auth_type = config.auth_type
-        self.token = self._pasted_token()
+        self._keep("token", self._pasted_token(), "grant")
 
     # -- navigation ------------------------------------------------------------------------
     @property
@@ -150,14 +191,88 @@ class WizardModel(HasTraits):
     def _auth_type_changed(self, change) -> None:
         if self.config is not None and self.config.auth_type is not change["new"]:
             self.config = self.config.replace(auth_type=change["new"])
-        # A token or a half-done authorization belongs to the type it was made for.
-        self.token = self._pasted_token()
-        self.authorization = None
-        self.delivery = None
-        self._flow = self._flow_config = None
-        self.device = None
-        self.id_token_checks = None
-        self._device_flow = None
+        # For the Token type the token is the one configured; for the others, one made here.
+        if self.token is None:
+            self._keep("token", self._pasted_token(), "grant")
+
+    # -- results and the settings they were made from ------------------------------------------
+    def settings_key(self, scope: str) -> str:
+        """A digest of the settings a result of ``scope`` depends on (no secret can be read back).
+
+        ``grant``: the auth type and its settings but the webhook URL; ``delivery``: those, the
+        webhook URL and the token; ``probe``: the provider's endpoints, client and TLS setting.
+        """
+        cfg = self.config
+        if cfg is None:
+            return ""
+        if scope == "grant":
+            kind = self.auth_type
+            values = [kind.value, *[getattr(cfg, n) for n in kind.settings if n != "webhook_url"], cfg.verify_tls]
+        elif scope == "delivery":
+            token = self.token.access_token if self.token is not None else None
+            values = [self.settings_key("grant"), cfg.webhook_url, token]
+        elif scope == "probe":
+            values = [getattr(cfg, n) for n in _PROBE_SETTINGS]
+        else:
+            raise ValueError(f"unknown scope {scope!r}")
+        text = json.dumps(values, sort_keys=True, default=str, ensure_ascii=False)
+        return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+    def made_from(self, name: str) -> str | None:
+        """The settings key the result ``name`` (token, delivery, ...) was made from, or None."""
+        tag = self._made_from.get(name)
+        return tag[1] if tag else None
+
+    def _keep(self, name: str, value, scope: str) -> None:
+        """Store a result, tagged with today's settings of ``scope``."""
+        self._made_from.pop(name, None)  # before the change: observers prune on it
+        setattr(self, name, value)
+        if value is not None:
+            self._made_from[name] = (scope, self.settings_key(scope))
+        self._prune()
+
+    @observe("config", "auth_type", "token")
+    def _settings_changed(self, change) -> None:
+        self._prune()
+
+    def _prune(self) -> None:
+        """Drop every result and notice whose settings are not today's."""
+        if not hasattr(self, "_made_from"):
+            return  # still in __init__
+        for name, (scope, key) in list(self._made_from.items()):
+            if self._made_from.get(name) == (scope, key) and key != self.settings_key(scope):
+                del self._made_from[name]
+                setattr(self, name, None)  # may prune again (the delivery follows the token)
+        if self.authorization is None:
+            self._flow = self._flow_config = None
+        if self.device is None:
+            self._device_flow = None
+        kept = {step: n for step, n in self.notices.items()
+                if n.scope is None or n.settings == self.settings_key(n.scope)}
+        if kept != self.notices:
+            self.notices = kept
+
+    # -- notices ---------------------------------------------------------------------------------
+    def notice(self, step: str) -> Notice | None:
+        """The message step ``step`` shows now, or None."""
+        return self.notices.get(step)
+
+    def notify(self, step: str, text: str, kind: str = "info", hint: str = "") -> Notice:
+        """Set step ``step``'s message, tagged with today's settings of that step's scope."""
+        scope = NOTICE_SCOPES.get(step)
+        notice = Notice(text, kind, hint or "", scope, self.settings_key(scope) if scope else None)
+        self.notices = {**self.notices, step: notice}
+        return notice
+
+    def clear_notice(self, step: str) -> None:
+        if step in self.notices:
+            self.notices = {k: v for k, v in self.notices.items() if k != step}
+
+    def notify_error(self, step: str, exc: WebhookAuthError, hint: str | None = None) -> Notice:
+        if isinstance(exc, ConfigError) and hint is None and exc.hint == ConfigError.default_hint and step != "details":
+            hint = "Go back to Details: each field says what it expects."  # the fields are on another step
+        # message and hint are plain text (provider text included); the views escape them once
+        return self.notify(step, exc.message, "error", hint or exc.hint)
 
     @property
     def fields(self) -> tuple[str, ...]:
@@ -208,7 +323,7 @@ class WizardModel(HasTraits):
         old = self.config
         self.config = config
         if self.auth_type is AuthType.TOKEN and (old is None or old.token != config.token or self.token is None):
-            self.token = self._pasted_token()
+            self._keep("token", self._pasted_token(), "grant")
 
     def _pasted_token(self) -> Token | None:
         """For the Token type, the configured token as a :class:`Token` (None when unusable)."""
@@ -315,10 +430,32 @@ class WizardModel(HasTraits):
 
     # -- diagnosing --------------------------------------------------------------------------
     def probe(self):
-        """Safe checks of what the provider requires (no login); rows go to the transcript too."""
+        """Safe checks of what the provider requires (no login); rows go to the transcript too.
+
+        The report is kept (:attr:`probe_report`) until the provider's settings change; the
+        Diagnose notice is its summary."""
         from ..diagnose.probe import probe
 
-        return probe(self.config, transcript=self.transcript)
+        self.clear_notice("diagnose")
+        self._keep("probe_report", None, "probe")
+        with self._noting("diagnose"):
+            report = probe(self.config, transcript=self.transcript)
+        self._keep("probe_report", report, "probe")
+        kind, text = report.summary()
+        self.notify("diagnose", text, kind)
+        if self.ready is not None:  # what to paste may depend on what the probe found
+            self.paste_ready()
+        return report
+
+    @property
+    def platform_can_use_provider(self) -> bool:
+        """True only when a probe of today's settings found that the platform's own OAuth Code can
+        work: the provider requires neither state nor PKCE at the authorize step."""
+        report = self.probe_report
+        if report is None:
+            return False
+        verdicts = report.verdicts()
+        return verdicts.get("state_required") == "no" and verdicts.get("pkce_required") == "no"
 
     def scorecard(self, checks=None):
         """What the provider enforces after login (:mod:`widgets.diagnose.scorecard`).
@@ -336,68 +473,123 @@ class WizardModel(HasTraits):
         return scorecard(self.config, self.provider.approve, checks=checks, transcript=self.transcript)
 
     def paste_ready(self, *, reveal: bool = False):
-        """The webhook form's values and the connector JSON for this config and token."""
+        """The webhook form's values and the connector JSON for the path the token took.
+
+        OAuth Code: by hand (the **Token** type, with the token this tool obtained) unless a probe
+        found that the platform can use the provider itself. Kept in :attr:`ready` (masked) until
+        the settings or the token change."""
         from ..diagnose.paste_ready import paste_ready
 
-        return paste_ready(self.config, self.token, reveal=reveal)
+        by_hand = self.auth_type is AuthType.OAUTH_CODE and not self.platform_can_use_provider
+        ready = paste_ready(self.config, self.token, reveal=reveal, by_hand=by_hand)
+        if not reveal:
+            self._keep("ready", ready, "delivery")
+        return ready
 
     # -- running -----------------------------------------------------------------------------
+    @contextmanager
+    def _noting(self, step: str) -> Iterator[None]:
+        """A :class:`WebhookAuthError` raised in the block becomes ``step``'s notice (and goes on)."""
+        try:
+            yield
+        except WebhookAuthError as exc:
+            self.notify_error(step, exc)
+            raise
+
+    def _start_run(self) -> None:
+        """A new attempt at a token: the last delivery and messages go. The last token stays until
+        a new one replaces it (it was made from today's settings, and the Result step says so)."""
+        self._keep("delivery", None, "delivery")
+        self.clear_notice("run")
+        self.clear_notice("result")
+
     def fetch_token(self) -> Token:
         """Client credentials: exchange the client ID and secret for a token."""
-        self.token = ClientCredentialsFlow(self.config, self.transcript,
-                                           client_assertion=_assertion_signer(self.config)).fetch_token()
-        self.delivery = None
-        return self.token
+        self._start_run()
+        with self._noting("run"):
+            token = ClientCredentialsFlow(self.config, self.transcript,
+                                          client_assertion=_assertion_signer(self.config)).fetch_token()
+        self._keep("token", token, "grant")
+        self.notify("run", f"Got a {token.token_type} token {token.masked}. Press Next to see it.", "ok")
+        return token
 
     def begin_authorization(self) -> AuthorizationRequest:
         """Authorization code: a fresh authorize link (earlier links of the same settings stay valid)."""
-        if self._flow is None or self._flow_config != self.config:
-            validator = None
-            if "openid" in self.config.scopes and self.config.issuer:  # checks the ID token against the JWKS
-                from ..diagnose.id_token import IdTokenValidator
+        self.clear_notice("run")
+        with self._noting("run"):
+            if self._flow is None or self._flow_config != self.config:
+                validator = None
+                if "openid" in self.config.scopes and self.config.issuer:  # checks the ID token against the JWKS
+                    from ..diagnose.id_token import IdTokenValidator
 
-                validator = IdTokenValidator.for_config(self.config, self.transcript)
-            self._flow = AuthorizationCodeFlow(self.config, self.transcript, id_token_validator=validator,
-                                               client_assertion=_assertion_signer(self.config))
-            self._flow_config = self.config
-        self.authorization = self._flow.begin()
-        return self.authorization
+                    validator = IdTokenValidator.for_config(self.config, self.transcript)
+                self._flow = AuthorizationCodeFlow(self.config, self.transcript, id_token_validator=validator,
+                                                   client_assertion=_assertion_signer(self.config))
+                self._flow_config = self.config
+            request = self._flow.begin()
+        self._keep("authorization", request, "grant")
+        self.notify("run", "Open the link above, log in, then paste the address you land on.", "info")
+        return request
 
-    def complete_authorization(self, pasted: str, *, allow_bare_code: bool = False) -> Token:
+    def complete_authorization(self, pasted: str, *, allow_bare_code: bool | None = None) -> Token:
         """Authorization code: check the pasted redirect (state first) and exchange the code.
 
-        ``allow_bare_code``: a code pasted alone is exchanged without a state check only when
-        the person chose that (see :meth:`AuthorizationCodeFlow.complete`).
+        A bare code is exchanged only when the person chose that: :attr:`allow_bare_code` (the
+        Run step's checkbox), or ``allow_bare_code=True`` here; :attr:`exchange` then says the
+        state was not checked (see :meth:`AuthorizationCodeFlow.exchange`).
         """
-        if self._flow is None:
-            raise StateMismatchError(
-                "There is no authorize link to answer yet.",
-                hint="Click 'Build authorize link' first, log in with that link, then paste the address you land on.",
-            )
-        self.id_token_checks = None
-        try:
-            self.token = self._flow.complete(pasted, allow_bare_code=allow_bare_code)
-        finally:  # a refused ID token's checks are shown too
-            self.id_token_checks = self._flow.id_token_validation
-        self.delivery = None
-        return self.token
+        if allow_bare_code is None:
+            allow_bare_code = self.allow_bare_code
+        self._start_run()
+        with self._noting("run"):
+            if self._flow is None or self.authorization is None:
+                raise StateMismatchError(
+                    "There is no authorize link for these settings yet.",
+                    hint="Click 'Build authorize link' first, log in with that link, then paste the address you "
+                    "land on.",
+                )
+            self._keep("id_token_checks", None, "grant")
+            try:
+                done = self._flow.exchange(pasted, allow_bare_code=allow_bare_code is True)
+            finally:  # a refused ID token's checks are shown too
+                self._keep("id_token_checks", self._flow.id_token_validation, "grant")
+        self._keep("token", done.token, "grant")
+        self._keep("exchange", done, "grant")
+        token = done.token
+        if done.state_checked:
+            text = f"State checked; the code was exchanged for a {token.token_type} token {token.masked}."
+            kind = "ok"
+        else:
+            text = (f"The code was exchanged for a {token.token_type} token {token.masked}, but its state was "
+                    "NOT checked: you pasted a bare code, so nothing shows it answers the link built here.")
+            kind = "warning"
+        extra = [w for w in done.warnings if "state could not be checked" not in w]
+        text = " ".join([text, *extra, "Press Next to see it."])
+        self.notify("run", text, kind)
+        return token
 
     # -- the device grant (teaching only) ---------------------------------------------------
     def begin_device(self) -> DeviceAuthorization:
         """Device grant: ask for a user code to show (RFC 8628 §3.1); a new one each time."""
-        self._device_flow = DeviceFlow(self.config, self.transcript)
-        self.token = None
-        self.device = self._device_flow.begin()
-        return self.device
+        self._start_run()
+        self._keep("token", None, "grant")
+        with self._noting("run"):
+            flow = DeviceFlow(self.config, self.transcript)
+            device = flow.begin()
+        self._keep("device", device, "grant")
+        self._device_flow = flow
+        return device
 
     def poll_device(self, on_event=None, timeout: float | None = None) -> Token:
         """Device grant: poll until the code is approved (or denied, or expired); the token."""
         if self._device_flow is None or self.device is None:
             raise ConfigError({"device_code": ["there is none yet"]},
                               hint="Press 'Get a code' first, then approve it at the verification page.")
-        self.token = self._device_flow.poll(timeout=timeout, on_event=on_event)
-        self.delivery = None
-        return self.token
+        with self._noting("run"):
+            token = self._device_flow.poll(timeout=timeout, on_event=on_event)
+        self._keep("token", token, "grant")
+        self._keep("delivery", None, "delivery")
+        return token
 
     def device_seconds_left(self) -> float:
         return self._device_flow.seconds_left() if self._device_flow is not None else 0.0
@@ -436,9 +628,17 @@ class WizardModel(HasTraits):
 
     def send_test_webhook(self) -> DeliveryResult:
         """POST a sample alert to the webhook URL with the configured authentication."""
+        self._keep("delivery", None, "delivery")
+        self.clear_notice("result")
         token = None if self.auth_type is AuthType.BASIC else self.token
-        self.delivery = send_test_webhook(self.config, self.transcript, token=token)
-        return self.delivery
+        with self._noting("result"):
+            result = send_test_webhook(self.config, self.transcript, token=token)
+        self._keep("delivery", result, "delivery")
+        if result.ok:
+            self.notify("result", f"The receiver accepted the test delivery (HTTP {result.status}).", "ok")
+        else:
+            self.notify("result", f"The receiver answered HTTP {result.status}.", "error", result.hint or "")
+        return result
 
     # -- the record ----------------------------------------------------------------------------
     def export_transcript(self, kind: str, directory: str | os.PathLike | None = None,

@@ -1,4 +1,5 @@
-"""The guided wizard: five steps in an ``ipywidgets.Stack`` with Back/Next and a breadcrumb.
+"""The guided wizard: six steps in an ``ipywidgets.Stack`` with Back/Next and a breadcrumb whose
+every step is a button that goes there.
 
     from widgets import Wizard
     wizard = Wizard()          # last expression of the cell: the notebook displays it
@@ -34,7 +35,7 @@ def _descendants(widget: ipw.Widget):
 
 
 class Wizard(ipw.VBox):
-    """Authenticate a webhook step by step: Auth type, Details, Run, Result, Results table.
+    """Authenticate a webhook step by step: Auth type, Details, Run, Result, Results table, Diagnose.
 
     ``provider``: a running :class:`~widgets.demo.DemoProvider` for "Fill from the demo
     provider" (one is started on demand when omitted; :meth:`close` stops it).
@@ -70,6 +71,20 @@ class Wizard(ipw.VBox):
         self._stack = ipw.Stack(children=list(self._steps.values()), selected_index=0)
         self._indicator = ipw.HTML()
         self._indicator.add_class("wal-step-indicator")
+        # The breadcrumb goes where it says: each step's name is a button (Back/Next stay the
+        # way through Details that checks the form first).
+        self._crumbs = {name: ipw.Button(description=f"{i + 1}. {STEP_TITLES[name]}",
+                                         tooltip=f"Go to step {i + 1}: {STEP_TITLES[name]}",
+                                         layout=ipw.Layout(width="auto", height="26px", margin="0 4px 0 0"))
+                        for i, name in enumerate(STEPS)}
+        for name, crumb in self._crumbs.items():
+            crumb.add_class("wal-crumb")
+            crumb.add_class(f"wal-crumb-{name}")
+            crumb.style.font_size = "12px"
+            crumb.on_click(lambda _b, name=name: self.go_to(name))
+        self._breadcrumb = ipw.HBox(list(self._crumbs.values()), layout=ipw.Layout(flex_flow="row wrap",
+                                                                                    margin="0 0 6px 0"))
+        self._breadcrumb.add_class("wal-breadcrumb")
         self._back = ipw.Button(description="Back", icon="arrow-left", layout=ipw.Layout(width="auto"))
         self._back.add_class("wal-back")
         self._next = ipw.Button(description="Next", icon="arrow-right", button_style="primary",
@@ -83,6 +98,7 @@ class Wizard(ipw.VBox):
             ipw.HTML("<div style='font-size:16px;font-weight:600;margin-bottom:2px'>Webhook authentication</div>"),
             self._page,
             self._indicator,
+            self._breadcrumb,
             self._stack,
             ipw.HBox([self._back, self._next], layout=ipw.Layout(margin="10px 0 0 0")),
         ]
@@ -197,17 +213,19 @@ class Wizard(ipw.VBox):
         busy = self._model.busy
         self._back.disabled = busy or i == 0
         self._next.disabled = busy or i == len(STEPS) - 1
-        crumbs = []
-        for j, name in enumerate(STEPS):
-            if j == i:
-                crumbs.append(f"<b style='color:#111827'>{esc(STEP_TITLES[name])}</b>")
+        for j, (name, crumb) in enumerate(self._crumbs.items()):
+            crumb.disabled = busy
+            current = j == i
+            crumb.style.font_weight = "bold" if current else ""
+            crumb.style.button_color = "#dbeafe" if current else "#f3f4f6"
+            crumb.style.text_color = "#111827"
+            if current:
+                crumb.add_class("wal-crumb-current")
             else:
-                colour = "#4b5563" if j < i else "#9ca3af"
-                crumbs.append(f"<span style='color:{colour}'>{esc(STEP_TITLES[name])}</span>")
+                crumb.remove_class("wal-crumb-current")
         self._indicator.value = (
-            f"<div style='font-size:13px;margin-bottom:6px'>"
-            f"<span class='wal-step-count'>Step {i + 1} of {len(STEPS)} · {esc(STEP_TITLES[STEPS[i]])}</span>"
-            f"<div class='wal-breadcrumb' style='font-size:12px'>{' › '.join(crumbs)}</div></div>"
+            f"<div style='font-size:13px;margin-bottom:4px'>"
+            f"<span class='wal-step-count'>Step {i + 1} of {len(STEPS)} · {esc(STEP_TITLES[STEPS[i]])}</span></div>"
         )
 
     @property

@@ -1,5 +1,9 @@
 """What every wizard step shares: a message area, a busy state, and handlers that never crash.
 
+A step's message is the model's notice for that step (:meth:`WizardModel.notice`): the step
+renders it whenever the model's notices change, so a message made from other settings is gone
+as soon as the model drops it. Handlers call model actions; the actions set the notices.
+
 A handler decorated with :func:`handler` shows a :class:`~widgets.errors.WebhookAuthError` as its
 message and hint, and anything unexpected as one generic line with the exception's type (the
 details go to the DEBUG log, scrubbed). A traceback never reaches the notebook.
@@ -14,7 +18,7 @@ from contextlib import contextmanager
 
 import ipywidgets as ipw
 
-from ...core.errors import ConfigError, WebhookAuthError
+from ...core.errors import WebhookAuthError
 from ...core.redact import install_log_redaction, scrub
 from ..markup import message_html, spinner_html
 from ..model import WizardModel
@@ -59,8 +63,6 @@ class Step(ipw.VBox):
         self._model = model
         self._message = ipw.HTML()
         self._message.add_class("wal-message")
-        self._message_text = ""
-        self._message_kind = ""
         self._busy_html = ipw.HTML(layout=ipw.Layout(display="none"))
         self._busy_html.add_class("wal-busy")
         #: Buttons disabled while a request runs.
@@ -68,21 +70,28 @@ class Step(ipw.VBox):
         self.add_class("wal-step")
         self.add_class(f"wal-step-{self.name}")
         self.layout.padding = "4px 2px"
+        model.observe(self._on_notices, names="notices")
+        self._render_message()
 
     # -- what tests and the wizard read ---------------------------------------------------------
     @property
     def message(self) -> str:
         """The text of the message area (message, then ``Hint: ...``), empty when none."""
-        return self._message_text
+        notice = self._model.notice(self.name)
+        if notice is None or not notice.text:
+            return ""
+        return notice.text + (f"\nHint: {notice.hint}" if notice.hint else "")
 
     @property
     def message_kind(self) -> str:
-        return self._message_kind if self._message_text else ""
+        notice = self._model.notice(self.name)
+        return notice.kind if notice is not None and notice.text else ""
 
     @handler
     def show(self) -> None:
         """Re-read the model as the step becomes visible; a failure becomes the step's message."""
         self.on_show()
+        self._render_message()
 
     @handler
     def hide(self) -> None:
@@ -94,22 +103,25 @@ class Step(ipw.VBox):
     def on_hide(self) -> None:
         """Called when the step is left: hide anything revealed."""
 
-    # -- messages --------------------------------------------------------------------------------
+    # -- messages (model state: WizardModel.notices) ----------------------------------------------
     def say(self, text: str, kind: str = "info", hint: str | None = None) -> None:
-        self._message_kind = kind
-        self._message_text = text + (f"\nHint: {hint}" if hint else "")
-        self._message.value = message_html(kind, text, hint)
+        self._model.notify(self.name, text, kind, hint or "")
 
     def clear_message(self) -> None:
-        self._message_text = ""
-        self._message.value = ""
+        self._model.clear_notice(self.name)
 
     def show_error(self, exc: WebhookAuthError, hint: str | None = None) -> None:
-        if isinstance(exc, ConfigError) and hint is None and exc.hint == ConfigError.default_hint:
-            # "the fields listed above" are on another step here
-            hint = "Go back to Details: each field says what it expects."
-        # message and hint are plain text (provider text included); message_html escapes them once
-        self.say(exc.message, "error", hint=hint or exc.hint)
+        self._model.notify_error(self.name, exc, hint)
+
+    def _on_notices(self, change) -> None:
+        if change["old"].get(self.name) is not change["new"].get(self.name):
+            self._render_message()
+
+    def _render_message(self) -> None:
+        notice = self._model.notice(self.name)
+        value = "" if notice is None else message_html(notice.kind, notice.text, notice.hint or None)
+        if self._message.value != value:
+            self._message.value = value
 
     # -- busy ------------------------------------------------------------------------------------
     @contextmanager

@@ -3,7 +3,10 @@
 
 The code flow by hand: build the authorize link (with a fresh ``state`` and a PKCE challenge),
 log in with it in a browser, paste back the address the browser landed on; the state is
-checked before the code is exchanged.
+checked before the code is exchanged. Exchanging a bare code (no state to check) is a choice the
+person makes with a checkbox, whose warning shows before the exchange.
+
+The handlers only call model actions; what the step shows is rendered from the model.
 """
 
 from __future__ import annotations
@@ -12,10 +15,11 @@ import asyncio
 from collections.abc import Callable
 
 import ipywidgets as ipw
+import traitlets
 
 from ...core.config import AuthType
 from ..catch import CatchOption
-from ..markup import attr, esc, mono
+from ..markup import attr, esc, message_html, mono
 from ..reveal import auto_hide
 from .base import Step, handler
 from .device import DevicePanel
@@ -71,6 +75,12 @@ class RunStep(Step):
         self._exchange.on_click(self._on_exchange)
         # Optional: the answer caught by the kernel (through the Jupyter server when it can), no paste.
         self._catch = CatchOption(model, page, on_caught=self._on_caught, on_failed=self.show_error)
+        self._bare = ipw.Checkbox(description="I only have the code (the provider sends no state back)",
+                                  value=model.allow_bare_code, indent=False, layout=ipw.Layout(width="auto"))
+        self._bare.add_class("wal-bare-code")
+        self._bare_link = traitlets.link((self._bare, "value"), (model, "allow_bare_code"))
+        self._bare_warning = ipw.HTML()
+        self._bare_warning.add_class("wal-bare-code-warning")
         self._code_box = ipw.VBox([
             ipw.HTML("<ol style='font-size:13px;margin:2px 0 6px 0;padding-left:20px'>"
                    "<li>Build the authorize link and open it (it opens in a new tab).</li>"
@@ -84,6 +94,8 @@ class RunStep(Step):
             self._link,
             self._link_details,
             self._demo_hint,
+            self._bare,
+            self._bare_warning,
             ipw.HBox([self._paste, self._exchange]),
         ])
 
@@ -104,7 +116,8 @@ class RunStep(Step):
         # the device grant (teaching only): its own panel
         self._device_box = DevicePanel(self, model)
 
-        model.observe(self._on_model_change, names=["auth_type", "authorization", "config", "token"])
+        model.observe(self._on_model_change, names=["auth_type", "authorization", "config", "token",
+                                                    "allow_bare_code"])
         self.children = [self._heading, self._cc_box, self._code_box, self._header_box, self._device_box,
                          self._busy_html, self._message]
         self.on_show()
@@ -143,6 +156,7 @@ class RunStep(Step):
             box.layout.display = None if visible else "none"
         self._heading.value = f"<b>Run: {esc(kind.label)}</b>"
         self._render_link()
+        self._render_bare()
         self._render_header()
         self._update_buttons()
 
@@ -152,9 +166,21 @@ class RunStep(Step):
     @handler
     def _on_model_change(self, change) -> None:
         if change["name"] == "auth_type":
-            self.clear_message()
             self._paste.value = ""
         self.on_show()
+
+    def _render_bare(self) -> None:
+        allowed = self._model.allow_bare_code
+        self._paste.placeholder = ("the code alone, e.g. SplxlOBeZQQYbYS6WxSbIA" if allowed
+                                   else "https://…/callback?code=…&state=…")
+        self._paste.description = "Paste the code" if allowed else "Paste the address you landed on"
+        said = ("State will not be checked: a bare code carries no state, so nothing shows that it answers the "
+                "link built here (a forged or stale code would be exchanged too). Paste the whole address "
+                "instead whenever the provider sends state back.")
+        if self._model.config.require_iss is True:
+            said += (" This provider also sends iss with every answer, which a code alone lacks: it will refuse "
+                     "a bare code, so paste the whole address.")
+        self._bare_warning.value = message_html("warning", said) if allowed else ""
 
     def _update_buttons(self) -> None:
         self._exchange.disabled = self._model.busy or self._model.authorization is None
@@ -218,8 +244,7 @@ class RunStep(Step):
     def _on_get_token(self, _button=None) -> None:
         with self.working(self._get_token, "Asking the token endpoint…"):
             self._before_run()
-            token = self._model.fetch_token()
-        self.say(f"Got a {token.token_type} token {token.masked}. Press Next to see it.", "ok")
+            self._model.fetch_token()
 
     @handler
     def _on_build_link(self, _button=None) -> None:
@@ -228,10 +253,8 @@ class RunStep(Step):
             self._catch.prepare()
             self._model.begin_authorization()
             self._catch.arm()
-        if self._catch.enabled:
+        if self._catch.enabled:  # the model's notice says to paste; here nothing needs pasting
             self.say("Open the link above and log in: the answer comes back here by itself.", "info")
-        else:
-            self.say("Open the link above, log in, then paste the address you land on.", "info")
 
     @handler
     def _on_caught(self, url: str) -> None:
@@ -262,6 +285,4 @@ class RunStep(Step):
         pasted = self._paste.value
         self._paste.value = ""  # it carries a one-time code: not kept in the widget
         with self.working(self._exchange, "Checking the state, exchanging the code…"):
-            token = self._model.complete_authorization(pasted)
-        self.say(f"State checked; the code was exchanged for a {token.token_type} token {token.masked}. "
-                 "Press Next to see it.", "ok")
+            self._model.complete_authorization(pasted)
