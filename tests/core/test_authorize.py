@@ -147,3 +147,15 @@ def test_a_random_code_in_a_broken_paste_is_still_a_candidate():
 
     assert "SplxlOBeZQQYbYS6WxSbIA" in code_candidates('code="SplxlOBeZQQYbYS6WxSbIA')
     assert "a1b2_c3d4-e5" in code_candidates("code=a1b2_c3d4-e5'")
+
+
+def test_a_bare_word_pasted_as_a_code_does_not_mask_that_word_afterwards(demo):
+    # A paste of "access_denied" alone reads as a bare code; remembered as one, every later
+    # message quoting the provider's access_denied showed "****" (found in a whole-suite run).
+    config = WebhookAuthConfig(auth_type="oauth_code", auth_url=demo.auth_url, token_url=demo.token_url,
+                               client_id=demo.client_id, client_secret=demo.client_secret, issuer=demo.issuer)
+    flow = AuthorizationCodeFlow(config)
+    flow.begin()
+    with pytest.raises(Exception):
+        flow.complete("temporarily_unavailable")
+    assert scrub("the provider said temporarily_unavailable") == "the provider said temporarily_unavailable"

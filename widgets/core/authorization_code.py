@@ -214,7 +214,9 @@ class AuthorizationCodeFlow:
                                    note="" if shown else "The pasted text is not shown: it may hold a code.",
                                    kind="browser")
             raise
-        remember(answer.code, *code_candidates(pasted))  # before any row about this answer
+        # before any row about this answer; OAuth's own words (a bare "access_denied") are no code:
+        # remembered, they would be masked in every later message of the process
+        remember(*code_candidates(answer.code), *code_candidates(pasted))
         shown_url = pasted.strip() if answer.source != "bare" else ""
         if answer.source == "bare" and allow_bare_code is not True:
             exc = PastedRedirectError(
