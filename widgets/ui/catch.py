@@ -13,7 +13,6 @@ Pasting stays the method the notebooks teach; this is an option of the Run step.
 
 from __future__ import annotations
 
-import asyncio
 import threading
 from collections.abc import Callable
 
@@ -21,6 +20,7 @@ import ipywidgets as ipw
 
 from ..core.errors import WebhookAuthError
 from ..diagnose.catcher import CatcherError, LoopbackCatcher
+from .kernel import kernel_loop
 from .markup import esc, mono
 
 __all__ = ["CatchOption"]
@@ -94,10 +94,7 @@ class CatchOption(ipw.VBox):
         if self._model.authorization is not None:
             # Only the answer to this link: anything else arriving on the port is refused on arrival.
             catcher.expect(self._model.authorization.state)
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:  # called outside the kernel's loop (tests, scripts): call back from the thread
-            loop = None
+        loop = kernel_loop()  # None outside a kernel (tests, scripts): call back from the thread
 
         def deliver(call, value):
             if loop is None:

@@ -11,7 +11,6 @@ The handlers only call model actions; what the step shows is rendered from the m
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 
 import ipywidgets as ipw
@@ -19,6 +18,7 @@ import traitlets
 
 from ...core.config import AuthType
 from ..catch import CatchOption
+from ..kernel import kernel_loop
 from ..markup import attr, esc, message_html, mono
 from ..reveal import auto_hide
 from .base import Step, handler
@@ -269,10 +269,7 @@ class RunStep(Step):
         # reach the kernel before the text pasted just before it. Inside a kernel, give the text
         # one short turn of the event loop to arrive before deciding that nothing was pasted.
         if not self._paste.value and not self._waited_for_paste:
-            try:
-                loop = asyncio.get_running_loop()
-            except RuntimeError:  # no kernel loop (scripts, headless tests): nothing can be in flight
-                loop = None
+            loop = kernel_loop()  # None outside a kernel (scripts, headless tests): nothing in flight
             if loop is not None:
                 self._waited_for_paste = True
                 loop.call_later(PASTE_GRACE, self._on_exchange)
