@@ -78,3 +78,16 @@ def debug_logs():
         root.removeHandler(handler)
         root.setLevel(old_level)
 
+
+
+@pytest.fixture(autouse=True)
+def _short_secrets_stay_in_their_test():
+    """Each test is one person's session: a one- to five-character secret a test's config knew
+    (``client_secret="s"``) is masked wherever it stands alone for the rest of the process, which
+    would turn every later test's lone "s" or "1" into ``****``. Long secrets are left
+    remembered: they cannot turn up in another test's text by chance."""
+    from widgets.core import redact
+
+    saved = redact._short, redact._short_words
+    yield
+    redact._short, redact._short_words = saved

@@ -94,8 +94,34 @@ def test_a_short_secret_nobody_called_a_secret_of_the_config_is_left_alone():
     assert "q7w3e" not in scrub("the password q7w3e, echoed")
     remember("k9z", known=True)  # three characters: masked as a whole word only
     assert scrub("k9z echoed; k9zx stays") == "**** echoed; k9zx stays"
-    remember("s", known=True)  # one character: not looked for (every "s" would go)
-    assert scrub("it's a secret") == "it's a secret"
+    remember("s", known=True)  # one character: only where it stands alone, not inside "it's"
+    assert scrub("it's a secret; you sent 's', s.") == "it's a secret; you sent '****', ****."
+    remember("1", known=True)  # nor inside an address or a version
+    assert scrub("http://127.0.0.1:8080/hook over HTTP/1.1, v1, x1: pin=1") == \
+        "http://127.0.0.1:8080/hook over HTTP/1.1, v1, x1: pin=****"
+
+
+@pytest.mark.parametrize("password", ["Q", "7k", "z9!"])
+def test_a_one_to_three_character_webhook_password_echoed_by_the_receiver_is_masked(scripted, password):
+    # "whatever their length": the echoes quote it, put it after "=" or ":", in JSON, in a header.
+    def echo(request):
+        credentials = request["headers"]["Authorization"].partition(" ")[2]
+        got = base64.b64decode(credentials).decode().partition(":")[2]
+        return Reply(401, {"error": "unauthorized", "error_description": f"password '{got}' is wrong; got={got}",
+                           "got": got}, headers={"X-Echo": f"password: {got}"})
+    scripted.routes["/hook"] = echo
+    config = WebhookAuthConfig(auth_type="basic", username="webhook", password=password,
+                               webhook_url=scripted.url("/hook"))
+    transcript = Transcript()
+    result = send_test_webhook(config, transcript)
+    assert result.status == 401
+    echoes = [f"'{password}'", f"got={password}", json.dumps({"got": password})[1:-1], f"password: {password}"]
+    texts = [result.body_preview, result.hint, json.dumps(result.headers_sent),
+             *(json.dumps(row, default=str, ensure_ascii=False) for row in transcript.rows()), transcript.to_csv()]
+    assert any("got" in text for text in texts)  # the echo was shown, masked
+    for text in texts:
+        for echo_ in echoes:
+            assert echo_ not in text, (echo_, text)
 
 
 def test_padded_basic_credentials_do_not_share_one_index_key(monkeypatch):

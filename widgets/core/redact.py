@@ -9,9 +9,10 @@ Two nets, because either alone misses something:
   Each is remembered in the shapes it travels in, too: percent- and form-encoded, HTML- and
   JSON-escaped; the Basic credentials the toolkit builds are remembered as the Base64 text
   they are, "Basic" or not. A secret of the config (``remember(..., known=True)``: a client
-  secret, a webhook password a person chose) is masked from 3 characters on (3 as a whole
-  word); other values only from 6 characters, since shorter ones would mangle ordinary text.
-  One or two characters are never looked for: masking them would blank every such letter.
+  secret, a webhook password a person chose) is masked whatever its length: from 4 characters
+  anywhere, 3 as a whole word, 1 or 2 as a word that stands alone (not inside "it's",
+  "127.0.0.1" or "HTTP/1.1", or every such letter would go). Other values are masked only from
+  6 characters, since shorter ones would mangle ordinary text.
 
 A masked value shows at most its last four characters, and only when the secret is long
 enough (16+) that four characters give nothing away.
@@ -101,12 +102,14 @@ _known: OrderedDict[str, tuple[str, ...]] = OrderedDict()
 # remembered token under one key, and a text holding any JWT was compared with all of them.
 _by_suffix: dict[str, list[str]] = {}
 # Known secrets of the config shorter than the index's width: few (a person typed each), each
-# looked for on its own. Three characters only as a whole word, or every "abc" would go; one
-# or two not at all: every "s" of the text would go, and they give nothing away a guess would not.
+# looked for on its own. Three characters only as a whole word, or every "abc" would go; one or
+# two only where they stand alone: not joined to a word by . / - or ' either, or every "s" of
+# "it's" and every "1" of "127.0.0.1" would go. Echoes quote them, or put them after "=" or a space.
 _short: tuple[str, ...] = ()
 _short_words: re.Pattern[str] | None = None
 _SHORT_AS_SUBSTRING = 4
-_SHORTEST_KNOWN = 3
+_SHORT_AS_WORD = 3
+_JOINED = r"[./\-']"
 # Forms masked with no tail shown (remember(..., whole=True)); never more than the secrets.
 _whole: set[str] = set()
 _known_lock = threading.Lock()
@@ -137,7 +140,8 @@ def remember(*secrets: object, known: bool = False, whole: bool = False) -> None
     """Add secrets, in each of their :func:`shapes`, to the by-value net (this process only).
 
     ``known=True``: secrets of the config, which a person chose (a 5-character webhook
-    password); those are masked from 3 characters on. Others need 6 characters or more.
+    password); those are masked whatever their length (see the module's docstring for how
+    one to three characters are looked for). Others need 6 characters or more.
     ``whole=True``: masked without the last four characters a long secret keeps (the tail
     of a Basic credential's Base64 is the tail of the password).
     """
@@ -156,7 +160,7 @@ def remember(*secrets: object, known: bool = False, whole: bool = False) -> None
         if long_forms:
             fresh[text] = long_forms
         if known:
-            short += [f for f in forms if _SHORTEST_KNOWN <= len(f) < _MIN_REMEMBERED and f not in _short]
+            short += [f for f in forms if len(f) < _MIN_REMEMBERED and f not in _short]
         if whole:
             _whole.update(forms)
     if short:
@@ -202,9 +206,17 @@ def _remember_short(forms: list[str]) -> None:
     global _short, _short_words
     with _known_lock:
         every = tuple(sorted({*_short, *forms}, key=len, reverse=True))
-        words = [s for s in every if len(s) < _SHORT_AS_SUBSTRING]
-        _short_words = re.compile("|".join(rf"(?<!\w){re.escape(w)}(?!\w)" for w in words)) if words else None
+        words = [_standing_alone(s) for s in every if len(s) < _SHORT_AS_SUBSTRING]
+        _short_words = re.compile("|".join(words)) if words else None
         _short = every
+
+
+def _standing_alone(secret: str) -> str:
+    """The pattern of a short secret as a word of its own (see ``_short`` for the two rules)."""
+    word = re.escape(secret)
+    if len(secret) >= _SHORT_AS_WORD:
+        return rf"(?<!\w){word}(?!\w)"
+    return rf"(?<!\w)(?<!\w{_JOINED}){word}(?!\w)(?!{_JOINED}\w)"
 
 
 def _mask_short(text: str) -> str:
