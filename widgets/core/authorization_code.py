@@ -52,6 +52,7 @@ from oauthlib.oauth2 import WebApplicationClient
 
 from . import pkce
 from .authorize import AuthorizationRequest, PastedRedirect, code_candidates, parse_pasted_redirect, same_endpoint
+from .claims import decode_unverified
 from .config import AuthType, WebhookAuthConfig
 from .errors import (
     AuthorizationDenied,
@@ -63,7 +64,7 @@ from .errors import (
     TokenEndpointError,
     WebhookAuthError,
 )
-from .id_token import IdTokenValidation, IdTokenValidator, validate_claims_only
+from .id_token import IdTokenValidation, IdTokenValidator, check_refreshed, validate_claims_only, with_checks
 from .loopback import allow_loopback_http
 from .redact import redact_url, remember
 from .secret import Secret
@@ -391,8 +392,33 @@ class AuthorizationCodeFlow:
         new = self._endpoint.request_token("refresh", refresh_token=token.refresh_token)
         if not new.refresh_token:  # RFC 6749 §6: the old one stays valid when none is issued
             new = Token(**{**new.__dict__, "refresh_token": token.refresh_token})
+        self._check_refreshed_id_token(new, token)
         self.token = new
         return new
+
+    def _check_refreshed_id_token(self, new: Token, old: Token) -> None:
+        """OIDC Core §12.2: an ID token that comes with a refresh is validated as at login (no
+        nonce was sent) and must name the same issuer, subject and audience as the login's."""
+        if new.id_token is None:
+            return
+        step = "OpenID Connect: ID token (refresh)"
+        if self.id_token_validator is not None:
+            result = self.id_token_validator(new.id_token, nonce=None, access_token=new.access_token)
+        else:
+            result = validate_claims_only(new.id_token, issuer=self.config.issuer, client_id=self.config.client_id,
+                                          access_token=new.access_token)
+        login = decode_unverified(old.id_token) if old.id_token else None
+        if login is not None and result.claims:
+            result = with_checks(result, check_refreshed(login[1], result.claims))
+        self.id_token_validation = result
+        details = ", ".join(f"{check} {word}" for check, word, _ in result.rows())
+        try:
+            result.raise_for_failure()
+        except IdTokenError as exc:
+            self.transcript.record(step, outcome="refused", error=exc, note=details)
+            raise
+        outcome = "ok" if result.verified else "warning"
+        self.transcript.record(step, outcome=outcome, note=f"{result.summary()} ({details})")
 
     def __repr__(self) -> str:
         return (f"AuthorizationCodeFlow({redact_url(self.config.auth_url)!r}, client_id={self.config.client_id!r}, "

@@ -1,5 +1,6 @@
 """OpenID Connect Core 1.0 §3.1.3.7 — https://openid.net/specs/openid-connect-core-1_0.html#IDTokenValidation
 §3.1.3.6 (``at_hash``) — https://openid.net/specs/openid-connect-core-1_0.html#CodeIDToken
+§12.2 (refresh) — https://openid.net/specs/openid-connect-core-1_0.html#RefreshTokenResponse
 
 Checking an ID token's claims, one check at a time, as pure functions.
 
@@ -16,6 +17,11 @@ iat         a time, and not in the future (same leeway)
 nonce       the one this flow sent, when it sent one
 at_hash     when present: the left half of the hash of the access token, base64url
 ==========  =====================================================================
+
+An ID token that comes with a refreshed token (§12.2) gets the same checks (no nonce is sent
+with a refresh) and :func:`check_refreshed`: it must name the same issuer, subject, audience,
+``auth_time`` and, when it has one, ``nonce`` as the ID token of the login; else a refresh
+could swap who is signed in.
 
 Each check gives an :class:`IdTokenCheck` ``(check, ok, detail)``; ``ok`` is ``None`` for a
 check that was not made (no signature verifier given). :class:`IdTokenValidation` holds them
@@ -44,10 +50,12 @@ from .errors import IdTokenError
 from .redact import mask, remember, scrub
 
 __all__ = ["IdTokenCheck", "IdTokenValidation", "IdTokenValidator", "check_claims", "at_hash_of",
-           "validate_claims_only", "CHECKS", "LEEWAY"]
+           "validate_claims_only", "check_refreshed", "with_checks", "CHECKS", "REFRESH_CHECKS", "LEEWAY"]
 
 #: The checks, in the order they are made and shown.
 CHECKS = ("signature", "iss", "aud", "azp", "exp", "iat", "nonce", "at_hash")
+#: What an ID token from a refresh must keep of the login's (§12.2), in order.
+REFRESH_CHECKS = ("same iss", "same sub", "same aud", "same auth_time", "same nonce")
 #: Seconds of clock difference tolerated for exp and iat.
 LEEWAY = 60
 
@@ -232,3 +240,40 @@ def validate_claims_only(id_token: str, *, issuer: str, client_id: str, nonce: s
     checks = [signature, *check_claims(header, claims, issuer=issuer, client_id=client_id, nonce=nonce,
                                        access_token=access_token, now=now)]
     return IdTokenValidation(tuple(checks), dict(header), dict(claims))
+
+
+def check_refreshed(original: Mapping[str, object], refreshed: Mapping[str, object]) -> list[IdTokenCheck]:
+    """§12.2: the claims an ID token from a refresh shares with the login's ID token.
+
+    ``iss``, ``sub`` and ``aud`` must be the same; ``auth_time`` too when the first had one (a
+    refresh is not a new login); ``nonce`` when the refreshed one carries one. ``original`` is
+    the login's claims (:attr:`IdTokenValidation.claims`).
+    """
+    out = []
+    for name in ("iss", "sub", "aud"):
+        before, after = original.get(name), refreshed.get(name)
+        if before == after:
+            out.append(IdTokenCheck(f"same {name}", True, f"{name} is the login's"))
+        else:
+            out.append(IdTokenCheck(f"same {name}", False, f"{name} is {_shown(after)}, the login's was {_shown(before)}: "
+                                    "a refresh must not change who is signed in, or for whom"))
+    if "auth_time" not in original:
+        out.append(IdTokenCheck("same auth_time", True, "the login's ID token had none"))
+    elif refreshed.get("auth_time") == original["auth_time"]:
+        out.append(IdTokenCheck("same auth_time", True, "auth_time is the login's (no new login happened)"))
+    else:
+        out.append(IdTokenCheck("same auth_time", False, f"auth_time is {_shown(refreshed.get('auth_time'))}, the "
+                                f"login's was {_shown(original['auth_time'])}: a refresh is not a new login"))
+    if "nonce" not in refreshed:
+        out.append(IdTokenCheck("same nonce", True, "none in the refreshed token (none is sent with a refresh)"))
+    elif isinstance(refreshed.get("nonce"), str) and isinstance(original.get("nonce"), str) and hmac.compare_digest(
+            str(refreshed["nonce"]).encode("utf-8"), str(original["nonce"]).encode("utf-8")):
+        out.append(IdTokenCheck("same nonce", True, "the login's nonce"))
+    else:
+        out.append(IdTokenCheck("same nonce", False, "differs from the login's nonce (an ID token from another login)"))
+    return out
+
+
+def with_checks(validation: IdTokenValidation, extra: list[IdTokenCheck]) -> IdTokenValidation:
+    """``validation`` with ``extra`` checks after its own."""
+    return IdTokenValidation((*validation.checks, *extra), validation.header, validation.claims)

@@ -573,6 +573,7 @@ class DemoProvider:
             validator.check_authorization_request
         )
         self._web.auth_grant.register_token_modifier(validator.add_id_token)
+        self._web.refresh_grant.register_token_modifier(validator.add_id_token)  # OIDC Core §12.2
         self._backend = BackendApplicationServer(validator, **tokens)
         # RFC 8628: the device authorization endpoint, and the token endpoint's device grant.
         self._device = _DeviceEndpoint(

@@ -227,6 +227,8 @@ class _Family:
     #: Refresh tokens already exchanged: presenting one again is a replay.
     spent: set[str] = field(default_factory=set)
     revoked: bool = False
+    #: When the person logged in: the ID tokens of every refresh keep it (OIDC Core §12.2).
+    auth_time: int | None = None
 
 
 @dataclass
@@ -462,7 +464,7 @@ class DemoValidator(RequestValidator):
             for stale in [c for c, g in self._codes.items() if g.expires_at < horizon]:
                 del self._codes[stale]
             self._codes[code["code"]] = grant
-            self._families[grant.family] = _Family()
+            self._families[grant.family] = _Family(auth_time=int(self._clock()))
 
     # -- token requests ------------------------------------------------------
 
@@ -598,15 +600,18 @@ class DemoValidator(RequestValidator):
         )
 
     def mint_id_token(self, request, access_token: str) -> str:
-        """OpenID Connect Core §2 / §3.1.3.6: who signed in, for this client, with this nonce."""
+        """OpenID Connect Core §2 / §3.1.3.6: who signed in, for this client, with this nonce.
+
+        From a refresh (§12.2): the same subject and ``auth_time`` as at login, no nonce."""
         now = int(self._clock())
+        family = self._families.get(getattr(request, "demo_family", None) or "")
         claims = {
             "iss": self._issuer(),
             "sub": request.user or request.client_id,
             "aud": request.client_id,
             "iat": now,
             "exp": now + self.access_token_ttl,
-            "auth_time": now,
+            "auth_time": family.auth_time if family is not None and family.auth_time is not None else now,
             "at_hash": at_hash(access_token, self.signing_key.algorithm),
         }
         nonce = getattr(request, "demo_nonce", None)
@@ -615,7 +620,8 @@ class DemoValidator(RequestValidator):
         return self.signing_key.mint(claims, typ="JWT")
 
     def add_id_token(self, token, token_handler, request):
-        """A token modifier of the code grant: an ID token when the code was for ``openid``."""
+        """A token modifier of the code and refresh grants: an ID token when the login was for
+        ``openid`` (a refresh asks for the login's scopes, or fewer)."""
         if OPENID in (request.scopes or ()) and token.get("access_token"):
             token["id_token"] = self.mint_id_token(request, token["access_token"])
         return token
