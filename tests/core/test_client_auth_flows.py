@@ -14,6 +14,7 @@ from widgets.core.client_credentials import ClientCredentialsFlow
 from widgets.core.config import WebhookAuthConfig
 from widgets.core.errors import ConfigError, TokenEndpointError, TransportError
 from widgets.core.transcript import Transcript
+from widgets.core.webhook import send_test_webhook
 from widgets.diagnose.client_assertion import assertion_signer
 
 
@@ -40,6 +41,20 @@ def test_client_credentials_with_an_assertion(provider, method):
     assert provider.token_requests[-1]["client_auth"] == method
     assert "client_assertion_type" in transcript.to_csv()
     assert signer.assertions and not any(a in transcript.to_csv() + transcript.to_html() for a in signer.assertions)
+
+
+@pytest.mark.parametrize("method", ["private_key_jwt", "tls_client_auth"])
+def test_a_test_delivery_gets_its_own_token_with_the_configs_client_authentication(provider, method):
+    # The hint of the test below names client_assertion=: send_test_webhook takes it too.
+    cfg = cc_config(provider, method)
+    signer = RecordingSigner(assertion_signer(cfg)) if method == "private_key_jwt" else None
+    transcript = Transcript()
+    result = send_test_webhook(cfg, transcript, client_assertion=signer)
+    assert result.ok, (result.status, result.hint)
+    assert provider.token_requests[-1]["client_auth"] == method
+    assert [row.step for row in transcript][-2:] == ["client credentials: token", "webhook: test delivery"]
+    if signer is not None:
+        assert len(signer.assertions) == 1 and signer.assertions[0] not in transcript.to_csv()
 
 
 def test_without_a_signer_the_flow_says_how_to_get_one(provider):

@@ -21,6 +21,7 @@ from .errors import ConfigError
 from .loopback import allow_loopback_http
 from .redact import redact_headers, remember
 from .token import Token
+from .token_endpoint import AssertionSigner
 from .token_response import preview
 from .transcript import Transcript
 from .transport import Boundary
@@ -81,8 +82,11 @@ def sample_alert(test_name: str = "webhook-oauth-lab test delivery") -> dict:
 
 
 def authorization_for(config: WebhookAuthConfig, transcript: Transcript | None = None,
-                      token: Token | str | None = None) -> str:
-    """The ``Authorization`` header value the platform would send for this config."""
+                      token: Token | str | None = None, *, client_assertion: AssertionSigner | None = None) -> str:
+    """The ``Authorization`` header value the platform would send for this config.
+
+    ``client_assertion``: for client credentials with ``private_key_jwt`` / ``client_secret_jwt``
+    (:func:`widgets.diagnose.client_assertion.assertion_signer` makes one from the config)."""
     kind = config.auth_type
     if kind is AuthType.BASIC:
         remember(config.password, known=True)
@@ -94,7 +98,7 @@ def authorization_for(config: WebhookAuthConfig, transcript: Transcript | None =
     if token:
         return bearer_authorization(token)
     if kind is AuthType.OAUTH_CLIENT_CREDENTIALS:
-        return ClientCredentialsFlow(config, transcript).fetch_token().authorization_header
+        return ClientCredentialsFlow(config, transcript, client_assertion=client_assertion).fetch_token().authorization_header
     if config.token:
         remember(config.token, known=True)
         return bearer_authorization(config.token)
@@ -121,10 +125,12 @@ def send_test_webhook(
     payload: dict | None = None,
     *,
     token: Token | str | None = None,
+    client_assertion: AssertionSigner | None = None,
 ) -> DeliveryResult:
     """POST a sample alert to ``config.webhook_url`` with the configured authentication.
 
-    For client credentials a token is fetched first (recorded in the transcript too). An HTTP
+    For client credentials a token is fetched first (recorded in the transcript too), signing
+    a client assertion with ``client_assertion`` when the config's method needs one. An HTTP
     answer of any status is returned as a :class:`DeliveryResult` (with a hint when it is not
     2xx); no answer at all raises :class:`~widgets.errors.TransportError`.
     """
@@ -134,7 +140,7 @@ def send_test_webhook(
     if problems:
         raise ConfigError(problems)
     transcript = transcript if transcript is not None else Transcript()
-    header = authorization_for(config, transcript, token)
+    header = authorization_for(config, transcript, token, client_assertion=client_assertion)
     session = requests.Session()
     boundary = Boundary(session, transcript, timeout=config.timeout, verify=config.verify_tls)
     headers = {"Authorization": header, "Content-Type": "application/json", "Accept": "application/json, */*"}
