@@ -9,7 +9,7 @@ import pytest
 
 from widgets.connectors import TeClient, audit
 
-from .conftest import CANARY_TE_TOKEN, bearer_connector, client_credentials_connector, code_connector
+from tests.support.connectors import CANARY_TE_TOKEN, bearer_connector, client_credentials_connector, code_connector
 
 
 def a_jwt(exp: float | None) -> str:

@@ -16,7 +16,7 @@ import pytest
 from tests.support.canaries import CANARY_SECRET
 from widgets.cli import main
 
-from .conftest import CANARY_TE_TOKEN, bearer_connector, client_credentials_connector, code_connector
+from tests.support.connectors import CANARY_TE_TOKEN, bearer_connector, client_credentials_connector, code_connector
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -6,7 +6,7 @@ import requests
 
 from widgets.connectors import KeepSettings, RefreshTokenStore, keep_loop, keep_once
 
-from .conftest import bearer_connector
+from tests.support.connectors import bearer_connector
 
 
 def settings_for(provider, cid, **changes) -> KeepSettings:

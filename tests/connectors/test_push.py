@@ -10,7 +10,7 @@ from widgets.connectors import sdk_fix
 from widgets.connectors import ConnectorShapeError, PushRefused, TeApiError, TeClient, apply_push, plan_push, push
 from widgets.connectors.push import masked_connector
 
-from .conftest import CANARY_TE_TOKEN, bearer_connector, code_connector
+from tests.support.connectors import CANARY_TE_TOKEN, bearer_connector, code_connector
 
 NEW = "new-access-token-19040b1635c9-wxyz"
 OLD = "old-access-token-e2c31fc0ef6f-abcd"

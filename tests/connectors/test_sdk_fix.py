@@ -15,7 +15,7 @@ from thousandeyes_sdk.core import ApiClient, Configuration
 
 from widgets.connectors import ConnectorShapeError, sdk_fix
 
-from .conftest import bearer_connector, client_credentials_connector, code_connector
+from tests.support.connectors import bearer_connector, client_credentials_connector, code_connector
 
 DEFECTIVE = {
     "bearer-token": BearerTokenAuthentication,

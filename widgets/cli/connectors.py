@@ -20,10 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import stat
 import sys
-from pathlib import Path
 
 from ..core.config import CLIENT_AUTH_METHODS
 from ..core.redact import remember
@@ -62,31 +59,18 @@ def _positive(kind, low, high):
 
 def _secret(env: str | None, file: str | None, what: str, *, stdin: bool = False) -> str | None:
     """A secret from an environment variable, a 0600 file or standard input; None if none was named."""
+    from ..connectors.client import read_secret
     from ..connectors.errors import TeSettingsError
 
     if stdin:
         value = sys.stdin.readline().strip()
         if not value:
             raise TeSettingsError(f"Nothing was given on standard input for {what}.")
-    elif env:
-        value = (os.environ.get(env) or "").strip()
-        if not value:
-            raise TeSettingsError(f"The environment variable {env} holds no {what}.")
-    elif file:
-        path = Path(file).expanduser()
-        try:
-            mode = path.stat().st_mode
-            value = path.read_text(encoding="utf-8").strip()
-        except (OSError, UnicodeDecodeError) as exc:
-            raise TeSettingsError(f"{path} cannot be read ({type(exc).__name__}).") from None
-        if mode & (stat.S_IRGRP | stat.S_IROTH):
-            raise TeSettingsError(f"{path} is readable by other users.", hint=f"`chmod 600 {path}`, then run again.")
-        if not value:
-            raise TeSettingsError(f"{path} is empty.")
-    else:
+        remember(value)
+        return value
+    if not env and not file:
         return None
-    remember(value)
-    return value
+    return read_secret(what, env=env, file=file)  # the one reader, shared with the TE API token
 
 
 def _client(args):

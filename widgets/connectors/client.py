@@ -37,32 +37,45 @@ from ..core.redact import install_log_redaction, redact_url, remember, scrub
 from . import sdk_fix
 from .errors import ConnectorShapeError, TeApiError, TeSettingsError
 
-__all__ = ["TE_DEFAULT_HOST", "TE_TOKEN_ENV", "RateLimitWaits", "TeClient", "read_te_token", "connect"]
+__all__ = ["TE_DEFAULT_HOST", "TE_TOKEN_ENV", "RateLimitWaits", "RateLimitGate", "TeClient", "read_secret",
+           "read_te_token", "connect"]
 
 TE_DEFAULT_HOST = "https://api.thousandeyes.com/v7"
 TE_TOKEN_ENV = "TE_API_TOKEN"
 _log = logging.getLogger(__name__)
 
 
-def read_te_token(*, env: str | None = TE_TOKEN_ENV, file: str | os.PathLike | None = None) -> str:
-    """The TE API token from ``file`` when given, else from environment variable ``env``."""
+def read_secret(what: str, *, env: str | None = None, file: str | os.PathLike | None = None) -> str:
+    """A secret from ``file`` when given (mode 0600, not empty), else from environment variable ``env``.
+
+    The one reader of secrets kept outside the command line, for the TE API token and the CLI's
+    other secrets alike; the value is put in the masking net before it is returned. ``what`` names
+    the secret in the errors (never its value).
+    """
     if file:
         path = Path(file).expanduser()
         try:
             mode = path.stat().st_mode
             value = path.read_text(encoding="utf-8").strip()
         except (OSError, UnicodeDecodeError) as exc:
-            raise TeSettingsError(f"The TE API token file {path} cannot be read ({type(exc).__name__}).") from None
+            raise TeSettingsError(f"The {what} file {path} cannot be read ({type(exc).__name__}).") from None
         if mode & (stat.S_IRGRP | stat.S_IROTH):
             raise TeSettingsError(f"{path} is readable by other users.", hint=f"`chmod 600 {path}`, then run again.")
         if not value:
             raise TeSettingsError(f"{path} is empty.")
-    else:
-        value = (os.environ.get(env or TE_TOKEN_ENV) or "").strip()
+    elif env:
+        value = (os.environ.get(env) or "").strip()
         if not value:
-            raise TeSettingsError(f"The environment variable {env or TE_TOKEN_ENV} holds no TE API token.")
+            raise TeSettingsError(f"The environment variable {env} holds no {what}.")
+    else:
+        raise TeSettingsError(f"No {what} was named: give an environment variable or a file.")
     remember(value)
     return value
+
+
+def read_te_token(*, env: str | None = TE_TOKEN_ENV, file: str | os.PathLike | None = None) -> str:
+    """The TE API token from ``file`` when given, else from environment variable ``env``."""
+    return read_secret("TE API token", env=env or TE_TOKEN_ENV, file=file)
 
 
 @dataclass
