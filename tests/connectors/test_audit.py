@@ -88,9 +88,10 @@ def test_a_list_without_authentication_is_read_connector_by_connector(make_stand
 
 
 def test_rate_limits_are_waited_out_with_retry_after_and_counted(make_stand_in):
+    # Without the pacing (test_rate_limits.py), so that 429s come and the fallback is what is tested.
     server = make_stand_in(list_detail="summary", rate_limit=8, rate_window=1.0)
     server.make_connectors(20)
-    with TeClient(server.api_token, host=server.base_url) as te:
+    with TeClient(server.api_token, host=server.base_url, pace=False) as te:
         report = audit(te, workers=4, progress=False)
     assert len(report.rows) == 20 and not report.errors
     assert server.rate_limited > 0 and report.rate_limit_waits > 0 and report.rate_limit_seconds > 0.2
@@ -100,7 +101,7 @@ def test_rate_limits_are_waited_out_with_retry_after_and_counted(make_stand_in):
 def test_a_429_with_only_tes_reset_header_is_waited_out_too(make_stand_in):
     server = make_stand_in(list_detail="summary", rate_limit=5, rate_window=1.0, retry_after=False)
     server.make_connectors(8)
-    with TeClient(server.api_token, host=server.base_url) as te:
+    with TeClient(server.api_token, host=server.base_url, pace=False) as te:
         report = audit(te, workers=2, progress=False)
     assert len(report.rows) == 8 and not report.errors and server.rate_limited > 0
 

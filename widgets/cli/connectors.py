@@ -3,7 +3,8 @@
 ::
 
     audit                 every generic connector of an account group: token (masked), expiry,
-                          time left, whether the token endpoint accepts the stored OAuth client
+                          time left, whether the token endpoint accepts the stored OAuth client;
+                          with --deliver, one test alert to each receiver and its answer
     push CONNECTOR_ID     a new token into a connector; a dry run (masked before/after and the
                           exact JSON) unless --apply
     keep CONNECTOR_ID     refresh before expiry and push the new token: once (cron, a systemd
@@ -87,13 +88,15 @@ def _cmd_audit(args, out, transcript) -> int:
     from ..connectors.audit import audit
 
     with _client(args) as te:
-        report = audit(te, probe=not args.no_probe, workers=args.workers,
-                       progress=False if args.no_progress else None)
+        report = audit(te, probe=not args.no_probe, deliver=args.deliver, workers=args.workers,
+                       progress=False if args.no_progress else None, delivery_timeout=args.timeout)
     out.result(report.to_text(), {"summary": report.summary(), "rows": report.to_dicts(), "errors": report.errors,
                                   "stats": {"seconds": round(report.seconds, 3), "requests": report.requests,
                                             "rate_limit_waits": report.rate_limit_waits,
                                             "rate_limit_seconds": round(report.rate_limit_seconds, 3),
-                                            "probes": report.probes}})
+                                            "paced_waits": report.paced_waits,
+                                            "paced_seconds": round(report.paced_seconds, 3),
+                                            "probes": report.probes, "deliveries": report.deliveries}})
     return 0 if not report.errors else 1
 
 
@@ -166,6 +169,9 @@ def add_commands(subparsers) -> None:
 
     p = add("audit", "list every generic connector: its token, expiry, time left and whether its OAuth client works")
     p.add_argument("--no-probe", action="store_true", help="do not ask the token endpoints about the stored clients")
+    p.add_argument("--deliver", action="store_true",
+                   help="also send one test alert to each connector's receiver with its own credentials "
+                        "(default: nothing is sent to any receiver)")
     p.add_argument("--workers", type=_positive(int, 1, 32), default=8, help="concurrent requests (default 8)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(handler=_cmd_audit)

@@ -3,7 +3,8 @@
 One row per connector: name, target, auth type, the token masked, what the token says about its
 expiry (a JWT's ``exp``, read without verifying it; "unknown" for an opaque token, which says
 nothing), the time left, and for the OAuth types whether the token endpoint still accepts the
-stored client. That last question is a **probe**, never a delivery to the receiver:
+stored client. That last question is a **probe**, never a delivery to the receiver (one test
+delivery per connector is sent only with ``deliver=True``: see :mod:`.delivery`):
 
 * ``oauth-client-credentials``: a client credentials grant (RFC 6749 §4.4) with the stored ID
   and secret; a token issued means yes (it is thrown away), ``invalid_client`` means no;
@@ -13,8 +14,9 @@ stored client. That last question is a **probe**, never a delivery to the receiv
   issued and no real code or refresh token is used up.
 
 Each distinct client is probed once, however many connectors share it. Connectors are read with
-a bounded pool of threads (``workers``) when the list leaves out their authentication; 429s are
-waited out as :mod:`.client` says. A progress bar (tqdm: a notebook widget in Jupyter, else on
+a bounded pool of threads (``workers``) when the list leaves out their authentication, and
+delivered to (when asked) in the same pool; the client paces itself by TE's rate-limit headers
+as :mod:`.client` says. A progress bar (tqdm: a notebook widget in Jupyter, else on
 standard error) appears when the audit takes more than a second. Memory: each worker turns a
 connector into a small row and drops its JSON.
 """
@@ -26,7 +28,7 @@ import secrets
 import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timezone
 
 from oauthlib.oauth2 import WebApplicationClient
@@ -41,12 +43,13 @@ from ..core.transcript import Transcript
 from ..diagnose.inspect_token import format_duration
 from . import sdk_fix
 from .client import TeClient
+from .delivery import deliver_test
 from .errors import ConnectorsError
 
 __all__ = ["AuditRow", "AuditReport", "audit", "token_facts", "COLUMNS"]
 
 COLUMNS = ("name", "target", "auth_type", "token", "token_kind", "expires_at", "time_left", "client_accepted",
-           "evidence")
+           "evidence", "delivery", "delivery_status", "delivery_reason")
 _OAUTH = ("oauth-auth-code", "oauth-client-credentials")
 
 
@@ -66,6 +69,9 @@ class AuditRow:
     refresh_token: str = ""
     client_accepted: str = "not applicable"  # yes | no | unknown | skipped | not applicable
     evidence: str = ""
+    delivery: str = "not asked"  # yes | no | unknown | skipped | not asked (see .delivery)
+    delivery_status: int | None = None
+    delivery_reason: str = ""
 
 
 @dataclass
@@ -75,7 +81,10 @@ class AuditReport:
     requests: int = 0
     rate_limit_waits: int = 0
     rate_limit_seconds: float = 0.0
+    paced_waits: int = 0
+    paced_seconds: float = 0.0
     probes: int = 0
+    deliveries: int = 0
     errors: list[str] = field(default_factory=list)
 
     def to_dicts(self) -> list[dict]:
@@ -94,15 +103,23 @@ class AuditReport:
         refused = sum(1 for r in self.rows if r.client_accepted == "no")
         waited = (f", {self.rate_limit_seconds:.1f} s waiting on rate limits ({self.rate_limit_waits}x)"
                   if self.rate_limit_waits else "")
+        if self.paced_waits:
+            waited += f", {self.paced_seconds:.1f} s waiting for the rate limit's reset ({self.paced_waits}x)"
+        delivered = ""
+        if self.deliveries:
+            taken = sum(1 for r in self.rows if r.delivery == "yes")
+            delivered = f", {self.deliveries} test deliveries of which the receivers accepted {taken}"
         return (f"{len(self.rows)} connectors in {self.seconds:.1f} s ({self.requests} API requests, "
-                f"{self.probes} token endpoint probes{waited}): {expired} expired, {unknown} with an expiry "
-                f"the token does not tell, {refused} whose client the token endpoint refuses")
+                f"{self.probes} token endpoint probes{delivered}{waited}): {expired} expired, {unknown} with an "
+                f"expiry the token does not tell, {refused} whose client the token endpoint refuses")
 
     def to_text(self) -> str:
         lines = [self.summary()]
         for r in sorted(self.rows, key=lambda r: (r.time_left_s is None, r.time_left_s or 0)):
+            delivery = "" if r.delivery == "not asked" else (
+                f" delivery: {r.delivery}" + (f" (HTTP {r.delivery_status})" if r.delivery_status else ""))
             lines.append(f"{r.name[:30]:<30} {r.auth_type:<24} {r.token or '-':<10} {r.time_left:<22} "
-                         f"client: {r.client_accepted}")
+                         f"client: {r.client_accepted}{delivery}")
         lines += [f"error: {e}" for e in self.errors]
         return "\n".join(lines)
 
@@ -219,24 +236,39 @@ def _bar(total: int, progress: bool | None):
     return tqdm(total=total, desc="audit", unit="connector", delay=1.0, disable=progress is False, leave=False)
 
 
-def audit(te: TeClient, *, probe: bool = True, workers: int = 8, progress: bool | None = None,
-          now: float | None = None) -> AuditReport:
+def audit(te: TeClient, *, probe: bool = True, deliver: bool = False, workers: int = 8,
+          progress: bool | None = None, now: float | None = None, delivery_timeout: float = 10.0) -> AuditReport:
     """Audit every generic connector of ``te``'s account group (see the module docstring).
+
+    ``deliver=True`` also sends one test delivery to each connector's receiver with its own
+    credentials (:mod:`.delivery`), in the same pool; without it nothing goes to any receiver.
 
     A connector that cannot be read is listed in ``errors`` (its id and the reason), not raised;
     a failure of the list itself raises.
     """
     started = time.monotonic()
     requests_before, waits_before = te.requests, (te.waits.count, te.waits.seconds)
+    paced_before = (te.paced.count, te.paced.seconds)
     prober = _Prober() if probe else None
     items = te.list_connectors()
     rows: list[AuditRow] = []
     errors: list[str] = []
     bar = _bar(len(items), progress)
 
+    deliveries = 0
+    count_lock = threading.Lock()
+
     def one(item: dict) -> AuditRow:
+        nonlocal deliveries
         data = item if "authentication" in item else te.get_raw(str(item.get("id")))
-        return _row(data, prober, now)
+        row = _row(data, prober, now)
+        if not deliver:
+            return row
+        answer = deliver_test(data, timeout=delivery_timeout)
+        if answer.status is not None or answer.accepted == "unknown":
+            with count_lock:
+                deliveries += 1
+        return replace(row, delivery=answer.accepted, delivery_status=answer.status, delivery_reason=answer.reason)
 
     try:
         with ThreadPoolExecutor(max_workers=max(1, int(workers)), thread_name_prefix="audit") as pool:
@@ -253,4 +285,5 @@ def audit(te: TeClient, *, probe: bool = True, workers: int = 8, progress: bool 
     return AuditReport(rows=rows, seconds=time.monotonic() - started, requests=te.requests - requests_before,
                        rate_limit_waits=te.waits.count - waits_before[0],
                        rate_limit_seconds=te.waits.seconds - waits_before[1],
-                       probes=prober.count if prober else 0, errors=errors)
+                       paced_waits=te.paced.count - paced_before[0], paced_seconds=te.paced.seconds - paced_before[1],
+                       probes=prober.count if prober else 0, deliveries=deliveries, errors=errors)

@@ -9,9 +9,13 @@ fails on most auth types). Here:
   never from the command line; it is put in the masking net at once;
 * ``host`` is the v7 base URL, ``https://api.thousandeyes.com/v7`` by default (other regions
   have their own); plain http only on loopback (the stand-in); ``aid`` picks the account group;
-* rate limits: the SDK's ``ThousandEyesRetry`` waits once on a 429 (``Retry-After`` or TE's
-  ``x-organization-rate-limit-reset``); a 429 that survives it is waited out here too, up to
-  ``max_waits`` times, by the same rule. Every wait is counted in :attr:`TeClient.waits`;
+* rate limits: TE documents a per-organisation limit (240 requests a minute when read) and sends
+  ``X-Organization-Rate-Limit-Limit`` / ``-Remaining`` / ``-Reset`` on its answers. One
+  :class:`RateLimitGate` per client, shared by its threads, reads them from every answer and
+  makes the next requests wait for the reset when the window's requests are spent, instead of
+  meeting a 429 (counted in :attr:`TeClient.paced`). A 429 that comes all the same: the SDK's
+  ``ThousandEyesRetry`` waits once (``Retry-After`` or the reset header); one that survives it
+  is waited out here too, up to ``max_waits`` times, by the same rule (:attr:`TeClient.waits`);
 * errors: HTTP statuses become :class:`~.errors.TeApiError` (``detail`` of the problem JSON,
   scrubbed), urllib3 failures :class:`~widgets.core.errors.TransportError`.
 """
@@ -92,6 +96,83 @@ class RateLimitWaits:
             self.seconds += seconds
 
 
+_LIMIT_HEADERS = ("x-organization-rate-limit-limit", "x-organization-rate-limit-remaining",
+                  "x-organization-rate-limit-reset")
+
+
+def rate_limit_headers(headers) -> tuple[int, int, float] | None:
+    """(limit, remaining, reset) from TE's ``X-Organization-Rate-Limit-*`` headers; None unless all three are whole numbers."""
+    if headers is None:
+        return None
+    values = [str(headers.get(name) or "").strip() for name in _LIMIT_HEADERS]
+    if not all(v.isdigit() for v in values):
+        return None
+    limit, remaining, reset = (int(v) for v in values)
+    return limit, remaining, float(reset)
+
+
+class RateLimitGate:
+    """Paces one client's requests by TE's rate-limit headers, shared by all its threads.
+
+    TE counts requests per organisation in a window and tells, on every answer, how many are left
+    and the UTC second the window rolls over. :meth:`before` is called before each request and
+    :meth:`after` with each answer's headers. The budget of the window is what the newest answer
+    says is left, less the requests sent and not yet answered (they may not be counted in it
+    yet: conservative by up to the number of workers); when it is spent, the next requests wait
+    for the reset instead of meeting a 429. Answers without the headers change nothing, so a 429
+    is still waited out after the fact by :class:`TeClient`. Waits are counted in ``waits``.
+    """
+
+    def __init__(self, *, margin: float = 0.05, max_wait: float = 120.0, clock=time.time, sleep=time.sleep):
+        self.margin, self.max_wait = float(margin), float(max_wait)
+        self._clock, self._sleep = clock, sleep
+        self._lock = threading.Lock()
+        self._reset: float | None = None  # the current window's end (the API's clock)
+        self._budget: int | None = None  # requests that may still start before it
+        self._limit: int | None = None
+        self._in_flight = 0
+        self.waits = RateLimitWaits()
+
+    def before(self) -> None:
+        """Return when a request may start: at once, or after the window's reset (``max_wait`` at most)."""
+        waited = 0.0
+        while True:
+            with self._lock:
+                now = self._clock()
+                if self._reset is not None and now >= self._reset + self.margin:
+                    # A new window: the whole limit again, until an answer of it says otherwise.
+                    self._reset, self._budget = None, self._limit
+                # After max_wait the request goes anyway (a clock far off must not stall the
+                # tool): a 429 then is waited out after the fact.
+                if (self._reset is None or self._budget is None or self._budget > 0
+                        or waited >= self.max_wait):
+                    if self._budget is not None:
+                        self._budget -= 1
+                    self._in_flight += 1
+                    return
+                wait = min(self._reset + self.margin - now, self.max_wait - waited)
+            _log.info("ThousandEyes API rate limit: this window's requests are spent; waiting %.1f s for its reset",
+                      wait)
+            self._sleep(wait)
+            self.waits.add(wait)
+            waited += wait
+
+    def after(self, headers) -> None:
+        parsed = rate_limit_headers(headers)
+        with self._lock:
+            self._in_flight = max(0, self._in_flight - 1)
+            if parsed is None:
+                return
+            limit, remaining, reset = parsed
+            self._limit = limit
+            budget = remaining - self._in_flight
+            if self._reset is None or reset > self._reset:
+                self._reset, self._budget = reset, budget
+            elif reset == self._reset:
+                self._budget = budget if self._budget is None else min(self._budget, budget)
+            # reset < self._reset: an answer from the window before, overtaken; it tells nothing new
+
+
 class _CountingRetry(ThousandEyesRetry):
     """The SDK's retry policy, with the time it sleeps for a 429 counted in ``waits``."""
 
@@ -120,11 +201,13 @@ class TeClient:
     """One account group's generic connectors, read and written through the SDK.
 
     ``token`` is the API token itself (library use; the command line reads it with
-    :func:`read_te_token`). ``timeout`` is per request, in seconds.
+    :func:`read_te_token`). ``timeout`` is per request, in seconds. ``pace=False`` turns the
+    :class:`RateLimitGate` off (429s are then only waited out after the fact, as before it).
+    ``waits`` counts the waits for 429s, ``paced`` those the gate made instead.
     """
 
     def __init__(self, token: str, *, host: str = TE_DEFAULT_HOST, aid: str | None = None,
-                 timeout: float = 30.0, max_waits: int = 3, max_wait_seconds: float = 120.0):
+                 timeout: float = 30.0, max_waits: int = 3, max_wait_seconds: float = 120.0, pace: bool = True):
         if not token or any(c.isspace() for c in token):
             raise TeSettingsError("The TE API token is empty or has spaces in it.")
         host = (host or TE_DEFAULT_HOST).rstrip("/")
@@ -140,6 +223,8 @@ class TeClient:
         self.host, self.aid, self.timeout = host, (None if aid is None else str(aid)), float(timeout)
         self.max_waits, self.max_wait_seconds = int(max_waits), float(max_wait_seconds)
         self.waits = RateLimitWaits()
+        self.gate = RateLimitGate(max_wait=self.max_wait_seconds) if pace else None
+        self.paced = self.gate.waits if self.gate is not None else RateLimitWaits()
         self.requests = 0
         self._count_lock = threading.Lock()
         configuration = Configuration(host=host, access_token=token, retries=_retry(self.waits))
@@ -165,11 +250,18 @@ class TeClient:
         for attempt in range(self.max_waits + 1):
             with self._count_lock:
                 self.requests += 1
+            if self.gate is not None:
+                self.gate.before()
+            headers = None
             try:
                 response = method(*args, aid=self.aid, _request_timeout=self.timeout, **kwargs)
+                headers = response.getheaders()
                 data = response.data
             except urllib3.exceptions.HTTPError as exc:
                 raise _transport_error(self.host, exc) from None
+            finally:
+                if self.gate is not None:
+                    self.gate.after(headers)
             if response.status != 429:
                 break
             wait = retry_policy.get_retry_after(response)

@@ -16,10 +16,13 @@ SDK", read on thousandeyes-sdk-connectors / -core 6.0.0, generated from API 7.0.
   id is a 404 and an unknown account group a 403, shaped like ``Error`` (problem+json);
 * list answers are ``{"items": [...], "_links": {"self": ...}}`` with no pagination (the SDK's
   models, its tests and a harvested copy of the OpenAPI document agree on that);
-* a burst over ``rate_limit`` requests per ``rate_window`` seconds is a 429 with TE's
-  ``x-organization-rate-limit-*`` headers and, unless ``retry_after=False``, ``Retry-After``
-  (a harvested copy of the docs says a 429 carries the rate-limit headers, not necessarily
-  ``Retry-After``: both cases can be served);
+* with a ``rate_limit``, every answer after the token check carries TE's
+  ``X-Organization-Rate-Limit-Limit`` / ``-Remaining`` / ``-Reset`` (the requests allowed per
+  window, those left in it, the UTC second it rolls over), as TE's "Rate limits" page shows them
+  on a 200; a burst over ``rate_limit`` requests per ``rate_window`` seconds is a 429 with the
+  same headers and, unless ``retry_after=False``, ``Retry-After`` (TE's page and a harvested
+  copy of it say to wait for the reset, not for ``Retry-After``: both cases can be served).
+  Without a ``rate_limit`` there is no limit to tell, and no such header;
 * answers carry the ``type``-tagged authentication bodies that make the SDK's generated
   ``GenericConnectorAuth`` fail ("Multiple matches found" / "No match found").
 
@@ -312,12 +315,19 @@ class ThousandEyesStandIn:
         except Exception as exc:  # noqa: BLE001 - a test server answers, and tests check this list
             self.internal_errors.append(type(exc).__name__)
             response = _problem(500, "Internal Server Error", "the stand-in failed")
+        for key, value in record.pop("rate_headers", {}).items():  # on every answer the limit counted
+            response.headers.setdefault(key, value)
         record["status"] = response.status_code
         with self._lock:
             self.requests.append(record)
         return response(environ, start_response)
 
-    def _rate_check(self, method: str) -> None:
+    def _rate_check(self, method: str) -> dict[str, str]:
+        """Count the request in the window; TE's rate-limit headers for its answer, or a 429 (_Refusal).
+
+        The window starts at the whole second of its first request, so that its reset (a whole
+        UTC second in the header, as TE sends it) is exact.
+        """
         with self._lock:
             forced = next((f for f in self._forced if f[2] in (None, method)), None)
             if forced is not None:
@@ -327,18 +337,18 @@ class ThousandEyesStandIn:
                     self.rate_limited += 1
                 raise _Refusal(_problem(status, "Forced by the test", "a response the test asked for", headers))
             if self.rate_limit is None:
-                return
+                return {}
             now = self.clock()
             if now - self._window_start >= self.rate_window:
-                self._window_start, self._window_count = now, 0
+                self._window_start, self._window_count = float(math.floor(now)), 0
             self._window_count += 1
             reset = self._window_start + self.rate_window
+            headers = {"x-organization-rate-limit-limit": str(self.rate_limit),
+                       "x-organization-rate-limit-remaining": str(max(0, self.rate_limit - self._window_count)),
+                       "x-organization-rate-limit-reset": str(math.ceil(reset))}
             if self._window_count <= self.rate_limit:
-                return
+                return headers
             self.rate_limited += 1
-        headers = {"x-organization-rate-limit-limit": str(self.rate_limit),
-                   "x-organization-rate-limit-remaining": "0",
-                   "x-organization-rate-limit-reset": str(math.ceil(reset))}
         if self.retry_after:
             headers["Retry-After"] = str(max(1, math.ceil(reset - now)))
         raise _Refusal(_problem(429, "Too Many Requests", "the organization's rate limit was exceeded", headers))
@@ -352,7 +362,7 @@ class ThousandEyesStandIn:
                                 status=401, mimetype="application/json")
             response.headers["WWW-Authenticate"] = 'Bearer realm="ThousandEyes stand-in"'
             return response
-        self._rate_check(request.method)
+        record["rate_headers"] = self._rate_check(request.method)
         aid = request.args.get("aid")
         if aid is not None and aid not in self._store:
             return _problem(403, "Forbidden", "you are not assigned to this account group")
