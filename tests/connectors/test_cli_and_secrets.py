@@ -168,3 +168,56 @@ def test_the_stand_in_imports_nothing_of_the_toolkit():
     assert not [m for m in imported if m.startswith("widgets") or m.startswith(".")], imported
     levels = [n.level for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)]
     assert not any(levels), "no relative import"
+
+
+def test_audit_deliver_from_the_command_line_leaks_nothing_and_without_it_sends_nothing(
+        stand_in, provider, login, env, capsys, caplog, monkeypatch):
+    caplog.set_level(logging.DEBUG)
+    from widgets import AuthType, ClientCredentialsFlow, WebhookAuthConfig
+
+    cc_token = ClientCredentialsFlow(WebhookAuthConfig(
+        auth_type=AuthType.OAUTH_CLIENT_CREDENTIALS, token_url=provider.token_url, client_id=provider.client_id,
+        client_secret=provider.client_secret, scope="alerts:write")).fetch_token().access_token
+    stand_in.add_connector(bearer_connector(login.access_token, target=provider.webhook_url, name="pasted"))
+    stand_in.add_connector(bearer_connector("refused-by-the-receiver-31c9e7a0", target=provider.webhook_url,
+                                            name="refused"))
+    stand_in.add_connector(code_connector(provider, token=login.access_token, refresh=login.refresh_token))
+    cc = client_credentials_connector(provider)
+    cc["authentication"]["token"] = cc_token
+    stand_in.add_connector(cc)
+    stand_in.add_connector({"type": "generic", "name": "with password", "target": provider.webhook_url,
+                            "authentication": {"type": "basic", "username": provider.webhook_username,
+                                               "password": provider.webhook_password}})
+    provider.reset_records()
+    host = ["--host", stand_in.base_url]
+    outputs = []
+
+    code, out, err = run(capsys, "audit", *host, "--json")
+    outputs += [out, err]
+    assert code == 0 and provider.webhook_deliveries == []  # never without --deliver
+    assert {r["delivery"] for r in json.loads(out)["rows"]} == {"not asked"}
+
+    code, out, err = run(capsys, "audit", *host, "--deliver", "--json")
+    outputs += [out, err]
+    data = json.loads(out)
+    assert code == 0 and data["stats"]["deliveries"] == 5 == len(provider.webhook_deliveries)
+    assert {r["name"]: (r["delivery"], r["delivery_status"]) for r in data["rows"]} == {
+        "pasted": ("yes", 200), "refused": ("no", 401), "alerts-oauth-code": ("yes", 200),
+        "alerts-cc": ("yes", 200), "with password": ("yes", 200)}
+    code, out, err = run(capsys, "audit", *host, "--deliver", "--no-probe")
+    outputs += [out, err]
+    assert code == 0 and "delivery: no (HTTP 401)" in out
+
+    done = subprocess.run([sys.executable, "-m", "widgets", "audit", *host, "--deliver", "--json"],
+                          capture_output=True, text=True, timeout=120, cwd=REPO,
+                          env={**os.environ, "TE_API_TOKEN": CANARY_TE_TOKEN, "PYTHONPATH": str(REPO)})
+    assert done.returncode == 0, done.stderr
+    outputs += [done.stdout, done.stderr]
+    # What the stand-in answered, as the tool received it (secrets echoed: echo_secrets=True).
+    answers = json.dumps([stand_in.connector(i) for i in stand_in.connector_ids()])
+    secrets = [CANARY_TE_TOKEN, CANARY_SECRET, provider.client_secret, login.access_token, login.refresh_token,
+               cc_token, provider.webhook_password, "refused-by-the-receiver-31c9e7a0", "used-code-fd9f9258272c"]
+    assert all(s in answers for s in secrets if s not in (CANARY_TE_TOKEN, CANARY_SECRET))
+    seen = "\n".join(outputs) + "\n" + caplog.text
+    for secret in secrets:
+        assert secret not in seen, f"a secret ending {secret[-4:]} leaked"

@@ -111,3 +111,21 @@ def test_deliveries_run_in_the_same_bounded_pool(stand_in, te, login, scripted):
     report = audit(te, probe=False, deliver=True, workers=3, progress=False)
     assert {r.delivery for r in report.rows} == {"yes"} and len(scripted.requests) == 9
     assert 2 <= peak[0] <= 3
+
+
+def test_the_status_column_holds_integers_or_na(stand_in, te, login):
+    stand_in.add_connector(bearer_connector(login.access_token, target="http://receiver.example/alerts"))
+    frame = audit(te, probe=False, deliver=True, progress=False).to_dataframe()
+    assert str(frame["delivery_status"].dtype) == "Int64"
+
+
+def test_notebook_06_offers_the_delivery_and_leaves_it_off():
+    import json
+    from pathlib import Path
+
+    nb = json.loads((Path(__file__).resolve().parents[2] / "notebooks" / "06-after-the-paste.ipynb").read_text())
+    cells = ["".join(c["source"]) for c in nb["cells"]]
+    at = [i for i, c in enumerate(cells) if c.startswith("DELIVER = False")]
+    assert len(at) == 1 and "--deliver" in cells[at[0] - 1] and "deliver=True" in cells[at[0]]
+    code = ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"]
+    assert not [c for c in code if "deliver=True" in c and not c.startswith("DELIVER = False")]

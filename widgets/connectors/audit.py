@@ -95,6 +95,7 @@ class AuditReport:
         import pandas as pd
 
         frame = pd.DataFrame(self.to_dicts(), columns=[*COLUMNS, "id", "time_left_s", "refresh_token"])
+        frame["delivery_status"] = frame["delivery_status"].astype("Int64")  # 200, never 200.0; <NA> when none
         return frame.sort_values("time_left_s", na_position="last", kind="stable").reset_index(drop=True)
 
     def summary(self) -> str:
