@@ -61,6 +61,29 @@ def _page(title: str, body: str) -> str:
     )
 
 
+def _alert(error: str | None) -> str:
+    """A form's error message, read out by screen readers (empty when there is none)."""
+    return f'<p class="error" role="alert">{_e(error)}</p>' if error else ""
+
+
+def _sign_in_and_decide(username_value: str, demo_username: str, demo_password: str) -> str:
+    """The end of the consent and device forms: username, password, Approve or Deny, and the
+    note that names the demo's login (the same on both pages, so a person learns it once)."""
+    return f"""  <label for="username">Username</label>
+  <input type="text" id="username" name="username" value="{_e(username_value)}"
+         autocomplete="username" autocapitalize="none" spellcheck="false">
+  <label for="password">Password</label>
+  <input type="password" id="password" name="password" autocomplete="current-password">
+  <div class="buttons">
+    <button class="primary" type="submit" name="decision" value="approve">Approve</button>
+    <button type="submit" name="decision" value="deny">Deny</button>
+  </div>
+</form>
+<p class="note">This is a teaching server running inside your notebook.
+Sign in as <code>{_e(demo_username)}</code> with password <code>{_e(demo_password)}</code>.</p>
+"""
+
+
 def consent_page(
     *,
     client_id: str,
@@ -92,11 +115,10 @@ def consent_page(
     hidden_inputs = "".join(
         f'<input type="hidden" name="{_e(k)}" value="{_e(v)}">' for k, v in hidden.items()
     )
-    error_html = f'<p class="error" role="alert">{_e(error)}</p>' if error else ""
     body = f"""
 <p class="tag">Demo authorization server</p>
 <h1>Sign in to allow <code>{_e(client_id)}</code></h1>
-{error_html}
+{_alert(error)}
 <dl>
   <dt>App (client id)</dt><dd><code>{_e(client_id)}</code></dd>
   <dt>Returns you to</dt><dd><code>{_e(redirect_uri)}</code></dd>
@@ -107,19 +129,7 @@ def consent_page(
     <legend>The app asks for</legend>
     {scope_rows}
   </fieldset>
-  <label for="username">Username</label>
-  <input type="text" id="username" name="username" value="{_e(username_value)}"
-         autocomplete="username" autocapitalize="none" spellcheck="false">
-  <label for="password">Password</label>
-  <input type="password" id="password" name="password" autocomplete="current-password">
-  <div class="buttons">
-    <button class="primary" type="submit" name="decision" value="approve">Approve</button>
-    <button type="submit" name="decision" value="deny">Deny</button>
-  </div>
-</form>
-<p class="note">This is a teaching server running inside your notebook.
-Sign in as <code>{_e(demo_username)}</code> with password <code>{_e(demo_password)}</code>.</p>
-"""
+{_sign_in_and_decide(username_value, demo_username, demo_password)}"""
     return _page("Sign in - demo authorization server", body)
 
 
@@ -133,11 +143,10 @@ def device_page(
     demo_password: str,
 ) -> str:
     """The verification page of the device grant (RFC 8628 §3.3): type the code, sign in, decide."""
-    error_html = f'<p class="error" role="alert">{_e(error)}</p>' if error else ""
     body = f"""
 <p class="tag">Demo authorization server - connect a device</p>
 <h1>Enter the code your device shows</h1>
-{error_html}
+{_alert(error)}
 <p>A device (or a notebook playing one) asked to act as you. Type the code it shows,
 sign in, and approve or deny. Only approve a code you see on your own device.</p>
 <form method="post" action="device">
@@ -145,19 +154,7 @@ sign in, and approve or deny. Only approve a code you see on your own device.</p
   <label for="user_code">Code</label>
   <input type="text" id="user_code" name="user_code" value="{_e(user_code)}" autocomplete="one-time-code"
          autocapitalize="characters" spellcheck="false" placeholder="XXXX-XXXX">
-  <label for="username">Username</label>
-  <input type="text" id="username" name="username" value="{_e(username_value)}"
-         autocomplete="username" autocapitalize="none" spellcheck="false">
-  <label for="password">Password</label>
-  <input type="password" id="password" name="password" autocomplete="current-password">
-  <div class="buttons">
-    <button class="primary" type="submit" name="decision" value="approve">Approve</button>
-    <button type="submit" name="decision" value="deny">Deny</button>
-  </div>
-</form>
-<p class="note">This is a teaching server running inside your notebook.
-Sign in as <code>{_e(demo_username)}</code> with password <code>{_e(demo_password)}</code>.</p>
-"""
+{_sign_in_and_decide(username_value, demo_username, demo_password)}"""
     return _page("Connect a device - demo authorization server", body)
 
 
