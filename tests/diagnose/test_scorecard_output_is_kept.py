@@ -24,3 +24,13 @@ def test_the_card_says_what_it_said(name):
     for part in expected:  # part by part, so a failure names the part that changed
         assert got[part] == expected[part], f"{name}: {part}"
     assert got == expected
+
+
+def test_every_check_runs_in_exactly_one_group_and_the_groups_keep_the_order_of_the_logins():
+    from widgets.diagnose.scorecard import _GROUPS, check_keys
+
+    keys = [key for group in _GROUPS for key in group.checks]
+    assert sorted(keys) == sorted(check_keys())
+    assert [group.checks[0] for group in _GROUPS] == [
+        "redirect_path", "redirect_query", "redirect_port", "state_required", "pkce_required", "plain_refused",
+        "downgrade_refused", "iss_returned", "refresh_rotation", "code_single_use"]

@@ -30,7 +30,7 @@ import re
 import secrets
 from dataclasses import asdict, dataclass, field
 from typing import Callable, Generator, Iterable
-from urllib.parse import parse_qs, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import SplitResult, parse_qs, urlencode, urljoin, urlsplit, urlunsplit
 
 import requests
 from oauthlib.oauth2 import WebApplicationClient
@@ -99,14 +99,6 @@ _QUESTIONS = (
 )
 CHECKS = {q.key: q for q in _QUESTIONS}
 
-#: Checks that share one login, in the order they run; each group needs at most one login.
-_GROUPS = (
-    ("redirect_path",), ("redirect_query",), ("redirect_port",), ("state_required",), ("pkce_required",),
-    ("plain_refused",), ("downgrade_refused",), ("iss_returned", "token_lifetime", "scope_narrowed"),
-    ("refresh_rotation", "refresh_replay"), ("code_single_use", "code_reuse_revokes"),
-)
-
-
 def check_keys() -> list[str]:
     """Every check of a full card, in order."""
     return [q.key for q in _QUESTIONS]
@@ -129,7 +121,7 @@ def logins_needed(checks: Iterable[str] | None = None) -> int:
     Fewer are asked for when the provider refuses a request before its login page.
     """
     chosen = set(_selected(checks))
-    return sum(1 for group in _GROUPS if chosen & set(group))
+    return sum(1 for group in _GROUPS if chosen & set(group.checks))
 
 
 # --- rows and the card -----------------------------------------------------------------------
@@ -448,14 +440,36 @@ def _through_login(ctx: _Context, link: _Link, checks: tuple[str, ...], purpose:
     return ctx.landed(landed, f"scorecard: {step}: login")
 
 
-def _variant(config: WebhookAuthConfig, key: str) -> tuple[str, str]:
-    """(the changed redirect URI, a note) for a redirect check."""
-    parts = urlsplit(config.redirect_uri)
-    if key == "redirect_path":
-        return urlunsplit(parts._replace(path=parts.path.rstrip("/") + "/wal-scorecard-elsewhere")), ""
-    if key == "redirect_query":
-        query = (parts.query + "&" if parts.query else "") + urlencode({_MARK: "1"})
-        return urlunsplit(parts._replace(query=query)), ""
+def _each(keys: Iterable[str], verdict: str, evidence: str) -> _Rows:
+    """The same answer for each of ``keys``: checks that share a login share what stopped it."""
+    return {key: (verdict, evidence) for key in keys}
+
+
+def _refusal(token: Token | None, error: WebhookAuthError | None, *, refused: str, worked: str,
+             failed: str) -> tuple[str, str]:
+    """The verdict on a token request a careful provider refuses, with the words for it: refused
+    with an OAuth error (it enforces), a token (it does not), any other failure (could not tell)."""
+    if token is not None:
+        return DOES_NOT, worked
+    if isinstance(error, TokenEndpointError) and error.error:
+        return ENFORCES, refused
+    return UNKNOWN, failed
+
+
+# The redirect checks: the registered redirect URI changed one way each (RFC 9700 §4.1.3). Each
+# returns the changed URI and a note for when the provider accepts it.
+
+
+def _changed_path(parts: SplitResult) -> tuple[str, str]:
+    return urlunsplit(parts._replace(path=parts.path.rstrip("/") + "/wal-scorecard-elsewhere")), ""
+
+
+def _added_query(parts: SplitResult) -> tuple[str, str]:
+    query = (parts.query + "&" if parts.query else "") + urlencode({_MARK: "1"})
+    return urlunsplit(parts._replace(query=query)), ""
+
+
+def _other_port(parts: SplitResult) -> tuple[str, str]:
     port = parts.port or (443 if parts.scheme == "https" else 80)
     other = port + 1 if port < 65535 else port - 1
     host = f"[{parts.hostname}]" if ":" in (parts.hostname or "") else parts.hostname
@@ -467,10 +481,16 @@ def _variant(config: WebhookAuthConfig, key: str) -> tuple[str, str]:
     return urlunsplit(parts._replace(netloc=netloc)), note
 
 
-def _redirect_check(ctx: _Context, key: str) -> _Gen:
-    target, note = _variant(ctx.config, key)
+_REDIRECTS: dict[str, Callable[[SplitResult], tuple[str, str]]] = {
+    "redirect_path": _changed_path, "redirect_query": _added_query, "redirect_port": _other_port,
+}
+
+
+def _redirect_check(ctx: _Context, chosen: tuple[str, ...]) -> _Gen:
+    key = chosen[0]
+    target, note = _REDIRECTS[key](urlsplit(ctx.config.redirect_uri))
     link = ctx.link(redirect_uri=target)
-    arrival = yield from _through_login(ctx, link, (key,), f"is {target} refused as redirect URI?", key)
+    arrival = yield from _through_login(ctx, link, chosen, f"is {target} refused as redirect URI?", key)
     shown = redact_url(target)
     evidence = f"Authorize request with redirect_uri={shown}: {arrival.describe()}."
     if arrival.kind in ("code", "error") and arrival.went_to(target):
@@ -483,37 +503,60 @@ def _redirect_check(ctx: _Context, key: str) -> _Gen:
     return {key: (UNKNOWN, evidence)}
 
 
-def _required_check(ctx: _Context, key: str) -> _Gen:
-    if key == "state_required":
-        link, what = ctx.link(state=False), "without state"
-    elif key == "pkce_required":
-        link, what = ctx.link(pkce=None), "without PKCE"
-    elif key == "plain_refused":
-        link, what = ctx.link(pkce="plain"), "with code_challenge_method=plain"
-    else:
-        link, what = ctx.link(pkce=None), "without a code_challenge"
-    arrival = yield from _through_login(ctx, link, (key,), f"is an authorization request {what} refused?", key)
-    evidence = f"Authorize request {what}: {arrival.describe()}."
+@dataclass(frozen=True)
+class _Request:
+    """An authorization request a careful provider refuses, for :func:`_request_check`.
+
+    Refused (an error, or an error page) counts as enforced. A code issued anyway is the answer
+    when ``sent`` is empty; otherwise an exchange of it decides: a token issued means the
+    provider does not enforce.
+    """
+
+    #: How the request differs from a complete one, in words.
+    what: str
+    #: How :meth:`_Context.link` builds it.
+    state: bool = True
+    pkce: str | None = "S256"
+    #: The exchange of a code issued anyway, in words, and the verifier it sends (from the link).
+    sent: str = ""
+    verifier: Callable[[_Link], str | None] = lambda link: None
+    #: Said after the evidence when the request is refused.
+    refused_note: str = ""
+
+
+_REQUESTS = {
+    "state_required": _Request("without state", state=False),
+    "pkce_required": _Request("without PKCE", pkce=None, sent="without any PKCE verifier"),
+    "plain_refused": _Request("with code_challenge_method=plain", pkce="plain", sent="with the plain verifier",
+                              verifier=lambda link: link.verifier),
+    "downgrade_refused": _Request(
+        "without a code_challenge", pkce=None, sent="with a verifier the request never had a challenge for",
+        verifier=lambda link: pkce_helpers.new_verifier(),
+        refused_note=" No code can be issued without a challenge, so there is nothing to downgrade."),
+}
+
+
+def _request_check(ctx: _Context, chosen: tuple[str, ...]) -> _Gen:
+    key = chosen[0]
+    request = _REQUESTS[key]
+    link = ctx.link(state=request.state, pkce=request.pkce)
+    arrival = yield from _through_login(ctx, link, chosen, f"is an authorization request {request.what} refused?",
+                                        key)
+    evidence = f"Authorize request {request.what}: {arrival.describe()}."
     if arrival.kind in ("error", "error_page"):
-        if key == "downgrade_refused":
-            evidence += " No code can be issued without a challenge, so there is nothing to downgrade."
-        return {key: (ENFORCES, evidence)}
+        return {key: (ENFORCES, evidence + request.refused_note)}
     if arrival.kind != "code":
         return {key: (UNKNOWN, evidence)}
-    if key == "state_required":
+    if not request.sent:
         return {key: (DOES_NOT, evidence)}
-    verifier = {"pkce_required": None, "plain_refused": link.verifier,
-                "downgrade_refused": pkce_helpers.new_verifier()}[key]
+    verifier = request.verifier(link)
     remember(verifier)
     grant = {"code": arrival.code, **({"code_verifier": verifier} if verifier else {})}
     token, error = ctx.token(f"scorecard: {key}: exchange", **grant)
-    sent = {"pkce_required": "without any PKCE verifier", "plain_refused": "with the plain verifier",
-            "downgrade_refused": "with a verifier the request never had a challenge for"}[key]
-    if token is not None:
-        return {key: (DOES_NOT, f"{evidence} The exchange {sent} got a token.")}
-    if isinstance(error, TokenEndpointError) and error.error:
-        return {key: (ENFORCES, f"{evidence} The exchange {sent} was refused ({_refused(error)}).")}
-    return {key: (UNKNOWN, f"{evidence} The exchange {sent} failed ({_refused(error)}).")}
+    exchange = f"{evidence} The exchange {request.sent}"
+    return {key: _refusal(token, error, worked=f"{exchange} got a token.",
+                          refused=f"{exchange} was refused ({_refused(error)}).",
+                          failed=f"{exchange} failed ({_refused(error)}).")}
 
 
 def _first_token(ctx: _Context, checks: tuple[str, ...], purpose: str, step: str, scope: str | None = None):
@@ -593,13 +636,11 @@ def _refresh_checks(ctx: _Context, chosen: tuple[str, ...]) -> _Gen:
     _, token, _, problem = yield from _first_token(ctx, chosen, "are refresh tokens rotated, and a replay caught?",
                                                    "refresh")
     if token is None or not token.refresh_token:
-        why = problem or "No refresh token was issued, so rotation and replay cannot be tried."
-        return {"refresh_rotation": (UNKNOWN, why), "refresh_replay": (UNKNOWN, why)}
+        return _each(chosen, UNKNOWN, problem or "No refresh token was issued, so rotation and replay cannot be tried.")
     first = token.refresh_token
     second, error = ctx.token("scorecard: refresh: first refresh", refresh_token=first)
     if second is None:
-        why = f"The first refresh failed: {_refused(error)}."
-        return {"refresh_rotation": (UNKNOWN, why), "refresh_replay": (UNKNOWN, why)}
+        return _each(chosen, UNKNOWN, f"The first refresh failed: {_refused(error)}.")
     rotated = bool(second.refresh_token) and second.refresh_token != first
     rows: _Rows = {"refresh_rotation": (ENFORCES, "The refresh returned a new refresh token.") if rotated else (
         DOES_NOT, "The refresh returned the same refresh token, or none (the old one stays valid, RFC 6749 §6).")}
@@ -613,14 +654,13 @@ def _refresh_checks(ctx: _Context, chosen: tuple[str, ...]) -> _Gen:
         return rows
     family, error2 = ctx.token("scorecard: refresh: the rotated refresh token after the replay",
                                refresh_token=second.refresh_token)
-    if family is None and isinstance(error2, TokenEndpointError) and error2.error:
-        rows["refresh_replay"] = (ENFORCES, f"The replay was refused ({_refused(error)}) and the rotated refresh "
-                                  f"token stopped working too ({_refused(error2)}).")
-    elif family is None:
-        rows["refresh_replay"] = (UNKNOWN, f"The replay was refused; the rotated token: {_refused(error2)}.")
-    else:
-        rows["refresh_replay"] = (DOES_NOT, f"The replay was refused ({_refused(error)}), but the rotated refresh "
-                                  "token still works: the family was not revoked.")
+    rows["refresh_replay"] = _refusal(
+        family, error2,
+        refused=f"The replay was refused ({_refused(error)}) and the rotated refresh token stopped working too "
+                f"({_refused(error2)}).",
+        failed=f"The replay was refused; the rotated token: {_refused(error2)}.",
+        worked=f"The replay was refused ({_refused(error)}), but the rotated refresh token still works: the family "
+               "was not revoked.")
     return rows
 
 
@@ -628,41 +668,43 @@ def _code_checks(ctx: _Context, chosen: tuple[str, ...]) -> _Gen:
     link = ctx.link()
     arrival = yield from _through_login(ctx, link, chosen, "can a code be redeemed twice?", "code reuse")
     if arrival.kind != "code":
-        why = f"A complete authorize request: {arrival.describe()}."
-        return {"code_single_use": (UNKNOWN, why), "code_reuse_revokes": (UNKNOWN, why)}
+        return _each(chosen, UNKNOWN, f"A complete authorize request: {arrival.describe()}.")
     first, error = ctx.token("scorecard: code reuse: first exchange", code=arrival.code, code_verifier=link.verifier)
     if first is None:
-        why = f"The first exchange failed: {_refused(error)}."
-        return {"code_single_use": (UNKNOWN, why), "code_reuse_revokes": (UNKNOWN, why)}
+        return _each(chosen, UNKNOWN, f"The first exchange failed: {_refused(error)}.")
     second, error = ctx.token("scorecard: code reuse: second exchange", code=arrival.code, code_verifier=link.verifier)
     if second is not None:
-        said = "The same code was exchanged twice: both times a token was issued."
-        return {"code_single_use": (DOES_NOT, said), "code_reuse_revokes": (DOES_NOT, said)}
+        return _each(chosen, DOES_NOT, "The same code was exchanged twice: both times a token was issued.")
     rows: _Rows = {"code_single_use": (ENFORCES, f"The second exchange was refused: {_refused(error)}.")}
     if not first.refresh_token:
         rows["code_reuse_revokes"] = (UNKNOWN, "The first exchange issued no refresh token to test revocation with.")
         return rows
     after, error = ctx.token("scorecard: code reuse: refresh with what the first exchange issued",
                              refresh_token=first.refresh_token)
-    if after is None and isinstance(error, TokenEndpointError) and error.error:
-        rows["code_reuse_revokes"] = (ENFORCES, f"The first exchange's refresh token was revoked: {_refused(error)}.")
-    elif after is None:
-        rows["code_reuse_revokes"] = (UNKNOWN, f"Refreshing with the first exchange's token: {_refused(error)}.")
-    else:
-        rows["code_reuse_revokes"] = (DOES_NOT, "The first exchange's refresh token still works after the reuse.")
+    rows["code_reuse_revokes"] = _refusal(
+        after, error, refused=f"The first exchange's refresh token was revoked: {_refused(error)}.",
+        failed=f"Refreshing with the first exchange's token: {_refused(error)}.",
+        worked="The first exchange's refresh token still works after the reuse.")
     return rows
 
 
-def _group(ctx: _Context, group: tuple[str, ...], chosen: tuple[str, ...]) -> _Gen:
-    if group[0].startswith("redirect_"):
-        return (yield from _redirect_check(ctx, group[0]))
-    if group[0] in ("state_required", "pkce_required", "plain_refused", "downgrade_refused"):
-        return (yield from _required_check(ctx, group[0]))
-    if group[0] == "iss_returned":
-        return (yield from _answer_checks(ctx, chosen))
-    if group[0] == "refresh_rotation":
-        return (yield from _refresh_checks(ctx, chosen))
-    return (yield from _code_checks(ctx, chosen))
+@dataclass(frozen=True)
+class _Group:
+    """Checks that share one login (at most one), and what runs them: ``run(ctx, chosen)``
+    yields the login and returns a (verdict, evidence) for each chosen check."""
+
+    checks: tuple[str, ...]
+    run: Callable[[_Context, tuple[str, ...]], _Gen]
+
+
+#: The groups, in the order they run.
+_GROUPS = (
+    *(_Group((key,), _redirect_check) for key in _REDIRECTS),
+    *(_Group((key,), _request_check) for key in _REQUESTS),
+    _Group(("iss_returned", "token_lifetime", "scope_narrowed"), _answer_checks),
+    _Group(("refresh_rotation", "refresh_replay"), _refresh_checks),
+    _Group(("code_single_use", "code_reuse_revokes"), _code_checks),
+)
 
 
 def _kind(key: str, verdict: str, config: WebhookAuthConfig) -> str:
@@ -699,7 +741,7 @@ class ScorecardRun:
         self._rows: dict[str, ScoreRow] = {}
         self._pending: Login | None = None
         self._gen: _Gen | None = None
-        self._groups = [g for g in _GROUPS if set(g) & set(self.checks)]
+        self._groups = [g for g in _GROUPS if set(g.checks) & set(self.checks)]
         self._baseline_refusal: str | None = None
         self._started = False
 
@@ -716,14 +758,13 @@ class ScorecardRun:
                 if not self._groups:
                     return None
                 group = self._groups.pop(0)
-                chosen = tuple(k for k in group if k in self.checks)
+                chosen = tuple(k for k in group.checks if k in self.checks)
                 if self._baseline_refusal is not None:
-                    self._finish(chosen, {k: (UNKNOWN, "Even a complete authorization request was refused ("
-                                              + self._baseline_refusal + "), so nothing can be told after login. "
-                                              "Check the client ID and redirect URI (see the probe).")
-                                          for k in chosen}, [])
+                    self._finish(chosen, _each(chosen, UNKNOWN, "Even a complete authorization request was refused ("
+                                               + self._baseline_refusal + "), so nothing can be told after login. "
+                                               "Check the client ID and redirect URI (see the probe)."), [])
                     continue
-                self._gen, self._chosen, self._mark = _group(self._ctx, group, chosen), chosen, len(self._ctx.steps)
+                self._gen, self._chosen, self._mark = group.run(self._ctx, chosen), chosen, len(self._ctx.steps)
                 value = None
             try:
                 login = self._gen.send(value)
