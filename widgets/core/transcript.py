@@ -27,7 +27,7 @@ from urllib.parse import parse_qsl, urlsplit
 from .redact import redact_body, redact_header_pairs, redact_headers, redact_url, scrub
 from .token_response import PREVIEW_WINDOW, preview
 
-__all__ = ["Exchange", "Transcript", "COLUMNS", "OUTCOMES", "KINDS", "BODY_CHARS", "spreadsheet_safe"]
+__all__ = ["Exchange", "Transcript", "COLUMNS", "OUTCOMES", "KINDS", "BODY_CHARS", "spreadsheet_safe", "csv_text"]
 
 #: What a row records: a request of ours, or a leg in the person's browser.
 KINDS = ("http", "browser")
@@ -73,6 +73,23 @@ def spreadsheet_safe(value: object) -> object:
     if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
         return "'" + value
     return value
+
+
+def csv_text(columns: Iterable[str], rows: Iterable[Mapping[str, object]], path: str | None = None) -> str:
+    """CSV text of ``rows`` under ``columns`` (also written to ``path`` when given). Needs no pandas.
+
+    Every cell passes :func:`spreadsheet_safe`; None is an empty cell.
+    """
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(columns), lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: "" if v is None else spreadsheet_safe(v) for k, v in row.items()})
+    text = buffer.getvalue()
+    if path is not None:
+        with open(path, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+    return text
 
 
 #: The outcomes the package records; :meth:`Transcript.to_html` styles rows by them.
@@ -320,16 +337,7 @@ class Transcript:
         Every cell passes :func:`spreadsheet_safe`: provider text that starts like a formula
         gets a leading ``'``, so a spreadsheet shows it instead of running it.
         """
-        buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=list(COLUMNS), lineterminator="\n")
-        writer.writeheader()
-        for row in self.rows():
-            writer.writerow({k: "" if v is None else spreadsheet_safe(v) for k, v in row.items()})
-        text = buffer.getvalue()
-        if path is not None:
-            with open(path, "w", encoding="utf-8", newline="") as fh:
-                fh.write(text)
-        return text
+        return csv_text(COLUMNS, self.rows(), path)
 
     def to_html(self, path: str | None = None) -> str:
         """A self-contained HTML table, every cell escaped. Needs no pandas."""

@@ -28,6 +28,7 @@ from __future__ import annotations
 import re
 import secrets
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from html.parser import HTMLParser
 from urllib.parse import parse_qs, urljoin, urlsplit
@@ -94,8 +95,24 @@ class ProbeRow:
         return "good" if (self.verdict == "no") == good_when_no else "bad"
 
 
+class _RowsByKey:
+    """``report[key]`` (the row of that check) and ``report.verdicts()`` for a report whose
+    ``rows`` each have a ``key`` and a ``verdict``: the probe's and the scorecard's."""
+
+    rows: list
+
+    def __getitem__(self, key: str):
+        for row in self.rows:
+            if row.key == key:
+                return row
+        raise KeyError(key)
+
+    def verdicts(self) -> dict[str, str]:
+        return {row.key: row.verdict for row in self.rows}
+
+
 @dataclass
-class ProbeReport:
+class ProbeReport(_RowsByKey):
     """The rows of a probe, in the order asked, and the transcript of what was sent."""
 
     rows: list[ProbeRow]
@@ -132,14 +149,6 @@ class ProbeReport:
             said.append("Nothing needs fixing.")
         return "ok", " ".join(said)
 
-    def __getitem__(self, key: str) -> ProbeRow:
-        for row in self.rows:
-            if row.key == key:
-                return row
-        raise KeyError(key)
-
-    def verdicts(self) -> dict[str, str]:
-        return {row.key: row.verdict for row in self.rows}
 
     def to_dicts(self) -> list[dict[str, str]]:
         return [asdict(row) for row in self.rows]
@@ -304,22 +313,28 @@ class _AuthAttempt:
         return scrub(err.message) if err is not None else ""
 
 
-def _try_client_auth(config: WebhookAuthConfig, method: str, transcript: Transcript) -> _AuthAttempt:
-    attempt = _AuthAttempt(method)
-    if not config.client_secret:
-        attempt.skipped = "No client secret is configured (a public client does not authenticate)."
-        return attempt
+def _fetched(attempt: _AuthAttempt, config: WebhookAuthConfig,
+             flow: Callable[[], ClientCredentialsFlow]) -> _AuthAttempt:
+    """``attempt`` with the token ``flow()`` fetched, the error it met, or why it was not tried
+    (a config the flow refuses is "not tried", with its problems)."""
     if not config.token_url:
         attempt.skipped = "No Token URL is configured."
         return attempt
     try:
-        flow = ClientCredentialsFlow(config.replace(client_auth=method), transcript)
-        attempt.token = flow.fetch_token()
+        attempt.token = flow().fetch_token()
     except ConfigError as exc:
         attempt.skipped = "Not tried: " + "; ".join(f"{k} {m[0]}" for k, m in exc.problems.items())
     except WebhookAuthError as exc:
         attempt.error = exc
     return attempt
+
+
+def _try_client_auth(config: WebhookAuthConfig, method: str, transcript: Transcript) -> _AuthAttempt:
+    attempt = _AuthAttempt(method)
+    if not config.client_secret:
+        attempt.skipped = "No client secret is configured (a public client does not authenticate)."
+        return attempt
+    return _fetched(attempt, config, lambda: ClientCredentialsFlow(config.replace(client_auth=method), transcript))
 
 
 def _client_auth_row(this: _AuthAttempt, other: _AuthAttempt, config: WebhookAuthConfig,
@@ -369,18 +384,8 @@ def _try_beyond_secret(config: WebhookAuthConfig, transcript: Transcript) -> _Au
     """A client credentials request with the config's key or certificate method."""
     from .client_assertion import assertion_signer  # PyJWT: loaded only for these methods
 
-    attempt = _AuthAttempt(config.client_auth)
-    if not config.token_url:
-        attempt.skipped = "No Token URL is configured."
-        return attempt
-    try:
-        flow = ClientCredentialsFlow(config, transcript, client_assertion=assertion_signer(config))
-        attempt.token = flow.fetch_token()
-    except ConfigError as exc:
-        attempt.skipped = "Not tried: " + "; ".join(f"{k} {m[0]}" for k, m in exc.problems.items())
-    except WebhookAuthError as exc:
-        attempt.error = exc
-    return attempt
+    return _fetched(_AuthAttempt(config.client_auth), config,
+                    lambda: ClientCredentialsFlow(config, transcript, client_assertion=assertion_signer(config)))
 
 
 def _beyond_secret_row(this: _AuthAttempt, config: WebhookAuthConfig, metadata) -> ProbeRow:

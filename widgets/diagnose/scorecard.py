@@ -23,9 +23,7 @@ Every exchange is recorded, masked, in the transcript. Tokens obtained are not k
 
 from __future__ import annotations
 
-import csv
 import html
-import io
 import re
 import secrets
 from dataclasses import asdict, dataclass, field
@@ -43,9 +41,9 @@ from ..core.loopback import allow_loopback_http
 from ..core.redact import redact_url, remember, scrub
 from ..core.token import Token
 from ..core.token_endpoint import TokenEndpoint
-from ..core.transcript import Transcript, spreadsheet_safe
+from ..core.transcript import Transcript, csv_text
 from ..core.transport import Boundary
-from .probe import _page
+from .probe import _page, _RowsByKey
 
 __all__ = ["VERDICTS", "CHECKS", "ScoreRow", "Scorecard", "ScorecardRun", "Login", "scorecard",
            "logins_needed", "check_keys"]
@@ -151,27 +149,13 @@ _COLUMNS = ("check", "question", "verdict", "evidence", "reference", "meaning", 
 _COLOURS = {"ok": "#e6f4ea", "error": "#fde2e1", "warning": "#fff4ce", "info": "#eef2f7", "unknown": "#f3f4f6"}
 
 
-def _csv_cell(value: object) -> object:
-    """A CSV cell a spreadsheet will not run as a formula (the transcript's rule, OWASP CSV injection)."""
-    return spreadsheet_safe("" if value is None else value)
-
-
 @dataclass
-class Scorecard:
+class Scorecard(_RowsByKey):
     """The rows of a scorecard, in the order of :data:`CHECKS`, and the transcript behind them."""
 
     rows: list[ScoreRow]
     transcript: Transcript = field(default_factory=Transcript, repr=False)
     logins: int = 0
-
-    def __getitem__(self, key: str) -> ScoreRow:
-        for row in self.rows:
-            if row.key == key:
-                return row
-        raise KeyError(key)
-
-    def verdicts(self) -> dict[str, str]:
-        return {row.key: row.verdict for row in self.rows}
 
     def to_dicts(self) -> list[dict]:
         return [dict(asdict(row), exchanges=list(row.exchanges)) for row in self.rows]
@@ -204,17 +188,9 @@ class Scorecard:
     __str__ = to_text
 
     def to_csv(self, path: str | None = None) -> str:
-        """CSV text (also written to ``path``), cells neutralised against formulas. Needs no pandas."""
-        buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=list(_COLUMNS), lineterminator="\n")
-        writer.writeheader()
-        for row in self._table():
-            writer.writerow({k: _csv_cell(v) for k, v in row.items()})
-        text = buffer.getvalue()
-        if path is not None:
-            with open(path, "w", encoding="utf-8", newline="") as fh:
-                fh.write(text)
-        return text
+        """CSV text (also written to ``path``), cells neutralised against formulas (the transcript's
+        rule, OWASP CSV injection). Needs no pandas."""
+        return csv_text(_COLUMNS, self._table(), path)
 
     def to_html(self, path: str | None = None) -> str:
         """A self-contained HTML table, every cell escaped, rows coloured. Needs no pandas."""
