@@ -94,6 +94,17 @@ def _local_time(seconds: float) -> str:
     return when.strftime("%Y-%m-%d %H:%M ") + (when.tzname() or when.strftime("UTC%z"))
 
 
+def _connector(name: str, config: WebhookAuthConfig, auth: dict[str, str], notes: list[str]) -> dict[str, object]:
+    """The ThousandEyes generic connector (its ``target`` only when a webhook URL is set: ``notes`` says so)."""
+    connector: dict[str, object] = {"type": "generic", "name": name}
+    if config.webhook_url:
+        connector["target"] = config.webhook_url
+    else:
+        notes.append("No webhook URL set: the connector's 'target' is left out.")
+    connector["authentication"] = auth
+    return connector
+
+
 def _by_hand(config: WebhookAuthConfig, token: Token | str | None, reveal: bool, name: str) -> PasteReady:
     """A token obtained by hand goes in as Token auth: the platform only carries it."""
     show = (lambda s: reveal_secret(s) or "") if reveal else mask
@@ -123,12 +134,7 @@ def _by_hand(config: WebhookAuthConfig, token: Token | str | None, reveal: bool,
         notes.append("The provider gave no lifetime: the token works until the provider stops accepting it; "
                      "then paste a new one. The platform does not renew a pasted token.")
     auth: dict[str, str] = {"type": CONNECTOR_TYPES[AuthType.TOKEN], "token": show(access)}
-    connector: dict[str, object] = {"type": "generic", "name": name}
-    if config.webhook_url:
-        connector["target"] = config.webhook_url
-    else:
-        notes.append("No webhook URL set: the connector's 'target' is left out.")
-    connector["authentication"] = auth
+    connector = _connector(name, config, auth, notes)
     return PasteReady(AuthType.TOKEN, fields, connector, tuple(notes), reveal, advice)
 
 
@@ -252,10 +258,5 @@ def paste_ready(config: WebhookAuthConfig, token: Token | str | None = None, *, 
     if missing:
         notes.append("Not ready yet: " + "; ".join(missing) + ".")
 
-    connector: dict[str, object] = {"type": "generic", "name": name}
-    if config.webhook_url:
-        connector["target"] = config.webhook_url
-    else:
-        notes.append("No webhook URL set: the connector's 'target' is left out.")
-    connector["authentication"] = auth
+    connector = _connector(name, config, auth, notes)
     return PasteReady(kind, fields, connector, tuple(notes), reveal, _ADVICE[kind])
