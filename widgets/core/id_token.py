@@ -50,7 +50,8 @@ from .errors import IdTokenError
 from .redact import mask, remember, scrub
 
 __all__ = ["IdTokenCheck", "IdTokenValidation", "IdTokenValidator", "check_claims", "at_hash_of",
-           "validate_claims_only", "check_refreshed", "with_checks", "CHECKS", "REFRESH_CHECKS", "LEEWAY"]
+           "validate_claims_only", "validate_with", "check_refreshed", "with_checks", "CHECKS", "REFRESH_CHECKS",
+           "LEEWAY"]
 
 #: The checks, in the order they are made and shown.
 CHECKS = ("signature", "iss", "aud", "azp", "exp", "iat", "nonce", "at_hash")
@@ -225,21 +226,33 @@ def check_claims(header: Mapping[str, object], claims: Mapping[str, object], *, 
     return out
 
 
-def validate_claims_only(id_token: str, *, issuer: str, client_id: str, nonce: str | None = None,
-                         access_token: str | None = None, now: float | None = None) -> IdTokenValidation:
-    """Every check but the signature, which reads "not checked". For a caller without a JWKS."""
+def validate_with(id_token: str, signature: Callable[[str, dict], IdTokenCheck], *, issuer: str, client_id: str,
+                  nonce: str | None = None, access_token: str | None = None,
+                  now: float | None = None) -> IdTokenValidation:
+    """Every check of OIDC Core §3.1.3.7: ``signature(id_token, header)`` first, then
+    :func:`check_claims`. Never raises for a bad token: a token that is no JWT is one failed check."""
     remember(id_token)
     decoded = decode_unverified(id_token)
     if decoded is None:
         return IdTokenValidation((IdTokenCheck("signature", False,
                                                f"{mask(id_token)} is not a signed JWT (JWS compact form)"),))
     header, claims = decoded
-    signature = IdTokenCheck("signature", None, "not checked: no JWKS verifier was given to the flow")
-    if str(header.get("alg", "")).lower() == "none":
-        signature = IdTokenCheck("signature", False, "alg 'none': the token is not signed at all")
-    checks = [signature, *check_claims(header, claims, issuer=issuer, client_id=client_id, nonce=nonce,
-                                       access_token=access_token, now=now)]
+    checks = [signature(id_token, header), *check_claims(header, claims, issuer=issuer, client_id=client_id,
+                                                        nonce=nonce, access_token=access_token, now=now)]
     return IdTokenValidation(tuple(checks), dict(header), dict(claims))
+
+
+def _signature_not_checked(id_token: str, header: dict) -> IdTokenCheck:
+    if str(header.get("alg", "")).lower() == "none":
+        return IdTokenCheck("signature", False, "alg 'none': the token is not signed at all")
+    return IdTokenCheck("signature", None, "not checked: no JWKS verifier was given to the flow")
+
+
+def validate_claims_only(id_token: str, *, issuer: str, client_id: str, nonce: str | None = None,
+                         access_token: str | None = None, now: float | None = None) -> IdTokenValidation:
+    """Every check but the signature, which reads "not checked". For a caller without a JWKS."""
+    return validate_with(id_token, _signature_not_checked, issuer=issuer, client_id=client_id, nonce=nonce,
+                         access_token=access_token, now=now)
 
 
 def check_refreshed(original: Mapping[str, object], refreshed: Mapping[str, object]) -> list[IdTokenCheck]:

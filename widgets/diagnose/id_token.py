@@ -20,11 +20,10 @@ from __future__ import annotations
 
 import time
 
-from ..core.claims import decode_unverified
 from ..core.config import WebhookAuthConfig
 from ..core.errors import WebhookAuthError
-from ..core.id_token import IdTokenCheck, IdTokenValidation, check_claims
-from ..core.redact import mask, remember, scrub
+from ..core.id_token import IdTokenCheck, IdTokenValidation, validate_with
+from ..core.redact import scrub
 from ..core.transcript import Transcript
 from .inspect_token import _check_signature, _fetch_json
 
@@ -106,16 +105,8 @@ class IdTokenValidator:
     # -- the checks -------------------------------------------------------------------------
     def __call__(self, id_token: str, *, nonce: str | None = None, access_token: str | None = None) -> IdTokenValidation:
         """Every check of OIDC Core §3.1.3.7, the signature first; never raises for a bad token."""
-        remember(id_token)
-        decoded = decode_unverified(id_token)
-        if decoded is None:
-            return IdTokenValidation((IdTokenCheck("signature", False,
-                                                   f"{mask(id_token)} is not a signed JWT (JWS compact form)"),))
-        header, claims = decoded
-        checks = [self._signature(id_token, header),
-                  *check_claims(header, claims, issuer=self.issuer, client_id=self.client_id, nonce=nonce,
-                                access_token=access_token, now=time.time() if self.now is None else self.now)]
-        return IdTokenValidation(tuple(checks), dict(header), dict(claims))
+        return validate_with(id_token, self._signature, issuer=self.issuer, client_id=self.client_id, nonce=nonce,
+                             access_token=access_token, now=time.time() if self.now is None else self.now)
 
     def __repr__(self) -> str:
         return f"IdTokenValidator(issuer={self.issuer!r}, client_id={self.client_id!r}, jwks_uri={self.jwks_uri!r})"
