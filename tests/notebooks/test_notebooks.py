@@ -18,9 +18,10 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from urllib.parse import quote, quote_plus
 
 import pytest
+
+from tests.support.canaries import forms_of, strings_in
 
 nbformat = pytest.importorskip("nbformat")
 nbclient = pytest.importorskip("nbclient")
@@ -170,46 +171,6 @@ def test_notebook_runs_top_to_bottom_against_the_demo_without_errors(executed, n
 
 
 # --- secrets ----------------------------------------------------------------------------------
-
-
-def base64_fragments(data: bytes) -> set[str]:
-    """What base64 of any text containing ``data`` must contain, whatever the alignment.
-
-    In ``base64(prefix + data + suffix)`` the groups that hold only bytes of ``data`` do not
-    depend on the prefix or suffix, only on ``len(prefix) % 3``: so a Basic header built from
-    ``user:secret`` is caught by the fragments of the secret alone.
-    """
-    fragments = set()
-    for offset in range(3):
-        encoded = base64.b64encode(b"\0" * offset + data).decode("ascii")
-        start = 4 if offset else 0
-        end = len(encoded) - (4 if (offset + len(data)) % 3 else 0)
-        fragment = encoded[start:end]
-        if len(fragment) >= 12:
-            fragments.add(fragment)
-            fragments.add(fragment.replace("+", "-").replace("/", "_"))  # base64url
-    return fragments
-
-
-def forms_of(secret: str) -> set[str]:
-    """The ways a secret can show up in a saved notebook."""
-    texts = {secret, quote(secret, safe=""), quote(secret), quote_plus(secret), html.escape(secret),
-             json.dumps(secret)[1:-1], json.dumps(secret, ensure_ascii=False)[1:-1]}
-    forms = set(texts)
-    for text in texts:
-        forms |= base64_fragments(text.encode("utf-8"))
-    return forms
-
-
-def strings_in(value) -> list[str]:
-    """Every string leaf of parsed JSON: JSON escapes (\\u00e9, \\/) undone."""
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, dict):
-        return [s for k, v in value.items() for s in (k, *strings_in(v))]
-    if isinstance(value, list):
-        return [s for item in value for s in strings_in(item)]
-    return []
 
 
 def test_forms_of_a_secret_catch_it_inside_a_basic_header():
