@@ -192,14 +192,18 @@ def test_pkce_off_shows_so_and_the_code_flow_still_works(make_wizard, canary_dem
 def test_the_header_is_masked_until_revealed_and_cleared_when_hidden(make_wizard, auth_type):
     wizard, run = to_run(make_wizard, auth_type)
     secret = wizard.model.authorization_header().partition(" ")[2]
-    header = one(run, "wal-auth-header")
-    assert header.value and secret not in header.value and "****" in header.value
+    header = one(run, "wal-auth-header")  # a SecretView line: the full header goes in messages only
+    sent = []
+    header.send = sent.append
+    assert header.masked and secret not in header.masked[0] and "****" in header.masked[0]
     reveal = one(run, "wal-reveal")
     reveal.value = True
-    assert secret in header.value and reveal.description == "Hide"
+    assert sent[-1] == {"event": "values", "values": [run.header_text]} and reveal.description == "Hide"
+    assert secret in sent[-1]["values"][0] and header.revealed
     assert run.header_text == "Authorization: " + wizard.model.authorization_header()
     reveal.value = False
-    assert secret not in header.value and secret not in tree_state(wizard)
+    assert sent[-1] == {"event": "hide"} and not header.revealed and "****" in header.masked[0]
+    assert secret not in run.header_text and secret not in tree_state(wizard)
     # leaving the step hides it too
     reveal.value = True
     wizard.next()

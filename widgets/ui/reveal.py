@@ -5,7 +5,8 @@ write into the .ipynb. So a revealed secret never goes into a trait or into a sy
 :class:`SecretView` (an anywidget ES module) syncs only labels, the masked forms and a flag; the
 real values reach the browser in a custom widget message (``send``), which is not part of the
 saved state, live only in the module's closure and the DOM while revealed, and are wiped on
-hide. Its ``buttons`` form copies from that closure (``navigator.clipboard.writeText``).
+hide. Its ``buttons`` form copies from that closure (``navigator.clipboard.writeText``); its
+``line`` form is one line of monospace text, the masked form until revealed.
 
 A Reveal toggle still turns itself off after :data:`REVEAL_SECONDS` (:func:`auto_hide`): that no
 longer guards the saved notebook, it limits how long the secret is on screen.
@@ -101,6 +102,17 @@ function render({ model, el }) {
       });
       return;
     }
+    if (model.get("kind") === "line") {
+      const masked = model.get("masked") || [];
+      labels.forEach((_label, i) => {
+        const line = document.createElement("code");
+        line.className = "wal-secret-line";
+        line.style.cssText = "font-family:monospace;word-break:break-all";
+        line.textContent = on ? values[i] : (masked[i] || "");
+        el.appendChild(line);
+      });
+      return;
+    }
     if (!on) return;
     labels.forEach((label, i) => {
       const row = document.createElement("div");
@@ -133,6 +145,7 @@ function render({ model, el }) {
   model.on("msg:custom", onMessage);
   model.on("change:revealed", onRevealed);
   model.on("change:labels", draw);
+  model.on("change:masked", draw);
   draw();
   // a view drawn while revealed (re-rendered, a second view) asks for the values again
   if (model.get("revealed")) model.send({ event: "want" });
@@ -140,6 +153,7 @@ function render({ model, el }) {
     model.off("msg:custom", onMessage);
     model.off("change:revealed", onRevealed);
     model.off("change:labels", draw);
+    model.off("change:masked", draw);
     values = [];
     el.replaceChildren();
   };
@@ -149,11 +163,13 @@ export default { render };
 
 
 class SecretView(anywidget.AnyWidget):
-    """Shows secrets (``kind="boxes"``: read-only text boxes) or copies them (``kind="buttons"``).
+    """Shows secrets (``kind="boxes"``: read-only text boxes; ``kind="line"``: one line of
+    monospace text, masked until revealed) or copies them (``kind="buttons"``).
 
     Its synced state is ``labels``, ``masked`` (the masked forms) and ``revealed``: never a
-    secret. :meth:`show` sends the values to the browser in a custom message; :meth:`hide`
-    forgets them here and tells the browser to wipe them.
+    secret. :meth:`show` sends the values to the browser in a custom message; :meth:`conceal`
+    shows the masked forms only; :meth:`hide` forgets the values here and tells the browser to
+    wipe them.
     """
 
     _esm = _ESM
@@ -178,13 +194,22 @@ class SecretView(anywidget.AnyWidget):
         self.revealed = bool(self._values)
         self._send_values()
 
+    def conceal(self, items: Sequence[tuple[str, str]]) -> None:
+        """Show ``(label, masked)`` items masked (``line`` draws them): the values are forgotten and wiped."""
+        self._forget()
+        self.labels = [label for label, _masked in items]
+        self.masked = [masked for _label, masked in items]
+
     def hide(self) -> None:
         """Forget the values and have the browser wipe them."""
+        self._forget()
+        self.labels = []
+        self.masked = []
+
+    def _forget(self) -> None:
         was = self.revealed or bool(self._values)
         self._values = []
         self.revealed = False
-        self.labels = []
-        self.masked = []
         if was:
             self.send({"event": "hide"})
 

@@ -1,5 +1,7 @@
 """Step 3: get the token (client credentials), or run the authorization code flow by hand, or
-(Basic, Token) see the exact ``Authorization`` header a delivery will carry.
+(Basic, Token) see the exact ``Authorization`` header a delivery will carry: masked, and on
+Reveal in full, in the browser only (a :class:`~widgets.ui.reveal.SecretView` line: the full header
+is never widget state, which a saved notebook keeps).
 
 The code flow by hand: build the authorize link (with a fresh ``state`` and a PKCE challenge),
 log in with it in a browser, paste back the address the browser landed on; the state is
@@ -20,7 +22,7 @@ from ...core.config import AuthType
 from ..catch import CatchOption
 from ..kernel import kernel_loop
 from ..markup import attr, esc, message_html, mono
-from ..reveal import auto_hide
+from ..reveal import SecretView, auto_hide
 from .base import Step, handler
 from .device import DevicePanel
 
@@ -100,17 +102,19 @@ class RunStep(Step):
         ])
 
         # basic / token: nothing to request, only the header to see
-        self._header = ipw.HTML()
+        self._header = SecretView("line")  # syncs the masked header; the full one goes in a message
         self._header.add_class("wal-auth-header")
+        self._missing = ipw.HTML()
+        self._missing.add_class("wal-auth-header-missing")
         self._reveal = ipw.ToggleButton(description="Reveal", icon="eye", value=False,
                                       tooltip="Show the header unmasked (hidden again after 30 s, or when you leave this step)",
                                       layout=ipw.Layout(width="auto"))
         self._reveal.add_class("wal-reveal")
         self._reveal.observe(self._on_reveal, names="value")
-        auto_hide(self._reveal)  # the revealed header stays in widget state for seconds only
+        auto_hide(self._reveal)  # on screen for seconds only; never in widget state
         self._header_box = ipw.VBox([
             ipw.HTML("<div style='font-size:13px'>Nothing to request: every delivery carries this header.</div>"),
-            ipw.HBox([self._header, self._reveal]),
+            ipw.HBox([self._missing, self._header, self._reveal], layout=ipw.Layout(align_items="center")),
         ])
 
         # the device grant (teaching only): its own panel
@@ -139,7 +143,8 @@ class RunStep(Step):
     @property
     def header_text(self) -> str:
         """What the header line shows now (masked unless revealed)."""
-        return self._header_plain
+        header = self._model.authorization_header() if self._reveal.value else self._model.masked_header()
+        return self._missing_text() if header is None else f"Authorization: {header}"
 
     # -- showing -------------------------------------------------------------------------------
     @property
@@ -223,15 +228,25 @@ class RunStep(Step):
         else:
             self._demo_hint.value = ""
 
+    def _missing_text(self) -> str:
+        missing = "username and password" if self._model.auth_type is AuthType.BASIC else "token"
+        return f"(enter the {missing} in Details first)"
+
     def _render_header(self) -> None:
-        header = self._model.authorization_header() if self._reveal.value else self._model.masked_header()
+        masked = self._model.masked_header()
+        if masked is None:
+            self._header.hide()
+            self._missing.value = f"<span style='color:#6b7280'>{esc(self._missing_text())}</span>"
+            self._missing.layout.display = None
+            return
+        self._missing.value = ""
+        self._missing.layout.display = "none"
+        item = ("Authorization header", f"Authorization: {masked}")
+        header = self._model.authorization_header() if self._reveal.value else None
         if header is None:
-            missing = "username and password" if self._model.auth_type is AuthType.BASIC else "token"
-            self._header_plain = f"(enter the {missing} in Details first)"
-            self._header.value = f"<span style='color:#6b7280'>{esc(self._header_plain)}</span>"
+            self._header.conceal([item])
         else:
-            self._header_plain = f"Authorization: {header}"
-            self._header.value = mono(self._header_plain)
+            self._header.show([(item[0], f"Authorization: {header}", item[1])])
 
     # -- events --------------------------------------------------------------------------------
     @handler
