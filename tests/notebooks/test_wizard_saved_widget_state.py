@@ -1,12 +1,11 @@
 """A notebook that shows the wizard, types a redirect and reveals secrets: the .ipynb nbclient
 saves (nbclient always saves widget state) holds none of them.
 
-Run headless with nbclient against the demo provider with canary secrets. The Result step's
-revealed token goes to the browser in custom messages only (widgets/ui/reveal.py SecretView), so
-a notebook saved while it is revealed holds the masked form only; the Run step's Reveal turns
-itself off (shortened to one second here) and the pasted address is cleared when the exchange
-starts, so the first test waits past the reveal, then reads ``metadata.widgets`` of the saved
-notebook.
+Run headless with nbclient against the demo provider with canary secrets. The revealed token
+(Result step) and the revealed header (Run step, Basic and Token) go to the browser in custom
+messages only (widgets/ui/reveal.py SecretView), so a notebook saved while they are revealed holds
+the masked forms only; the toggles also turn themselves off (shortened to one second in the
+first test), and the pasted address is cleared when the exchange starts.
 """
 
 from __future__ import annotations
@@ -15,8 +14,9 @@ import json
 
 import pytest
 
-from tests.notebooks.test_notebooks import (CANARIES, CELL_TIMEOUT, COMPLETE_JWT, NOTEBOOKS, UNMASKED_CODE, forms_of,
-                                            kernel_env, strings_in, use_this_interpreter_kernelspec)
+from tests.notebooks.test_notebooks import (CANARIES, CELL_TIMEOUT, COMPLETE_JWT, NOTEBOOKS, UNMASKED_CODE, kernel_env,
+                                            use_this_interpreter_kernelspec)
+from tests.support.canaries import forms_of, leaked_forms, strings_in
 
 nbformat = pytest.importorskip("nbformat")
 nbclient = pytest.importorskip("nbclient")
@@ -42,8 +42,10 @@ print("token revealed:", got[-1]["values"][0] == code.token.access_token)""",
     """basic = Wizard(provider=demo)
 basic.auth_type_step.select(AuthType.BASIC); basic.next()
 one(basic, "wal-fill-demo").click(); basic.next()
+shown = []  # what the header line sends the browser (a custom message, not widget state)
+one(basic.run_step, "wal-auth-header").send = shown.append
 one(basic.run_step, "wal-reveal").value = True
-print("header revealed:", "****" not in basic.run_step._header.value)
+print("header revealed:", "****" not in shown[-1]["values"][0])
 basic""",
     """time.sleep(2.5)
 print("still revealed:", one(code.result_step, "wal-reveal").value, one(basic.run_step, "wal-reveal").value)""",
@@ -136,3 +138,67 @@ def test_the_pasted_address_syncs_on_enter_or_blur_not_on_every_keystroke():
 
     paste = one(Wizard(), "wal-paste")
     assert paste.continuous_update is False
+
+
+#: The token a person types into Details (Token path): read from the kernel's environment, so that
+#: the notebook's own cells never hold it and any trace of it in the saved file is a leak.
+TYPED_TOKEN = "canary-typed-TOKEN.2e9c4a71b0~+/="  # a bearer token68: no space, no é
+
+REVEALED_HEADER_AT_SAVE = [
+    """import os
+import ipywidgets
+from tests.support.ui import one
+from widgets import AuthType, DemoProvider, Wizard
+demo = DemoProvider.from_env().start()
+sent = []  # every custom message a widget sends to the browser
+_send = ipywidgets.Widget.send
+def capture(self, content, buffers=None):
+    sent.append(content)
+    return _send(self, content, buffers)
+ipywidgets.Widget.send = capture""",
+    """token = Wizard(provider=demo)
+token.auth_type_step.select(AuthType.TOKEN); token.next()
+one(token, "wal-fill-demo").click()
+token.details_step.field("token").value = os.environ["WAL_TEST_TYPED_TOKEN"]  # typed by a person
+token.next()
+one(token.run_step, "wal-reveal").value = True  # Reveal pressed; left on while the notebook is saved
+token""",
+    """basic = Wizard(provider=demo)
+basic.auth_type_step.select(AuthType.BASIC); basic.next()
+one(basic, "wal-fill-demo").click(); basic.next()
+one(basic.run_step, "wal-reveal").value = True
+basic""",
+    """values = [v for m in sent if m.get("event") == "values" for v in m["values"]]
+for wizard in (token, basic):
+    full = "Authorization: " + wizard.model.authorization_header()
+    print(wizard.model.auth_type.value, "header revealed:", full in values, wizard.run_step.header_text == full)""",
+    """print("still revealed at the save:", one(token.run_step, "wal-reveal").value, one(basic.run_step, "wal-reveal").value)
+demo.stop()""",
+]
+
+
+@pytest.mark.notebook
+def test_a_notebook_saved_while_the_run_header_is_revealed_holds_no_password_or_token(tmp_path, monkeypatch):
+    use_this_interpreter_kernelspec(monkeypatch)
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(source) for source in REVEALED_HEADER_AT_SAVE]
+    client = nbclient.NotebookClient(nb, timeout=CELL_TIMEOUT, kernel_name="python3",
+                                     resources={"metadata": {"path": str(NOTEBOOKS)}})
+    # store_widget_state: its default, True; saved with both reveals on (30 s have not passed)
+    client.execute(env={**kernel_env(), "WAL_TEST_TYPED_TOKEN": TYPED_TOKEN})
+    saved = tmp_path / "run-header-revealed.ipynb"
+    nbformat.write(nb, saved)
+
+    printed = "".join(out.get("text", "") for cell in nb.cells for out in cell.outputs)
+    assert "still revealed at the save: True True" in printed, printed
+    raw = saved.read_text(encoding="utf-8")
+    text = raw + "\n" + "\n".join(strings_in(json.loads(raw)))
+    # the whole file: the password alone or inside the Basic credential's Base64, the typed token,
+    # percent-, HTML- or JSON-escaped
+    for variable, canary in {**CANARIES, "WAL_TEST_TYPED_TOKEN": TYPED_TOKEN}.items():
+        leaked = leaked_forms(canary, text)
+        assert not leaked, f"{variable} in the saved notebook as {leaked}"
+    state = json.dumps(json.loads(raw)["metadata"]["widgets"]["application/vnd.jupyter.widget-state+json"])
+    assert "Authorization: Bearer ****" in state and "Authorization: Basic ****" in state  # the masked headers
+    # The headers really were revealed (sent to the browser), else a clean file would prove nothing.
+    assert "token header revealed: True True" in printed and "basic header revealed: True True" in printed, printed
