@@ -107,7 +107,7 @@ function render({ model, el }) {
       labels.forEach((_label, i) => {
         const line = document.createElement("code");
         line.className = "wal-secret-line";
-        line.style.cssText = "font-family:monospace;word-break:break-all";
+        line.style.cssText = "font-family:monospace;word-break:break-all;margin:0 8px 0 2px";
         line.textContent = on ? values[i] : (masked[i] || "");
         el.appendChild(line);
       });
