@@ -167,12 +167,13 @@ def run_in_new_cell(page, code):
 
 
 # One line (the editor would indent a second): what the kernel's widgets hold while revealed. The
-# views counted are the newest wizard's: an earlier test may have left another wizard in this kernel.
+# views counted are the newest wizard's Result step's: an earlier test may have left another wizard
+# in this kernel, and the Run step's header line is a SecretView too.
 STATE_WHILE_REVEALED = (
     "import json; from ipywidgets.widgets.widget import _instances as I; "
     "W=[w for w in I.values() if type(w).__name__=='Wizard'][-1]; t=W.token; "
     "f=lambda w: [w]+[x for c in getattr(w, 'children', ()) for x in f(c)]; "
-    "v=[w for w in f(W) if type(w).__name__=='SecretView']; "
+    "v=[w for w in f(W.result_step) if type(w).__name__=='SecretView']; "
     "s=json.dumps([w.get_state() for w in v], default=str); "
     "a=json.dumps([w.get_state() for w in list(I.values())], default=str); "
     "print('revealed', all(w.revealed for w in v), len(v), 'masked', t.masked in s, "
