@@ -186,3 +186,20 @@ def test_at_the_wizards_demo_only_the_picked_checks_run(make_wizard):
         assert step.message_kind == "ok", step.message
         assert step.card.verdicts() == {"iss_returned": "does not", "code_single_use": "enforces"}
         assert wizard.model.scorecard_login is None  # the scripted browser did the logins
+
+
+def test_a_form_filled_from_the_demo_then_pointed_elsewhere_asks_a_person(make_wizard, lax_demo):
+    # The device URL (no field of OAuth Code) still names the wizard's demo: the Auth URL decides.
+    wizard = make_wizard(AuthType.OAUTH_CODE)
+    wizard.model.apply({"auth_url": lax_demo.auth_url, "token_url": lax_demo.token_url,
+                        "redirect_uri": lax_demo.callback_url, "issuer": lax_demo.issuer},
+                       {"client_secret": lax_demo.client_secret})
+    assert wizard.model.using_demo_provider and not wizard.model.scorecard_by_demo
+    wizard.go_to("diagnose")
+    step = wizard.diagnose_step
+    _pick(step, ["state_required"])
+    one(step, "wal-scorecard").click()
+    assert "Login 1 of up to 1" in _text(step, "wal-scorecard-progress"), step.message
+    assert wizard.model.scorecard_login.login.url.startswith(lax_demo.auth_url + "?")
+    _log_in(step, wizard.model, lax_demo)
+    assert step.card.verdicts() == {"state_required": "does not"}

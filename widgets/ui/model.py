@@ -524,12 +524,23 @@ class WizardModel(HasTraits):
             if not list(checks):
                 raise ConfigError({"scorecard": ["no check is picked"]},
                                   hint="Tick at least one check above, then press 'Scorecard (after login)' again.")
-            if self.using_demo_provider:
+            if self.scorecard_by_demo:
                 card = scorecard(self.config, self.provider.approve, checks=checks, transcript=self.transcript)
                 return self._scorecard_done(card)
             run = ScorecardRun(self.config, checks, self.transcript)
             self._score_skipped = 0
             return self._scorecard_step(run, run.next_login)
+
+    @property
+    def scorecard_by_demo(self) -> bool:
+        """Whether this wizard's demo can play the browser for the scorecard: the Auth URL is its own.
+
+        Not :attr:`using_demo_provider` alone: a form filled from the demo keeps its device URL
+        (not a field of OAuth Code) when a person types in another provider's addresses."""
+        if not self.using_demo_provider:
+            return False
+        provider, auth_url = self.provider, self.config.auth_url or ""
+        return any(auth_url.startswith(base + "/") for base in (provider.issuer, provider.browser_base))
 
     def answer_scorecard_login(self, landed: str | None):
         """The address the browser landed on after the waiting login (None or empty: no login was

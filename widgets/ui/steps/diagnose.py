@@ -256,7 +256,7 @@ class DiagnoseStep(Step):
 
     @handler
     def _on_scorecard(self, _button=None) -> None:
-        demo = self._model.using_demo_provider
+        demo = self._model.scorecard_by_demo
         with self.working(self._score, "Logging in and checking…" if demo else "Asking the provider…"):
             self._model.scorecard()
 
