@@ -550,7 +550,8 @@ class WizardModel(HasTraits):
             raise ConfigError({"scorecard": ["no login is waiting"]},
                               hint="Press 'Scorecard (after login)' to start the card, then do each login it shows.")
         text = "".join(str(landed or "").split()) or None
-        self._score_skipped += text is None
+        if text is None:
+            self._score_skipped += 1
         self.clear_notice("diagnose")
         with self._noting("diagnose"):
             return self._scorecard_step(run, lambda: run.answer(text))
