@@ -23,11 +23,14 @@ def test_the_scorecard_button_shows_the_verdicts_of_the_demo(make_wizard):
         assert provider.client_secret not in shown
 
 
-def test_against_another_provider_it_says_how_many_logins_and_where(make_wizard, canary_demo):
+def test_against_another_provider_the_step_asks_a_person_for_the_first_login(make_wizard, canary_demo):
     with DemoProvider() as elsewhere:
         wizard, step = _diagnose(make_wizard, canary_demo)
         wizard.model.provider = elsewhere  # the form still points at the first one: not this wizard's demo
         one(step, "wal-scorecard").click()
-        assert step.message_kind == "error"
-        assert "10 logins" in step.message and "python -m widgets scorecard" in step.message
+        assert step.message_kind == "info", step.message
+        assert "paste the address" in step.message
+        assert "Login 1 of up to 10" in one(step, "wal-scorecard-progress").value
+        assert wizard.model.scorecard_login.login.url in one(step, "wal-scorecard-link").value.replace("&amp;", "&")
         assert step.card is None
+        assert not elsewhere.authorize_requests  # the form's provider is the one asked

@@ -28,7 +28,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from traitlets import Bool, Dict, Enum, HasTraits, Instance, UseEnum, observe
+from traitlets import Bool, Dict, Enum, HasTraits, Instance, List, Unicode, UseEnum, default, observe, validate
 
 from ..core.headers import basic_authorization
 from ..core.authorization_code import AuthorizationCodeFlow, CodeExchange
@@ -44,7 +44,7 @@ from ..core.token import Token
 from ..core.transcript import Transcript
 from ..core.webhook import DeliveryResult, send_test_webhook
 
-__all__ = ["STEPS", "STEP_TITLES", "WizardModel", "Notice", "NOTICE_SCOPES"]
+__all__ = ["STEPS", "STEP_TITLES", "WizardModel", "Notice", "NOTICE_SCOPES", "ScorecardLogin"]
 
 STEPS = ("auth_type", "details", "run", "result", "results_table", "diagnose")
 STEP_TITLES = {
@@ -79,6 +79,16 @@ class Notice:
     hint: str = ""
     scope: str | None = None
     settings: str | None = None
+
+
+@dataclass(frozen=True)
+class ScorecardLogin:
+    """The login a scorecard run waits for: ``login`` (a :class:`~widgets.diagnose.scorecard.Login`),
+    its ``number`` in the run and the ``most`` logins the run asks for."""
+
+    login: object
+    number: int
+    most: int
 
 
 def _token_from_paste(raw: str) -> Token:
@@ -134,6 +144,12 @@ class WizardModel(HasTraits):
     probe_report = Instance(object, allow_none=True)
     #: The last ready-to-paste values (a :class:`~widgets.diagnose.paste_ready.PasteReady`), or None.
     ready = Instance(object, allow_none=True)
+    #: The checks the next scorecard runs (keys of :data:`widgets.diagnose.scorecard.CHECKS`), in card order.
+    scorecard_checks = List(Unicode())
+    #: The login a scorecard run at another provider waits for (:class:`ScorecardLogin`), or None.
+    scorecard_login = Instance(ScorecardLogin, allow_none=True)
+    #: The last scorecard (a :class:`~widgets.diagnose.scorecard.Scorecard`) of today's provider settings, or None.
+    scorecard_card = Instance(object, allow_none=True)
     #: The person's explicit choice to exchange a bare code, whose state cannot be checked.
     allow_bare_code = Bool(False)
     #: Each step's message, by step name (:class:`Notice`); replaced, never mutated.
@@ -457,20 +473,119 @@ class WizardModel(HasTraits):
         verdicts = report.verdicts()
         return verdicts.get("state_required") == "no" and verdicts.get("pkce_required") == "no"
 
+    # -- the scorecard (after login) ------------------------------------------------------------
+    #: The run of :meth:`scorecard` at another provider, while :attr:`scorecard_login` waits.
+    _score_run = None
+    _score_skipped = 0
+
+    @default("scorecard_checks")
+    def _every_check(self) -> list[str]:
+        from ..diagnose.scorecard import check_keys
+
+        return check_keys()
+
+    @validate("scorecard_checks")
+    def _known_checks(self, proposal) -> list[str]:
+        from ..diagnose.scorecard import check_keys, logins_needed
+
+        chosen = list(proposal["value"])
+        logins_needed(chosen)  # a ConfigError names an unknown check
+        return [key for key in check_keys() if key in chosen]
+
+    @property
+    def scorecard_logins_needed(self) -> int:
+        """At most how many logins the picked checks (:attr:`scorecard_checks`) need."""
+        from ..diagnose.scorecard import logins_needed
+
+        return logins_needed(self.scorecard_checks)
+
+    @observe("scorecard_login")
+    def _scorecard_login_changed(self, change) -> None:
+        if change["new"] is None:
+            self._score_run = None  # dropped with the settings it was made from, or finished
+
     def scorecard(self, checks=None):
-        """What the provider enforces after login (:mod:`widgets.diagnose.scorecard`).
+        """What the provider enforces after login (:mod:`widgets.diagnose.scorecard`), for the
+        picked checks (``checks``, default :attr:`scorecard_checks`).
 
-        Against this wizard's demo provider its scripted browser does the logins. Another
-        provider needs a person for each login: :class:`ConfigError` says how many and where.
+        Against this wizard's demo provider its scripted browser does every login and the card
+        is returned. Another provider needs a person for each login: the run waits in
+        :attr:`scorecard_login` for :meth:`answer_scorecard_login` (or :meth:`skip_scorecard_login`),
+        and None is returned until the last answer. The card is kept in :attr:`scorecard_card`;
+        it, and a run still waiting, go when the provider's settings change.
         """
-        from ..diagnose.scorecard import logins_needed, scorecard
+        from ..diagnose.scorecard import ScorecardRun, scorecard
 
+        checks = self.scorecard_checks if checks is None else checks
+        self.clear_notice("diagnose")
+        self._keep("scorecard_login", None, "probe")
+        self._keep("scorecard_card", None, "probe")
+        with self._noting("diagnose"):
+            if not list(checks):
+                raise ConfigError({"scorecard": ["no check is picked"]},
+                                  hint="Tick at least one check above, then press 'Scorecard (after login)' again.")
+            if self.scorecard_by_demo:
+                card = scorecard(self.config, self.provider.approve, checks=checks, transcript=self.transcript)
+                return self._scorecard_done(card)
+            run = ScorecardRun(self.config, checks, self.transcript)
+            self._score_skipped = 0
+            return self._scorecard_step(run, run.next_login)
+
+    @property
+    def scorecard_by_demo(self) -> bool:
+        """Whether this wizard's demo can play the browser for the scorecard: the Auth URL is its own.
+
+        Not :attr:`using_demo_provider` alone: a form filled from the demo keeps its device URL
+        (not a field of OAuth Code) when a person types in another provider's addresses."""
         if not self.using_demo_provider:
-            raise ConfigError(
-                {"scorecard": [f"needs up to {logins_needed(checks)} logins, each by a person, at this provider"]},
-                hint="Run `python -m widgets scorecard --loopback --checks ...` (it prints each login link and "
-                "catches the answer on 127.0.0.1), or notebook 07. Pick fewer checks for fewer logins.")
-        return scorecard(self.config, self.provider.approve, checks=checks, transcript=self.transcript)
+            return False
+        provider, auth_url = self.provider, self.config.auth_url or ""
+        return any(auth_url.startswith(base + "/") for base in (provider.issuer, provider.browser_base))
+
+    def answer_scorecard_login(self, landed: str | None):
+        """The address the browser landed on after the waiting login (None or empty: no login was
+        done, its checks say "could not tell"); the card when that was the last login, else None."""
+        run, waiting = self._score_run, self.scorecard_login
+        if run is None or waiting is None:
+            raise ConfigError({"scorecard": ["no login is waiting"]},
+                              hint="Press 'Scorecard (after login)' to start the card, then do each login it shows.")
+        text = "".join(str(landed or "").split()) or None
+        if text is None:
+            self._score_skipped += 1
+        self.clear_notice("diagnose")
+        with self._noting("diagnose"):
+            return self._scorecard_step(run, lambda: run.answer(text))
+
+    def skip_scorecard_login(self):
+        """Go on without the waiting login: its checks say "could not tell"."""
+        return self.answer_scorecard_login(None)
+
+    def _scorecard_step(self, run, step):
+        """Take the run one login on; a failure ends the run (its error is the notice)."""
+        try:
+            login = step()
+            card = run.result() if login is None else None
+        except BaseException:
+            self._score_run = None
+            self._keep("scorecard_login", None, "probe")
+            raise
+        if card is not None:
+            self._score_run = None
+            self._keep("scorecard_login", None, "probe")
+            return self._scorecard_done(card)
+        self._score_run = run
+        self._keep("scorecard_login", ScorecardLogin(login, run.logins_done + 1, run.logins_needed), "probe")
+        self.notify("diagnose", "Open the link, log in and approve; then paste the address the browser lands on "
+                    "and press Enter. If the provider shows an error page instead, paste what it says, or skip "
+                    "this login.", "info")
+        return None
+
+    def _scorecard_done(self, card):
+        self._keep("scorecard_card", card, "probe")
+        skipped = f", {self._score_skipped} of them skipped" if self._score_skipped else ""
+        self._score_skipped = 0
+        self.notify("diagnose", f"{len(card.rows)} checks done with {card.logins} login(s){skipped}.", "ok")
+        return card
 
     def paste_ready(self, *, reveal: bool = False):
         """The webhook form's values and the connector JSON for the path the token took.
