@@ -72,7 +72,9 @@ def _log_in(step, model, provider) -> list[str]:
         except RuntimeError as exc:  # an error page after signing in: a person pastes what it says
             landed = f"error page: {exc}"
         field = one(step, "wal-scorecard-paste")
-        field.value = landed
+        field.value = landed  # as Enter or leaving the field syncs it: no answer yet
+        assert model.scorecard_login is waiting
+        one(step, "wal-scorecard-use").click()
         assert field.value == "", "the landed address (it holds a code) stays in the field"
         assert model.scorecard_login is not waiting, step.message
     return seen
@@ -136,11 +138,36 @@ def test_skip_this_login_says_could_not_tell(elsewhere, lax_demo):
     one(step, "wal-scorecard-skip").click()
     assert "Login 2 of up to 2" in _text(step, "wal-scorecard-progress")
     one(step, "wal-scorecard-paste").value = lax_demo.approve(wizard.model.scorecard_login.login.url)
+    one(step, "wal-scorecard-use").click()
     verdicts = step.card.verdicts()
     assert verdicts["state_required"] == UNKNOWN
     assert verdicts["iss_returned"] == "does not" and verdicts["token_lifetime"] == "enforces"
     assert "1 of them skipped" in step.message
     assert "nobody logged in" in step.card["state_required"].evidence
+
+
+def test_a_pasted_address_then_skip_is_a_skip_and_the_paste_is_dropped(elsewhere, lax_demo):
+    # A blur syncs the field; only "Use this address" answers, so Skip after a paste skips this login.
+    wizard, step = elsewhere
+    _pick(step, ["state_required", "iss_returned"])
+    one(step, "wal-scorecard").click()
+    first = wizard.model.scorecard_login
+    one(step, "wal-scorecard-paste").value = lax_demo.approve(first.login.url)
+    assert wizard.model.scorecard_login is first  # not answered by the paste alone
+    one(step, "wal-scorecard-skip").click()
+    assert one(step, "wal-scorecard-paste").value == ""
+    assert "Login 2 of up to 2" in _text(step, "wal-scorecard-progress")
+    one(step, "wal-scorecard-skip").click()
+    assert step.card.verdicts() == {"state_required": UNKNOWN, "iss_returned": UNKNOWN}
+
+
+def test_use_this_address_with_nothing_pasted_says_so(elsewhere):
+    wizard, step = elsewhere
+    one(step, "wal-scorecard").click()
+    waiting = wizard.model.scorecard_login
+    one(step, "wal-scorecard-use").click()
+    assert wizard.model.scorecard_login is waiting
+    assert step.message_kind == "warning" and "Nothing was pasted" in step.message
 
 
 def test_a_run_of_settings_since_changed_is_not_shown(elsewhere, lax_demo):
@@ -152,7 +179,9 @@ def test_a_run_of_settings_since_changed_is_not_shown(elsewhere, lax_demo):
     model.apply({"scope": "alerts:read"})  # the provider settings change while the login waits
     assert model.scorecard_login is None and step.message == ""
     assert one(step, "wal-scorecard-login").layout.display == "none"
+    assert one(step, "wal-scorecard-use").disabled
     one(step, "wal-scorecard-paste").value = landed  # the answer to the old run goes nowhere
+    one(step, "wal-scorecard-use").click()
     assert step.message_kind == "error" and "no login is waiting" in step.message
     assert step.card is None
     # A finished card goes with its settings too.

@@ -576,7 +576,7 @@ class WizardModel(HasTraits):
         self._score_run = run
         self._keep("scorecard_login", ScorecardLogin(login, run.logins_done + 1, run.logins_needed), "probe")
         self.notify("diagnose", "Open the link, log in and approve; then paste the address the browser lands on "
-                    "and press Enter. If the provider shows an error page instead, paste what it says, or skip "
+                    "and press Use this address. If the provider shows an error page instead, paste what it says, or skip "
                     "this login.", "info")
         return None
 

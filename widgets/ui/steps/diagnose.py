@@ -116,15 +116,20 @@ class DiagnoseStep(Step):
         self._login_link = ipw.HTML()
         self._login_link.add_class("wal-scorecard-link")
         # continuous_update=False: the landed address (it holds a code) reaches the kernel on Enter
-        # or when the field loses focus, not keystroke by keystroke; it is answered and cleared then.
+        # or when the field loses focus, not keystroke by keystroke. Only "Use this address" answers
+        # the login: a blur is no decision (a person who pasted, then pressed Skip, meant Skip).
         self._landed = ipw.Text(description="Paste the address you landed on", continuous_update=False,
-                                placeholder="https://…/callback?code=…&state=…  (then press Enter)",
-                                style={"description_width": "230px"}, layout=ipw.Layout(width="760px"))
+                                placeholder="https://…/callback?code=…&state=…",
+                                style={"description_width": "230px"},
+                                layout=ipw.Layout(flex="1 1 640px", min_width="360px"))
         self._landed.add_class("wal-scorecard-paste")
-        self._landed.observe(self._on_landed, names="value")
+        self._use = self._button("Use this address", "wal-scorecard-use", icon="check")
+        self._use.on_click(self._on_use)
         self._skip = self._button("Skip this login", "wal-scorecard-skip", icon="forward")
         self._skip.on_click(self._on_skip)
-        self._login_box = ipw.VBox([self._progress, self._login_link, ipw.HBox([self._landed, self._skip])],
+        for button in (self._use, self._skip):
+            button.layout.flex = "0 0 auto"  # the field gives way; the buttons' words stay whole
+        self._login_box = ipw.VBox([self._progress, self._login_link, ipw.HBox([self._landed, self._use, self._skip])],
                                    layout=ipw.Layout(border="1px solid #c9d3e0", padding="4px 8px", margin="4px 0"))
         self._login_box.add_class("wal-scorecard-login")
         self._card = ipw.HTML()
@@ -240,7 +245,7 @@ class DiagnoseStep(Step):
     def _update_buttons(self) -> None:
         busy = self._model.busy
         self._score.disabled = busy or not self._model.scorecard_checks
-        self._skip.disabled = busy or self._model.scorecard_login is None
+        self._skip.disabled = self._use.disabled = busy or self._model.scorecard_login is None
         self._landed.disabled = busy
 
     @handler
@@ -261,16 +266,19 @@ class DiagnoseStep(Step):
             self._model.scorecard()
 
     @handler
-    def _on_landed(self, change) -> None:
-        landed = change["new"]
-        if not landed:
-            return
+    def _on_use(self, _button=None) -> None:
+        landed = self._landed.value.strip()
         self._landed.value = ""  # it carries a one-time code: not kept in the widget
-        with self.working(None, "Reading the answer, asking the provider…"):
+        if not landed:
+            self._model.notify("diagnose", "Nothing was pasted: paste the address you landed on, or skip this login.",
+                               "warning")
+            return
+        with self.working(self._use, "Reading the answer, asking the provider…"):
             self._model.answer_scorecard_login(landed)
 
     @handler
     def _on_skip(self, _button=None) -> None:
+        self._landed.value = ""  # whatever was pasted is not this login's answer
         with self.working(self._skip, "Skipping, asking the provider…"):
             self._model.skip_scorecard_login()
 
