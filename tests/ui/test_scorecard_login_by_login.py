@@ -218,12 +218,13 @@ def test_at_the_wizards_demo_only_the_picked_checks_run(make_wizard):
 
 
 def test_a_form_filled_from_the_demo_then_pointed_elsewhere_asks_a_person(make_wizard, lax_demo):
-    # The device URL (no field of OAuth Code) still names the wizard's demo: the Auth URL decides.
+    # The device URL (no field of OAuth Code) still names the wizard's demo: it does not count.
     wizard = make_wizard(AuthType.OAUTH_CODE)
     wizard.model.apply({"auth_url": lax_demo.auth_url, "token_url": lax_demo.token_url,
                         "redirect_uri": lax_demo.callback_url, "issuer": lax_demo.issuer},
                        {"client_secret": lax_demo.client_secret})
-    assert wizard.model.using_demo_provider and not wizard.model.scorecard_by_demo
+    assert not wizard.model.using_demo_provider and not wizard.model.scorecard_by_demo
+    assert wizard.model.config.device_authorization_url.startswith(wizard.model.provider.issuer)  # still there
     wizard.go_to("diagnose")
     step = wizard.diagnose_step
     _pick(step, ["state_required"])

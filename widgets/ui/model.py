@@ -370,13 +370,20 @@ class WizardModel(HasTraits):
 
     @property
     def using_demo_provider(self) -> bool:
-        """True when the config points at this wizard's demo provider."""
+        """True when the config points at this wizard's demo provider: every provider address of
+        its auth type (Auth, Token, Device URL; for Basic and Token the Webhook URL) is the demo's.
+
+        Only the type's own fields count: a form filled from the demo keeps its device URL (not a
+        field of OAuth Code) when a person types in another provider's addresses."""
         provider = self.provider
         if provider is None or not _started(provider):
             return False
         cfg = self.config
-        return any(url.startswith(provider.issuer + "/") for url in (cfg.auth_url, cfg.token_url,
-                                                                     cfg.device_authorization_url))
+        fields = cfg.auth_type.fields
+        names = [n for n in ("auth_url", "token_url", "device_authorization_url") if n in fields] or ["webhook_url"]
+        urls = [getattr(cfg, name) for name in names if getattr(cfg, name)]
+        bases = tuple(f"{base}/" for base in (provider.issuer, getattr(provider, "browser_base", None)) if base)
+        return bool(urls) and all(url.startswith(bases) for url in urls)
 
     def fill_from_provider(self) -> str:
         """Fill every field from the demo provider; return a sentence saying what was done.
@@ -533,14 +540,12 @@ class WizardModel(HasTraits):
 
     @property
     def scorecard_by_demo(self) -> bool:
-        """Whether this wizard's demo can play the browser for the scorecard: the Auth URL is its own.
-
-        Not :attr:`using_demo_provider` alone: a form filled from the demo keeps its device URL
-        (not a field of OAuth Code) when a person types in another provider's addresses."""
-        if not self.using_demo_provider:
-            return False
+        """Whether this wizard's demo can play the browser for the scorecard: its Auth URL is the
+        demo's (the scorecard runs the code flow whatever the auth type)."""
         provider, auth_url = self.provider, self.config.auth_url or ""
-        return any(auth_url.startswith(base + "/") for base in (provider.issuer, provider.browser_base))
+        if provider is None or not _started(provider):
+            return False
+        return any(auth_url.startswith(base + "/") for base in (provider.issuer, provider.browser_base) if base)
 
     def answer_scorecard_login(self, landed: str | None):
         """The address the browser landed on after the waiting login (None or empty: no login was
