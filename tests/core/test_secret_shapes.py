@@ -65,6 +65,18 @@ def test_the_base64_client_credentials_echoed_without_basic_are_masked_whole(scr
         assert credentials not in text and credentials[-4:] not in text.replace("****", ""), text
 
 
+def delivery_texts(scripted, echo, password: str) -> list[str]:
+    """Send a Basic test delivery to a receiver that answers 401 with ``echo``; every text shown of it."""
+    scripted.routes["/hook"] = echo
+    config = WebhookAuthConfig(auth_type="basic", username="webhook", password=password,
+                               webhook_url=scripted.url("/hook"))
+    transcript = Transcript()
+    result = send_test_webhook(config, transcript)
+    assert result.status == 401
+    return [result.body_preview, result.hint, json.dumps(result.headers_sent),
+            *(json.dumps(row, default=str, ensure_ascii=False) for row in transcript.rows()), transcript.to_csv()]
+
+
 @pytest.mark.parametrize("password", ["ab3x9", 'p&"<5', "hunter2-but-longer"])
 def test_a_webhook_password_of_any_length_echoed_by_the_receiver_is_masked(scripted, password):
     def echo(request):
@@ -73,15 +85,8 @@ def test_a_webhook_password_of_any_length_echoed_by_the_receiver_is_masked(scrip
         body = {"error": "unauthorized", "got": got, "as_html": html.escape(got), "base64": credentials,
                 "form": quote_plus(got)}
         return Reply(401, body, headers={"X-Echo": f"{got} {credentials}"})
-    scripted.routes["/hook"] = echo
-    config = WebhookAuthConfig(auth_type="basic", username="webhook", password=password,
-                               webhook_url=scripted.url("/hook"))
-    transcript = Transcript()
-    result = send_test_webhook(config, transcript)
-    assert result.status == 401
+    texts = delivery_texts(scripted, echo, password)
     credentials = base64.b64encode(f"webhook:{password}".encode()).decode()
-    texts = [result.body_preview, result.hint, json.dumps(result.headers_sent),
-             *(json.dumps(row, default=str, ensure_ascii=False) for row in transcript.rows()), transcript.to_csv()]
     for text in texts:
         for form in (password, html.escape(password), quote_plus(password), credentials):
             assert form not in text, (form, text)
@@ -109,15 +114,8 @@ def test_a_one_to_three_character_webhook_password_echoed_by_the_receiver_is_mas
         got = base64.b64decode(credentials).decode().partition(":")[2]
         return Reply(401, {"error": "unauthorized", "error_description": f"password '{got}' is wrong; got={got}",
                            "got": got}, headers={"X-Echo": f"password: {got}"})
-    scripted.routes["/hook"] = echo
-    config = WebhookAuthConfig(auth_type="basic", username="webhook", password=password,
-                               webhook_url=scripted.url("/hook"))
-    transcript = Transcript()
-    result = send_test_webhook(config, transcript)
-    assert result.status == 401
+    texts = delivery_texts(scripted, echo, password)
     echoes = [f"'{password}'", f"got={password}", json.dumps({"got": password})[1:-1], f"password: {password}"]
-    texts = [result.body_preview, result.hint, json.dumps(result.headers_sent),
-             *(json.dumps(row, default=str, ensure_ascii=False) for row in transcript.rows()), transcript.to_csv()]
     assert any("got" in text for text in texts)  # the echo was shown, masked
     for text in texts:
         for echo_ in echoes:

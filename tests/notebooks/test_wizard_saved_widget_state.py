@@ -79,18 +79,22 @@ def test_a_saved_notebook_holds_no_typed_redirect_or_revealed_secret_in_its_widg
     assert "still revealed: False False" in printed, printed  # hidden by themselves
 
 
-REVEALED_AT_SAVE = [
-    """import json
+#: The first cell of the reveal notebooks: a demo, and every custom message a widget sends to the
+#: browser kept in ``sent`` (what Reveal sends must be there, and nowhere in the saved state).
+CAPTURING_SENDS = """import json, os
 import ipywidgets
 from tests.support.ui import one, tree
 from widgets import AuthType, DemoProvider, Wizard
 demo = DemoProvider.from_env().start()
-sent = []  # every custom message a widget sends to the browser
+sent = []
 _send = ipywidgets.Widget.send
 def capture(self, content, buffers=None):
     sent.append(content)
     return _send(self, content, buffers)
-ipywidgets.Widget.send = capture""",
+ipywidgets.Widget.send = capture"""
+
+REVEALED_AT_SAVE = [
+    CAPTURING_SENDS,
     """wizard = Wizard(provider=demo)
 wizard.auth_type_step.select(AuthType.OAUTH_CLIENT_CREDENTIALS); wizard.next()
 one(wizard, "wal-fill-demo").click(); wizard.next()
@@ -145,17 +149,7 @@ def test_the_pasted_address_syncs_on_enter_or_blur_not_on_every_keystroke():
 TYPED_TOKEN = "canary-typed-TOKEN.2e9c4a71b0~+/="  # a bearer token68: no space, no é
 
 REVEALED_HEADER_AT_SAVE = [
-    """import os
-import ipywidgets
-from tests.support.ui import one
-from widgets import AuthType, DemoProvider, Wizard
-demo = DemoProvider.from_env().start()
-sent = []  # every custom message a widget sends to the browser
-_send = ipywidgets.Widget.send
-def capture(self, content, buffers=None):
-    sent.append(content)
-    return _send(self, content, buffers)
-ipywidgets.Widget.send = capture""",
+    CAPTURING_SENDS,
     """token = Wizard(provider=demo)
 token.auth_type_step.select(AuthType.TOKEN); token.next()
 one(token, "wal-fill-demo").click()
