@@ -10,10 +10,7 @@ import os
 
 import pytest
 
-# Old import paths (``from tests.conftest import CANARY_SECRET, Reply``) keep working until a
-# later pass moves every test to tests.support.
-from tests.support.canaries import CANARY_PASSWORD, CANARY_SECRET, CANARY_TOKEN  # noqa: F401
-from tests.support.servers import Reply, ScriptedProvider, wait_until  # noqa: F401
+from tests.support.servers import ScriptedProvider
 
 # A test must never be able to pass because oauthlib's https check was switched off globally.
 os.environ.pop("OAUTHLIB_INSECURE_TRANSPORT", None)

@@ -2,10 +2,13 @@
 
 import os
 import time
-from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
+from tests.support.configs import by_hand_config
+from tests.support.demo import token_posts
+from tests.support.urls import query_of, with_query
 from widgets import (
     AuthorizationCodeFlow,
     AuthorizationDenied,
@@ -16,37 +19,9 @@ from widgets import (
     StateMismatchError,
     TokenEndpointError,
     Transcript,
-    WebhookAuthConfig,
 )
 from widgets.core import pkce
 from widgets.core.authorization_code import STATE_BYTES
-
-
-def code_config(provider, **changes):
-    settings = dict(auth_type="oauth_code", auth_url=provider.auth_url, token_url=provider.token_url,
-                    client_id=provider.client_id, client_secret=provider.client_secret,
-                    redirect_uri=provider.callback_url, issuer=provider.issuer, scope="alerts:write")
-    settings.update(changes)
-    return WebhookAuthConfig(**settings)
-
-
-def query_of(url):
-    return {k: v[0] for k, v in parse_qs(urlsplit(url).query, keep_blank_values=True).items()}
-
-
-def with_query(url, **changes):
-    parts = urlsplit(url)
-    params = query_of(url)
-    for key, value in changes.items():
-        if value is None:
-            params.pop(key, None)
-        else:
-            params[key] = value
-    return urlunsplit(parts._replace(query=urlencode(params)))
-
-
-def token_posts(provider):
-    return len(provider.token_requests)
 
 
 # -- happy paths -------------------------------------------------------------------------
@@ -54,7 +29,7 @@ def token_posts(provider):
 @pytest.mark.parametrize("client_auth", ["client_secret_basic", "client_secret_post"])
 @pytest.mark.parametrize("use_pkce", [True, False])
 def test_code_flow_happy_path(demo, client_auth, use_pkce):
-    flow = AuthorizationCodeFlow(code_config(demo, client_auth=client_auth, pkce=use_pkce), Transcript())
+    flow = AuthorizationCodeFlow(by_hand_config(demo, client_auth=client_auth, pkce=use_pkce), Transcript())
     request = flow.begin()
     token = flow.complete(demo.approve(request.url))
     assert token.authorization_header.startswith("Bearer ey")
@@ -68,7 +43,7 @@ def test_code_flow_happy_path(demo, client_auth, use_pkce):
 
 def test_strict_provider_requiring_state_and_pkce_is_satisfied():
     with DemoProvider(require_state=True, require_pkce=True) as provider:
-        flow = AuthorizationCodeFlow(code_config(provider))
+        flow = AuthorizationCodeFlow(by_hand_config(provider))
         token = flow.complete(provider.approve(flow.begin().url))
         assert token.access_token
 
@@ -76,7 +51,7 @@ def test_strict_provider_requiring_state_and_pkce_is_satisfied():
 # -- the authorize link ------------------------------------------------------------------
 
 def test_state_has_at_least_128_bits_and_is_fresh_each_time(demo):
-    flow = AuthorizationCodeFlow(code_config(demo))
+    flow = AuthorizationCodeFlow(by_hand_config(demo))
     states = {flow.begin().state for _ in range(50)}
     assert len(states) == 50
     assert STATE_BYTES * 8 >= 128
@@ -84,7 +59,7 @@ def test_state_has_at_least_128_bits_and_is_fresh_each_time(demo):
 
 
 def test_pkce_uses_s256_and_a_valid_verifier(demo):
-    request = AuthorizationCodeFlow(code_config(demo)).begin()
+    request = AuthorizationCodeFlow(by_hand_config(demo)).begin()
     assert request.params["code_challenge_method"] == "S256"
     assert pkce.is_valid_verifier(request.code_verifier)
     assert 43 <= len(request.code_verifier) <= 128
@@ -98,7 +73,7 @@ def test_pkce_challenge_matches_rfc7636_appendix_b():
 
 def test_scope_extra_params_and_exact_redirect_uri_go_into_the_url(demo):
     redirect = f"http://127.0.0.1:{urlsplit(demo.issuer).port}/cb/?tenant=a%20b"
-    cfg = code_config(demo, scope="alerts:write profile", redirect_uri=redirect,
+    cfg = by_hand_config(demo, scope="alerts:write profile", redirect_uri=redirect,
                       extra_params={"audience": "https://api.example", "prompt": "consent"})
     params = AuthorizationCodeFlow(cfg).begin().params
     assert params["scope"] == "alerts:write profile"
@@ -108,26 +83,26 @@ def test_scope_extra_params_and_exact_redirect_uri_go_into_the_url(demo):
 
 
 def test_auth_url_with_its_own_query_keeps_it(demo):
-    params = AuthorizationCodeFlow(code_config(demo, auth_url=demo.auth_url + "?p=b2c_policy")).begin().params
+    params = AuthorizationCodeFlow(by_hand_config(demo, auth_url=demo.auth_url + "?p=b2c_policy")).begin().params
     assert params["p"] == "b2c_policy" and "state" in params
 
 
 # -- what a person pastes ----------------------------------------------------------------
 
 def test_whitespace_and_quotes_around_the_pasted_url_are_ignored(demo):
-    flow = AuthorizationCodeFlow(code_config(demo))
+    flow = AuthorizationCodeFlow(by_hand_config(demo))
     landed = demo.approve(flow.begin().url)
     assert flow.complete(f"  \n\t'{landed}'\n  ").access_token
 
 
 def test_url_broken_over_lines_still_works(demo):
-    flow = AuthorizationCodeFlow(code_config(demo))
+    flow = AuthorizationCodeFlow(by_hand_config(demo))
     landed = demo.approve(flow.begin().url)
     assert flow.complete(landed[:30] + "\n" + landed[30:]).access_token
 
 
 def test_fragment_response_is_read(demo):
-    flow = AuthorizationCodeFlow(code_config(demo))
+    flow = AuthorizationCodeFlow(by_hand_config(demo))
     landed = demo.approve(flow.begin().url)
     parts = urlsplit(landed)
     as_fragment = urlunsplit(parts._replace(query="", fragment=parts.query))
@@ -136,7 +111,7 @@ def test_fragment_response_is_read(demo):
 
 
 def test_bare_code_is_accepted_with_a_recorded_warning(demo):
-    flow = AuthorizationCodeFlow(code_config(demo))
+    flow = AuthorizationCodeFlow(by_hand_config(demo))
     code = query_of(demo.approve(flow.begin().url))["code"]
     token = flow.complete(code, allow_bare_code=True)
     assert token.access_token
@@ -145,7 +120,7 @@ def test_bare_code_is_accepted_with_a_recorded_warning(demo):
 
 
 def test_pasting_the_authorize_link_itself_says_so(demo):
-    flow = AuthorizationCodeFlow(code_config(demo))
+    flow = AuthorizationCodeFlow(by_hand_config(demo))
     link = flow.begin().url
     with pytest.raises(PastedRedirectError) as info:
         flow.complete(link)
@@ -155,7 +130,7 @@ def test_pasting_the_authorize_link_itself_says_so(demo):
 
 @pytest.mark.parametrize("junk", ["", "   ", "x" * 20000, "https://example.com/cb?foo=bar", "\x00\x01code"])
 def test_unusable_paste_is_refused_before_any_token_request(demo, junk):
-    flow = AuthorizationCodeFlow(code_config(demo))
+    flow = AuthorizationCodeFlow(by_hand_config(demo))
     flow.begin()
     with pytest.raises(PastedRedirectError):
         flow.complete(junk)
@@ -165,7 +140,7 @@ def test_unusable_paste_is_refused_before_any_token_request(demo, junk):
 # -- state -------------------------------------------------------------------------------
 
 def test_tampered_state_is_refused_before_token_request(demo):
-    flow = AuthorizationCodeFlow(code_config(demo))
+    flow = AuthorizationCodeFlow(by_hand_config(demo))
     landed = demo.approve(flow.begin().url)
     with pytest.raises(StateMismatchError):
         flow.complete(with_query(landed, state="forged-" + query_of(landed)["state"][7:]))
@@ -174,7 +149,7 @@ def test_tampered_state_is_refused_before_token_request(demo):
 
 
 def test_missing_state_is_refused_before_token_request(demo):
-    flow = AuthorizationCodeFlow(code_config(demo))
+    flow = AuthorizationCodeFlow(by_hand_config(demo))
     landed = demo.approve(flow.begin().url)
     with pytest.raises(StateMismatchError):
         flow.complete(with_query(landed, state=None))
@@ -182,7 +157,7 @@ def test_missing_state_is_refused_before_token_request(demo):
 
 
 def test_duplicated_state_is_refused(demo):
-    flow = AuthorizationCodeFlow(code_config(demo))
+    flow = AuthorizationCodeFlow(by_hand_config(demo))
     landed = demo.approve(flow.begin().url)
     with pytest.raises(StateMismatchError):
         flow.complete(landed + "&state=other")
@@ -190,7 +165,7 @@ def test_duplicated_state_is_refused(demo):
 
 
 def test_reused_state_is_refused_before_token_request(demo):
-    flow = AuthorizationCodeFlow(code_config(demo))
+    flow = AuthorizationCodeFlow(by_hand_config(demo))
     landed = demo.approve(flow.begin().url)
     flow.complete(landed)
     before = token_posts(demo)
@@ -201,7 +176,7 @@ def test_reused_state_is_refused_before_token_request(demo):
 
 
 def test_state_from_another_flow_is_refused(demo):
-    mine, theirs = AuthorizationCodeFlow(code_config(demo)), AuthorizationCodeFlow(code_config(demo))
+    mine, theirs = AuthorizationCodeFlow(by_hand_config(demo)), AuthorizationCodeFlow(by_hand_config(demo))
     mine.begin()
     landed = demo.approve(theirs.begin().url)
     with pytest.raises(StateMismatchError):
@@ -210,7 +185,7 @@ def test_state_from_another_flow_is_refused(demo):
 
 
 def test_expired_authorize_link_is_refused(demo, monkeypatch):
-    flow = AuthorizationCodeFlow(code_config(demo))
+    flow = AuthorizationCodeFlow(by_hand_config(demo))
     landed = demo.approve(flow.begin().url)
     real_time = time.time
     monkeypatch.setattr(time, "time", lambda: real_time() + 3600)
@@ -222,7 +197,7 @@ def test_expired_authorize_link_is_refused(demo, monkeypatch):
 # -- provider answers --------------------------------------------------------------------
 
 def test_access_denied_with_html_in_description_is_kept_as_plain_text(demo):
-    flow = AuthorizationCodeFlow(code_config(demo))
+    flow = AuthorizationCodeFlow(by_hand_config(demo))
     request = flow.begin()
     landed = with_query(demo.approve(request.url, deny=True),
                         error_description='<script>alert("x")</script> The user said no')
@@ -238,14 +213,14 @@ def test_access_denied_with_html_in_description_is_kept_as_plain_text(demo):
 
 
 def test_error_is_checked_before_state(demo):
-    flow = AuthorizationCodeFlow(code_config(demo))
+    flow = AuthorizationCodeFlow(by_hand_config(demo))
     flow.begin()
     with pytest.raises(AuthorizationDenied):
         flow.complete("https://app.example/cb?error=invalid_request&error_description=state+required")
 
 
 def test_issuer_mismatch_is_refused_before_token_request(demo):
-    flow = AuthorizationCodeFlow(code_config(demo))
+    flow = AuthorizationCodeFlow(by_hand_config(demo))
     landed = demo.approve(flow.begin().url)
     assert query_of(landed)["iss"] == demo.issuer
     with pytest.raises(IssuerMismatchError):
@@ -254,7 +229,7 @@ def test_issuer_mismatch_is_refused_before_token_request(demo):
 
 
 def test_reused_code_gives_invalid_grant_with_a_hint(demo):
-    flow = AuthorizationCodeFlow(code_config(demo))
+    flow = AuthorizationCodeFlow(by_hand_config(demo))
     first = demo.approve(flow.begin().url)
     flow.begin()  # a second open link, so the bare code below gets exchanged
     flow.complete(first)
@@ -264,7 +239,7 @@ def test_reused_code_gives_invalid_grant_with_a_hint(demo):
 
 
 def test_expired_code_gives_invalid_grant(demo):
-    flow = AuthorizationCodeFlow(code_config(demo))
+    flow = AuthorizationCodeFlow(by_hand_config(demo))
     landed = demo.approve(flow.begin().url)
     demo._clock = lambda: time.time() + 600  # the provider's own test hook: its codes live 60 s
     with pytest.raises(TokenEndpointError) as info:
@@ -274,7 +249,7 @@ def test_expired_code_gives_invalid_grant(demo):
 
 def test_wrong_secret_under_basic_hints_at_post():
     with DemoProvider(client_auth_methods=("client_secret_post",)) as provider:
-        flow = AuthorizationCodeFlow(code_config(provider, client_auth="client_secret_basic"))
+        flow = AuthorizationCodeFlow(by_hand_config(provider, client_auth="client_secret_basic"))
         with pytest.raises(TokenEndpointError) as info:
             flow.complete(provider.approve(flow.begin().url))
         assert info.value.error == "invalid_client" and "client_secret_post" in info.value.hint
@@ -284,7 +259,7 @@ def test_wrong_secret_under_basic_hints_at_post():
 
 @pytest.mark.parametrize("client_auth", ["client_secret_basic", "client_secret_post"])
 def test_refresh_returns_a_new_token(demo, client_auth):
-    flow = AuthorizationCodeFlow(code_config(demo, client_auth=client_auth))
+    flow = AuthorizationCodeFlow(by_hand_config(demo, client_auth=client_auth))
     first = flow.complete(demo.approve(flow.begin().url))
     second = flow.refresh(first)
     assert second.access_token != first.access_token and second.refresh_token
@@ -293,7 +268,7 @@ def test_refresh_returns_a_new_token(demo, client_auth):
 
 def test_refresh_without_refresh_token_is_a_clear_error():
     with DemoProvider(issue_refresh_tokens=False) as provider:
-        flow = AuthorizationCodeFlow(code_config(provider))
+        flow = AuthorizationCodeFlow(by_hand_config(provider))
         token = flow.complete(provider.approve(flow.begin().url))
         assert token.refresh_token is None
         with pytest.raises(ConfigError) as info:
@@ -305,14 +280,14 @@ def test_refresh_without_refresh_token_is_a_clear_error():
 
 def test_loopback_http_works_without_the_global_insecure_switch(demo):
     assert "OAUTHLIB_INSECURE_TRANSPORT" not in os.environ
-    flow = AuthorizationCodeFlow(code_config(demo, redirect_uri="http://localhost:8765/callback"))
+    flow = AuthorizationCodeFlow(by_hand_config(demo, redirect_uri="http://localhost:8765/callback"))
     assert flow.begin().url.startswith("http://127.0.0.1")
 
 
 def test_oauthlib_outside_our_flows_still_refuses_plain_http(demo):
     from oauthlib.oauth2 import InsecureTransportError, WebApplicationClient
 
-    AuthorizationCodeFlow(code_config(demo)).begin()  # installs the scoped loopback allowance
+    AuthorizationCodeFlow(by_hand_config(demo)).begin()  # installs the scoped loopback allowance
     with pytest.raises(InsecureTransportError):
         WebApplicationClient("x").prepare_request_uri(demo.auth_url)
 
@@ -320,14 +295,14 @@ def test_oauthlib_outside_our_flows_still_refuses_plain_http(demo):
 @pytest.mark.parametrize("field", ["auth_url", "token_url", "redirect_uri"])
 def test_non_loopback_plain_http_is_refused_with_a_hint(demo, field):
     with pytest.raises(ConfigError) as info:
-        AuthorizationCodeFlow(code_config(demo, **{field: "http://login.example.com/x"}))
+        AuthorizationCodeFlow(by_hand_config(demo, **{field: "http://login.example.com/x"}))
     assert field in info.value.problems and "https" in info.value.problems[field][0]
 
 
 # -- the transcript ----------------------------------------------------------------------
 
 def test_every_step_is_in_the_transcript_and_masked(demo):
-    flow = AuthorizationCodeFlow(code_config(demo), Transcript())
+    flow = AuthorizationCodeFlow(by_hand_config(demo), Transcript())
     request = flow.begin()
     landed = demo.approve(request.url)
     token = flow.complete(landed)
@@ -344,7 +319,7 @@ def test_every_step_is_in_the_transcript_and_masked(demo):
 
 
 def test_state_required_error_hint_points_to_the_manual_flow(demo):
-    flow = AuthorizationCodeFlow(code_config(demo))
+    flow = AuthorizationCodeFlow(by_hand_config(demo))
     flow.begin()
     with pytest.raises(AuthorizationDenied) as info:
         flow.complete("https://app.example/cb?error=invalid_request&error_description=state+parameter+is+required")
@@ -352,7 +327,7 @@ def test_state_required_error_hint_points_to_the_manual_flow(demo):
 
 
 def test_iss_is_compared_as_a_plain_string(demo):
-    flow = AuthorizationCodeFlow(code_config(demo))
+    flow = AuthorizationCodeFlow(by_hand_config(demo))
     landed = demo.approve(flow.begin().url)
     with pytest.raises(IssuerMismatchError):
         flow.complete(with_query(landed, iss=demo.issuer + "/"))

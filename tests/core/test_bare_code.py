@@ -7,11 +7,13 @@ a warning in the transcript but no choice made by anyone.
 import pytest
 
 from widgets import AuthorizationCodeFlow, IssuerMismatchError, PastedRedirectError, Transcript
-from tests.core.test_authorization_code import code_config, query_of, token_posts
+from tests.support.configs import by_hand_config
+from tests.support.demo import token_posts
+from tests.support.urls import query_of
 
 
 def test_a_bare_code_without_the_opt_in_is_refused_before_any_request(demo):
-    flow = AuthorizationCodeFlow(code_config(demo), Transcript())
+    flow = AuthorizationCodeFlow(by_hand_config(demo), Transcript())
     landed = demo.approve(flow.begin().url)
     code = query_of(landed)["code"]
     with pytest.raises(PastedRedirectError) as info:
@@ -29,7 +31,7 @@ def test_a_bare_code_without_the_opt_in_is_refused_before_any_request(demo):
 
 @pytest.mark.parametrize("opt_in", [1, "yes", "True", [True]], ids=repr)
 def test_only_true_opts_in(demo, opt_in):
-    flow = AuthorizationCodeFlow(code_config(demo), Transcript())
+    flow = AuthorizationCodeFlow(by_hand_config(demo), Transcript())
     code = query_of(demo.approve(flow.begin().url))["code"]
     with pytest.raises(PastedRedirectError):
         flow.complete(code, allow_bare_code=opt_in)
@@ -37,7 +39,7 @@ def test_only_true_opts_in(demo, opt_in):
 
 
 def test_with_the_opt_in_a_bare_code_is_exchanged_and_the_transcript_says_state_went_unchecked(demo):
-    flow = AuthorizationCodeFlow(code_config(demo), Transcript())
+    flow = AuthorizationCodeFlow(by_hand_config(demo), Transcript())
     code = query_of(demo.approve(flow.begin().url))["code"]
     assert flow.complete(code, allow_bare_code=True).access_token
     (warning,) = [e for e in flow.transcript if e.outcome == "warning"]
@@ -45,7 +47,7 @@ def test_with_the_opt_in_a_bare_code_is_exchanged_and_the_transcript_says_state_
 
 
 def test_the_opt_in_does_not_lift_the_iss_requirement(demo):
-    flow = AuthorizationCodeFlow(code_config(demo, require_iss=True), Transcript())
+    flow = AuthorizationCodeFlow(by_hand_config(demo, require_iss=True), Transcript())
     code = query_of(demo.approve(flow.begin().url))["code"]
     with pytest.raises(IssuerMismatchError):
         flow.complete(code, allow_bare_code=True)
@@ -55,7 +57,7 @@ def test_the_opt_in_does_not_lift_the_iss_requirement(demo):
 def test_the_wizard_model_passes_the_choice_on(demo):
     from widgets.ui.model import WizardModel
 
-    model = WizardModel(config=code_config(demo))
+    model = WizardModel(config=by_hand_config(demo))
     code = query_of(demo.approve(model.begin_authorization().url))["code"]
     with pytest.raises(PastedRedirectError):
         model.complete_authorization(code)

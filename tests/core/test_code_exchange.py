@@ -5,11 +5,13 @@ import pytest
 from widgets import IssuerMismatchError, PastedRedirectError, StateMismatchError, TokenEndpointError
 from widgets.core.authorization_code import LINK_STILL_OPEN, AuthorizationCodeFlow, CodeExchange
 
-from .test_authorization_code import code_config, query_of, token_posts, with_query
+from tests.support.configs import by_hand_config
+from tests.support.demo import token_posts
+from tests.support.urls import query_of, with_query
 
 
 def test_a_pasted_address_is_reported_as_state_checked(demo):
-    flow = AuthorizationCodeFlow(code_config(demo))
+    flow = AuthorizationCodeFlow(by_hand_config(demo))
     done = flow.exchange(demo.approve(flow.begin().url))
     assert isinstance(done, CodeExchange)
     assert (done.source, done.state_checked, done.iss_checked, done.warnings) == ("redirect", True, True, ())
@@ -18,7 +20,7 @@ def test_a_pasted_address_is_reported_as_state_checked(demo):
 
 
 def test_a_bare_code_is_refused_unless_allowed_before_any_token_request(demo):
-    flow = AuthorizationCodeFlow(code_config(demo))
+    flow = AuthorizationCodeFlow(by_hand_config(demo))
     code = query_of(demo.approve(flow.begin().url))["code"]
     with pytest.raises(PastedRedirectError) as info:
         flow.exchange(code)
@@ -31,7 +33,7 @@ def test_a_bare_code_is_refused_unless_allowed_before_any_token_request(demo):
 
 
 def test_a_mistyped_code_leaves_the_link_open_for_the_right_answer(demo):
-    flow = AuthorizationCodeFlow(code_config(demo))
+    flow = AuthorizationCodeFlow(by_hand_config(demo))
     request = flow.begin()
     landed = demo.approve(request.url)
     mistyped = with_query(landed, code=query_of(landed)["code"][:-3] + "xyz")
@@ -49,7 +51,7 @@ def test_a_mistyped_code_leaves_the_link_open_for_the_right_answer(demo):
 
 
 def test_a_mismatched_issuer_spends_the_link(demo):
-    flow = AuthorizationCodeFlow(code_config(demo))
+    flow = AuthorizationCodeFlow(by_hand_config(demo))
     request = flow.begin()
     landed = demo.approve(request.url)
     with pytest.raises(IssuerMismatchError):
@@ -61,7 +63,7 @@ def test_a_mismatched_issuer_spends_the_link(demo):
 
 
 def test_other_token_endpoint_failures_spend_the_link(demo):
-    flow = AuthorizationCodeFlow(code_config(demo, client_secret="not-the-secret-at-all"))
+    flow = AuthorizationCodeFlow(by_hand_config(demo, client_secret="not-the-secret-at-all"))
     request = flow.begin()
     with pytest.raises(TokenEndpointError) as info:
         flow.exchange(demo.approve(request.url))

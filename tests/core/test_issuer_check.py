@@ -5,14 +5,16 @@ import pytest
 
 from widgets import AuthorizationCodeFlow, ConfigError, IssuerMismatchError, StateMismatchError, Transcript
 from widgets.diagnose.discovery import discover
-from tests.core.test_authorization_code import code_config, query_of, token_posts, with_query
+from tests.support.configs import by_hand_config
+from tests.support.demo import token_posts
+from tests.support.urls import query_of, with_query
 
 
 @pytest.mark.parametrize("forge", [lambda issuer: "https://evil.example", lambda issuer: issuer + "/",
                                    lambda issuer: issuer.upper(), lambda issuer: ""],
                          ids=["other", "trailing-slash", "upper-case", "empty"])
 def test_a_refused_iss_spends_the_state(demo, forge):
-    flow = AuthorizationCodeFlow(code_config(demo), Transcript())
+    flow = AuthorizationCodeFlow(by_hand_config(demo), Transcript())
     landed = demo.approve(flow.begin().url)
     assert query_of(landed)["iss"] == demo.issuer
     with pytest.raises(IssuerMismatchError):
@@ -28,7 +30,7 @@ def test_a_refused_iss_spends_the_state(demo, forge):
 def test_metadata_saying_iss_is_sent_makes_an_answer_without_iss_refused(demo):
     metadata = discover(demo.issuer)
     assert metadata.authorization_response_iss_parameter_supported
-    config = metadata.apply_to(code_config(demo, issuer=""))
+    config = metadata.apply_to(by_hand_config(demo, issuer=""))
     assert config.require_iss is True and config.issuer == demo.issuer
     flow = AuthorizationCodeFlow(config, Transcript())
     landed = demo.approve(flow.begin().url)
@@ -45,7 +47,7 @@ def test_metadata_saying_iss_is_sent_makes_an_answer_without_iss_refused(demo):
 
 def test_without_require_iss_an_answer_without_iss_is_still_accepted(demo):
     # a provider that never sends iss (most, today) keeps working
-    flow = AuthorizationCodeFlow(code_config(demo), Transcript())
+    flow = AuthorizationCodeFlow(by_hand_config(demo), Transcript())
     landed = demo.approve(flow.begin().url)
     assert flow.complete(with_query(landed, iss=None)).access_token
 
@@ -57,5 +59,5 @@ def test_without_require_iss_an_answer_without_iss_is_still_accepted(demo):
 ])
 def test_require_iss_settings_that_cannot_work_are_config_errors(demo, changes, field):
     with pytest.raises(ConfigError) as info:
-        AuthorizationCodeFlow(code_config(demo, **changes))
+        AuthorizationCodeFlow(by_hand_config(demo, **changes))
     assert field in info.value.problems

@@ -1,12 +1,12 @@
 """The authorization endpoint: the sign-in page, approve/deny, strictness, iss."""
 
 import html
-import re
 
 import pytest
 import requests
 
-from tests.support.demo import LOOPBACK_REDIRECT, authorize_url, pkce_pair, query_of, token_request
+from tests.support.demo import LOOPBACK_REDIRECT, authorize_url, hidden_fields, pkce_pair, token_request
+from tests.support.urls import query_of
 from widgets.demo import DemoProvider
 
 HOSTILE_STATE = '"><script>alert(1)</script>&amp;'
@@ -188,7 +188,7 @@ def test_approve_cannot_grant_a_scope_that_was_not_asked_for(provider):
 
 def test_a_tampered_sign_in_form_is_refused(provider):
     page = requests.get(authorize_url(provider, state="s"), timeout=10).text
-    fields = _hidden_fields(page)
+    fields = hidden_fields(page)
     fields.update(redirect_uri="http://127.0.0.1:1/attacker", username=provider.username,
                   password=provider.password, decision="approve", grant_scope="alerts:write")
     answer = requests.post(provider.auth_url, data=fields, allow_redirects=False, timeout=10)
@@ -208,15 +208,10 @@ def test_every_authorize_get_is_recorded_and_reset_clears(provider):
     assert provider.authorize_requests == [] and provider.token_requests == []
 
 
-def _hidden_fields(page_text):
-    found = re.findall(r'type="hidden" name="([^"]+)" value="([^"]*)"', page_text)
-    return {k: html.unescape(v) for k, v in found}
-
-
 def test_a_wrong_password_reshows_the_form_without_redirecting_or_echoing_it(provider):
     browser = requests.Session()  # keeps the sign-in session cookie, as a browser does
     page = browser.get(authorize_url(provider, state="s"), timeout=10).text
-    fields = {**_hidden_fields(page), "username": provider.username, "password": "typed-wrong-pw",
+    fields = {**hidden_fields(page), "username": provider.username, "password": "typed-wrong-pw",
               "decision": "approve", "grant_scope": "alerts:write"}
     answer = browser.post(provider.auth_url, data=fields, allow_redirects=False, timeout=10)
     assert answer.status_code == 200

@@ -13,8 +13,8 @@ import requests
 from widgets.demo import DemoProvider
 from widgets.demo.provider import CONSENT_TTL, LAX
 
-from .demo_helpers import LOOPBACK_REDIRECT, authorize_url, code_flow, pkce_pair, query_of, token_request
-from .test_demo_authorize import _hidden_fields
+from tests.support.demo import LOOPBACK_REDIRECT, authorize_url, code_flow, hidden_fields, pkce_pair, token_request
+from tests.support.urls import query_of
 
 
 def _port(provider) -> int:
@@ -84,7 +84,7 @@ def test_the_loopback_names_of_its_own_address_are_served(provider, name):
 def _signed_in_form(provider, browser, **params):
     page = browser.get(authorize_url(provider, state="s", **params), timeout=10)
     assert page.status_code == 200
-    return {**_hidden_fields(page.text), "username": provider.username, "password": provider.password,
+    return {**hidden_fields(page.text), "username": provider.username, "password": provider.password,
             "decision": "approve", "grant_scope": "alerts:write"}
 
 
@@ -383,7 +383,7 @@ def test_behind_a_proxy_the_public_address_is_served_and_its_origin_may_post():
         page = browser.get(direct, headers=headers, timeout=10)
         assert page.status_code == 200
         assert "Path=" not in page.headers["Set-Cookie"]  # the browser's own path through the proxy
-        fields = {**_hidden_fields(page.text), "username": provider.username, "password": provider.password,
+        fields = {**hidden_fields(page.text), "username": provider.username, "password": provider.password,
                   "decision": "approve", "grant_scope": "alerts:write"}
         cookie = page.headers["Set-Cookie"].split(";")[0]
         answer = requests.post(provider.issuer + "/authorize", data=fields, allow_redirects=False, timeout=10,
@@ -397,12 +397,12 @@ def test_behind_a_proxy_the_public_address_is_served_and_its_origin_may_post():
 
 
 def _device_form(provider, browser):
-    from .demo_helpers import basic
+    from tests.support.demo import basic
 
     code = requests.post(provider.device_authorization_url, data={"scope": "alerts:write"}, timeout=10,
                          headers={"Authorization": basic(provider.client_id, provider.client_secret)}).json()
     page = browser.get(provider.verification_url, params={"user_code": code["user_code"]}, timeout=10)
-    return {**_hidden_fields(page.text), "user_code": code["user_code"], "username": provider.username,
+    return {**hidden_fields(page.text), "user_code": code["user_code"], "username": provider.username,
             "password": provider.password, "decision": "approve"}
 
 

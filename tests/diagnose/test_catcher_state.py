@@ -10,7 +10,7 @@ import threading
 import pytest
 import requests
 
-from tests.diagnose.conftest import code_config
+from tests.support.configs import code_config
 from widgets import AuthorizationCodeFlow
 from widgets.diagnose.catcher import CatcherTimeout, LoopbackCatcher
 

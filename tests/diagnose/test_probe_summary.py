@@ -4,7 +4,7 @@ import socket
 
 import pytest
 
-from tests.diagnose.conftest import code_config
+from tests.support.configs import code_config
 from widgets import WebhookAuthConfig
 from widgets.diagnose.probe import probe
 

@@ -17,7 +17,7 @@ from widgets.diagnose.scorecard import (
     CHECKS, DOES_NOT, ENFORCES, UNKNOWN, Scorecard, ScorecardRun, ScoreRow, check_keys, logins_needed, scorecard,
 )
 
-from .conftest import code_config
+from tests.support.configs import code_config
 
 STRICT = dict(require_state=True, require_pkce=True)
 #: The demo's default settings: state and PKCE not required, everything else strict.

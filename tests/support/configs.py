@@ -1,10 +1,10 @@
-"""Settings for a running demo provider: an OAuth Code config and a Client Credentials one."""
+"""Settings for a running demo provider: OAuth Code configs and a Client Credentials one."""
 
 from __future__ import annotations
 
 from widgets import WebhookAuthConfig
 
-__all__ = ["code_config", "cc_config"]
+__all__ = ["code_config", "cc_config", "by_hand_config"]
 
 
 def code_config(provider, **changes) -> WebhookAuthConfig:
@@ -20,3 +20,8 @@ def cc_config(provider, **changes) -> WebhookAuthConfig:
                     client_id=provider.client_id, client_secret=provider.client_secret)
     settings.update(changes)
     return WebhookAuthConfig(**settings)
+
+
+def by_hand_config(provider, **changes) -> WebhookAuthConfig:
+    """An OAuth Code config for ``provider`` done by hand: its own callback page, scope alerts:write."""
+    return code_config(provider, **{"redirect_uri": provider.callback_url, "scope": "alerts:write", **changes})

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import html
+import re
 import secrets
-from urllib.parse import parse_qs, quote_plus, urlencode, urlsplit
+from urllib.parse import quote_plus, urlencode
 
 import requests
 
+from tests.support.urls import query_of
 from widgets.demo import DemoProvider
 
-__all__ = ["LOOPBACK_REDIRECT", "pkce_pair", "authorize_url", "query_of", "basic", "naive_basic", "token_request", "code_flow"]
+__all__ = ["LOOPBACK_REDIRECT", "pkce_pair", "authorize_url", "basic", "naive_basic", "token_request", "code_flow", "token_posts",
+           "hidden_fields"]
 
 LOOPBACK_REDIRECT = "http://127.0.0.1:8765/oauth/callback"
 
@@ -28,11 +32,6 @@ def authorize_url(provider: DemoProvider, **params) -> str:
              "redirect_uri": LOOPBACK_REDIRECT, **params}
     query = {k: v for k, v in query.items() if v is not None}
     return f"{provider.auth_url}?{urlencode(query)}"
-
-
-def query_of(location: str) -> dict[str, str]:
-    """Single-valued query parameters of a redirect Location."""
-    return {k: v[0] for k, v in parse_qs(urlsplit(location).query, keep_blank_values=True).items()}
 
 
 def basic(client_id: str, secret: str) -> str:
@@ -67,3 +66,14 @@ def code_flow(provider: DemoProvider, *, scope: str | None = None, state: str = 
         "grant_type": "authorization_code", "code": params["code"],
         "redirect_uri": LOOPBACK_REDIRECT, "code_verifier": verifier})
     return response, verifier, params["code"]
+
+
+def token_posts(provider: DemoProvider) -> int:
+    """How many requests reached the provider's token endpoint so far."""
+    return len(provider.token_requests)
+
+
+def hidden_fields(page_text: str) -> dict[str, str]:
+    """The hidden inputs of a demo page's form (what a browser posts back), unescaped."""
+    found = re.findall(r'type="hidden" name="([^"]+)" value="([^"]*)"', page_text)
+    return {k: html.unescape(v) for k, v in found}

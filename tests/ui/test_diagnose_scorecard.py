@@ -1,7 +1,7 @@
 """The Diagnose step's scorecard: a button and a table, through WizardModel.scorecard()."""
 
 from widgets import AuthType, DemoProvider
-from tests.ui.ui_helpers import one
+from tests.support.ui import one
 
 
 def _diagnose(make_wizard, provider):

@@ -16,7 +16,7 @@ from tests.support.prefix_proxy import PrefixProxy
 from widgets import AuthType
 from widgets.ui.location import JupyterPage, proxy_url
 
-from .ui_helpers import one
+from tests.support.ui import one
 
 
 def answer(page, proxy: PrefixProxy | None, base_url="/user/ana/") -> None:
@@ -119,12 +119,18 @@ def test_the_answer_is_caught_through_the_proxy_without_a_paste(make_wizard, can
     wizard.close()
 
 
-def test_without_a_proxy_the_catcher_is_on_loopback_and_says_so(make_wizard, canary_demo):
+def _link_caught_without_a_proxy(make_wizard):
+    """OAuth Code on Run, the page behind no proxy, "catch the answer" on, a link built."""
     wizard = make_wizard(AuthType.OAUTH_CODE)
     answer(wizard.page, None)
     assert wizard.next()
     one(wizard.run_step, "wal-catch").value = True
     one(wizard.run_step, "wal-build-link").click()
+    return wizard
+
+
+def test_without_a_proxy_the_catcher_is_on_loopback_and_says_so(make_wizard, canary_demo):
+    wizard = _link_caught_without_a_proxy(make_wizard)
     assert wizard.config.redirect_uri.startswith("http://127.0.0.1:")
     assert "only a browser on that machine" in one(wizard.run_step, "wal-catch-where").value
     catcher = wizard.run_step._catch.catcher
@@ -134,11 +140,7 @@ def test_without_a_proxy_the_catcher_is_on_loopback_and_says_so(make_wizard, can
 
 
 def test_a_second_link_catches_on_the_same_address(make_wizard, canary_demo):
-    wizard = make_wizard(AuthType.OAUTH_CODE)
-    answer(wizard.page, None)
-    assert wizard.next()
-    one(wizard.run_step, "wal-catch").value = True
-    one(wizard.run_step, "wal-build-link").click()
+    wizard = _link_caught_without_a_proxy(make_wizard)
     first = wizard.config.redirect_uri
     one(wizard.run_step, "wal-build-link").click()
     assert wizard.config.redirect_uri == first  # what a person registered stays valid

@@ -1,1 +1,0 @@
-from tests.support.demo import *  # noqa: F401,F403 - old path, re-exported until a later pass removes it
