@@ -12,18 +12,10 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.browser.conftest import CANARIES, NOTEBOOK, start_lab, stop
-from tests.browser.test_wizard_in_browser import (
-    LONG,
-    assert_no_traceback,
-    choose,
-    click_next,
-    expect,
-    message,
-    screenshot,
-    step,
-    to_run,
+from tests.browser.person import (
+    LONG, at, button, choose, expect, log_in, message, no_traceback, open_and_run_all, paste_and_exchange, press, shot,
 )
+from tests.support.browser import NOTEBOOK, start_lab, stop
 
 pytestmark = pytest.mark.browser
 
@@ -61,15 +53,7 @@ def only_jupyter(browser_context, hub_lab):
 @pytest.fixture(scope="module")
 def hub_page(browser_context, hub_lab, only_jupyter):
     page = browser_context.new_page()
-    page.goto(f"{hub_lab['base']}/lab/tree/{NOTEBOOK.name}?token={hub_lab['token']}")
-    page.wait_for_function(
-        "() => [...document.querySelectorAll('.jp-StatusBar-TextItem')]"
-        ".some(e => /\\|\\s*Idle\\s*$/.test(e.textContent))",
-        timeout=LONG,
-    )
-    page.locator("#jp-MainMenu .lm-MenuBar-itemLabel:text-is('Run')").click()
-    page.locator(".lm-Menu-item[data-command='runmenu:run-all']").click()
-    expect()(page.locator(".wal-wizard")).to_be_visible(timeout=LONG)
+    open_and_run_all(page, f"{hub_lab['base']}/lab/tree/{NOTEBOOK.name}?token={hub_lab['token']}")
     # The page told the kernel where it is; the wizard says the demo's pages go through Jupyter.
     expect()(page.locator(".wal-wizard .wal-page-location")).to_contain_text(
         "open through the Jupyter server", timeout=LONG)
@@ -82,36 +66,27 @@ def _proxied(hub_lab) -> re.Pattern:
 
 
 def _open_link_and_log_in(page, browser_context, hub_lab, artifacts, name):
-    run = step(page, "run")
+    run = at(page, "Run")
     link = run.locator(".wal-authorize-link a")
     before = link.get_attribute("href") if link.count() else None  # a link of an earlier test
-    run.locator(".wal-build-link").click()
+    button(page, "Build authorize link").click()
     expect()(link).to_have_attribute("href", re.compile("^" + _proxied(hub_lab).pattern + "authorize\\?.*state="))
     expect()(link).not_to_have_attribute("href", before or "-", timeout=LONG)
-    with browser_context.expect_page() as new_tab:
-        link.click()
-    login = new_tab.value
-    login.wait_for_load_state()
-    expect()(login.locator("#password")).to_be_visible()
-    login.fill("#username", "demo")
-    login.fill("#password", CANARIES["WAL_DEMO_PASSWORD"])
-    screenshot(login, artifacts, f"{name}-login-page")
-    login.get_by_role("button", name="Approve").click()
-    login.wait_for_url(re.compile("^" + _proxied(hub_lab).pattern + r"callback\?.*code="))
-    return login
+    return log_in(browser_context, link, artifacts=artifacts, login_shot=f"{name}-login-page",
+                  lands=re.compile("^" + _proxied(hub_lab).pattern + r"callback\?.*code="))
 
 
 def test_oauth_code_by_hand_with_only_the_jupyter_server_reachable(hub_page, browser_context, hub_lab,
                                                                    only_jupyter, artifacts):
     page = hub_page
     choose(page, "OAuth Code")
-    details = step(page, "details")
+    details = at(page, "Details")
     expect()(details.locator(".wal-field-token-url input")).to_have_value(re.compile(r"^http://127\.0\.0\.1:\d+/token$"))
-    to_run(page)
+    press(page, "Next")
     login = _open_link_and_log_in(page, browser_context, hub_lab, artifacts, "hub-oauth-code")
     # The demo's callback page itself came through the proxy and is live.
     expect()(login.locator("h1")).to_contain_text("Copy this page's address")
-    screenshot(login, artifacts, "hub-oauth-code-callback-page")
+    shot(login, artifacts, "hub-oauth-code-callback-page")
     landed = login.url
     demo_port = re.search(r"/proxy/(\d+)/", landed).group(1)
     login.close()
@@ -122,30 +97,28 @@ def test_oauth_code_by_hand_with_only_the_jupyter_server_reachable(hub_page, bro
     assert direct == "blocked"
     assert any(f"127.0.0.1:{demo_port}/jwks.json" in url for url in only_jupyter)
 
-    run = step(page, "run")
-    run.locator(".wal-paste input").fill(landed)
-    run.locator(".wal-exchange").click()
-    expect()(message(page, "run")).to_contain_text("State checked", timeout=LONG)
-    click_next(page)
-    expect()(step(page, "result").locator(".wal-token-masked")).to_contain_text("****")
-    screenshot(page, artifacts, "hub-oauth-code-result")
-    assert_no_traceback(page)
+    paste_and_exchange(page, landed)
+    expect()(message(page)).to_contain_text("State checked", timeout=LONG)
+    press(page, "Next")
+    expect()(at(page, "Result").locator(".wal-token-masked")).to_contain_text("****")
+    shot(page, artifacts, "hub-oauth-code-result")
+    no_traceback(page)
 
 
 def test_oauth_code_with_the_callback_caught_through_the_proxy(hub_page, browser_context, hub_lab, artifacts):
     page = hub_page
     choose(page, "OAuth Code")
-    to_run(page)
-    run = step(page, "run")
+    press(page, "Next")
+    run = at(page, "Run")
     run.locator(".wal-catch input[type='checkbox']").check()
     login = _open_link_and_log_in(page, browser_context, hub_lab, artifacts, "hub-catch")
     expect()(login.locator("h1")).to_have_text("You can close this tab")
-    screenshot(login, artifacts, "hub-catch-callback-page")
+    shot(login, artifacts, "hub-catch-callback-page")
     login.close()
     expect()(run.locator(".wal-catch-where")).to_contain_text("through the Jupyter server")
-    expect()(message(page, "run")).to_contain_text("caught (no paste)", timeout=LONG)
-    screenshot(page, artifacts, "hub-catch-run")
-    click_next(page)
-    expect()(step(page, "result").locator(".wal-token-masked")).to_contain_text("****")
-    screenshot(page, artifacts, "hub-catch-result")
-    assert_no_traceback(page)
+    expect()(message(page)).to_contain_text("caught (no paste)", timeout=LONG)
+    shot(page, artifacts, "hub-catch-run")
+    press(page, "Next")
+    expect()(at(page, "Result").locator(".wal-token-masked")).to_contain_text("****")
+    shot(page, artifacts, "hub-catch-result")
+    no_traceback(page)

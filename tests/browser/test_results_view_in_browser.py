@@ -15,17 +15,11 @@ from urllib.parse import unquote
 
 import pytest
 
-from tests.browser.conftest import CANARIES, JWT
-from tests.browser.test_wizard_in_browser import (
-    LONG,
-    assert_no_traceback,
-    choose,
-    click_next,
-    expect,
-    screenshot,
-    step,
-    to_run,
+from tests.browser.person import (
+    LONG, at, build_link, button, choose, expect, log_in_and_land, message, no_traceback, open_and_run_all,
+    paste_and_exchange, press, shot,
 )
+from tests.support.browser import CANARIES, JWT
 
 pytestmark = pytest.mark.browser
 
@@ -53,39 +47,19 @@ def serious_axe_violations(page, selector: str) -> list[str]:
     return found
 
 
-def log_in_and_land(page, browser_context) -> str:
-    run = step(page, "run")
-    run.locator(".wal-build-link").click()
-    link = run.locator(".wal-authorize-link a")
-    expect()(link).to_have_attribute("href", re.compile(r"state="))
-    with browser_context.expect_page() as new_tab:
-        link.click()
-    login = new_tab.value
-    login.wait_for_load_state()
-    login.fill("#username", "demo")
-    login.fill("#password", CANARIES["WAL_DEMO_PASSWORD"])
-    login.get_by_role("button", name="Approve").click()
-    login.wait_for_url(re.compile(r"/callback\?.*code="))
-    landed = login.url
-    login.close()
-    return landed
-
-
 def session_to_results(page, browser_context) -> None:
     """OAuth Code by hand, then two test deliveries: browser legs and HTTP rows, 5 or more."""
     choose(page, "OAuth Code")
-    to_run(page)
-    run = step(page, "run")
-    run.locator(".wal-paste input").fill(log_in_and_land(page, browser_context))
-    run.locator(".wal-exchange").click()
-    expect()(run.locator(".wal-message .wal-msg-ok")).to_be_visible(timeout=LONG)
-    click_next(page)
-    result = step(page, "result")
+    press(page, "Next")
+    paste_and_exchange(page, log_in_and_land(browser_context, build_link(page)))
+    expect()(at(page, "Run").locator(".wal-message .wal-msg-ok")).to_be_visible(timeout=LONG)
+    press(page, "Next")
+    at(page, "Result")
     for _ in range(2):
-        result.get_by_role("button", name="Send test webhook").click()
-        expect()(result.locator(".wal-message")).to_contain_text("accepted", timeout=LONG)
-    click_next(page)
-    expect()(step(page, "results_table")).to_be_visible()
+        button(page, "Send test webhook").click()
+        expect()(message(page)).to_contain_text("accepted", timeout=LONG)
+    press(page, "Next")
+    at(page, "Results table")
 
 
 def no_sideways_scroll(page, locator) -> list[str]:
@@ -113,7 +87,7 @@ def no_sideways_scroll(page, locator) -> list[str]:
 
 def check_results_view(page, browser_context, artifacts, prefix: str, diagram_svg: bool) -> None:
     session_to_results(page, browser_context)
-    results = step(page, "results_table")
+    results = at(page, "Results table")
     table = results.locator("table.dataTable")
     expect()(table.locator("tbody tr").first).to_be_visible(timeout=LONG)
     rows = table.locator("tbody tr")
@@ -128,7 +102,7 @@ def check_results_view(page, browser_context, artifacts, prefix: str, diagram_sv
     visible = rows.evaluate_all(
         "rs => rs.filter(r => { const b = r.getBoundingClientRect(); "
         "return b.top >= 0 && b.bottom <= window.innerHeight && b.height > 0; }).length")
-    screenshot(page, artifacts, f"{prefix}-results-table")
+    shot(page, artifacts, f"{prefix}-results-table")
     assert visible >= 5, visible
     assert no_sideways_scroll(page, results) == []
 
@@ -144,7 +118,7 @@ def check_results_view(page, browser_context, artifacts, prefix: str, diagram_sv
     assert re.search(r"\nHTTP/1\.[01] 200 OK\n(.+\n)+", text), text  # the response headers
     assert not JWT.search(text) and "****" in text
     assert no_sideways_scroll(page, results) == []
-    screenshot(page, artifacts, f"{prefix}-results-raw-http")
+    shot(page, artifacts, f"{prefix}-results-raw-http")
     rows.filter(has_text="authorization code: authorize link").first.click()
     expect()(raw).to_contain_text("In the person's browser")
 
@@ -159,7 +133,7 @@ def check_results_view(page, browser_context, artifacts, prefix: str, diagram_sv
         assert re.search(r"127\.0\.0\.1:\d+", svg)  # the host, drawn with its port
         assert not JWT.search(svg) and "code=" not in svg
         diagram.scroll_into_view_if_needed()
-        screenshot(page, artifacts, f"{prefix}-results-diagram")
+        shot(page, artifacts, f"{prefix}-results-diagram")
     else:  # Voilà has no Mermaid renderer: the diagram's text is shown instead
         expect()(diagram).to_contain_text("sequenceDiagram", timeout=LONG)
 
@@ -185,7 +159,7 @@ def check_results_view(page, browser_context, artifacts, prefix: str, diagram_sv
         for canary in CANARIES.values():
             assert canary not in text, kind
         assert not JWT.search(text), kind
-    assert_no_traceback(page)
+    no_traceback(page)
     # last, as it skips where axe-core is not installed: the whole view, table, raw HTTP and
     # diagram, for screen readers and keyboards too
     assert serious_axe_violations(page, ".wal-step-results_table") == []
@@ -194,15 +168,7 @@ def check_results_view(page, browser_context, artifacts, prefix: str, diagram_sv
 @pytest.fixture(scope="module")
 def lab_results_page(browser_context, lab_server):
     page = browser_context.new_page()
-    page.goto(f"{lab_server['base']}/lab/tree/00-start-here.ipynb?token={lab_server['token']}")
-    page.wait_for_function(
-        "() => [...document.querySelectorAll('.jp-StatusBar-TextItem')]"
-        ".some(e => /\\|\\s*Idle\\s*$/.test(e.textContent))",
-        timeout=LONG,
-    )
-    page.locator("#jp-MainMenu .lm-MenuBar-itemLabel:text-is('Run')").click()
-    page.locator(".lm-Menu-item[data-command='runmenu:run-all']").click()
-    expect()(page.locator(".wal-wizard")).to_be_visible(timeout=LONG)
+    open_and_run_all(page, f"{lab_server['base']}/lab/tree/00-start-here.ipynb?token={lab_server['token']}")
     yield page
     page.close()
 

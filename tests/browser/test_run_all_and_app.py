@@ -11,8 +11,8 @@ import sys
 
 import pytest
 
-from tests.browser.conftest import ROOT, start_lab, stop
-from tests.browser.test_wizard_in_browser import LONG, expect, screenshot
+from tests.browser.person import LONG, expect, run_all, save_notebook, shot
+from tests.support.browser import ROOT, start_lab, stop
 
 pytestmark = pytest.mark.browser
 
@@ -49,17 +49,11 @@ def clone_lab(tmp_path_factory, clone):
         stop(process)
 
 
-def run_all(page, lab, name):
+def run_every_cell(page, lab, name):
     # A workspace of its own, so that only this notebook is open (Run all acts on the current tab).
     page.goto(f"{lab['base']}/lab/workspaces/{name}/tree/notebooks/{name}.ipynb?reset&token={lab['token']}")
     expect()(page.locator(".jp-NotebookPanel")).to_have_count(1, timeout=LONG)
-    page.wait_for_function(
-        "() => [...document.querySelectorAll('.jp-StatusBar-TextItem')]"
-        ".some(e => /\\|\\s*Idle\\s*$/.test(e.textContent))",
-        timeout=LONG,
-    )
-    page.locator("#jp-MainMenu .lm-MenuBar-itemLabel:text-is('Run')").click()
-    page.locator(".lm-Menu-item[data-command='runmenu:run-all']").click()
+    run_all(page)
     # Every code cell has run: a number in its prompt, none queued ([*]) or unrun ([ ]).
     page.wait_for_function(
         "() => { const p = [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')];"
@@ -69,25 +63,18 @@ def run_all(page, lab, name):
     assert page.locator("[data-mime-type='application/vnd.jupyter.stderr']").count() == 0, name
 
 
-def save(page):
-    page.locator(".jp-Notebook").first.click()
-    page.keyboard.press("Escape")
-    page.keyboard.press("Control+s")
-    expect()(page.locator(".jp-mod-dirty")).to_have_count(0, timeout=LONG)
-
-
 @pytest.mark.timeout(1200)  # six notebooks, each run whole in the browser, on a busy 2-core machine
 def test_every_notebook_run_in_the_browser_leaves_a_fresh_clone_clean(browser_context, clone, clone_lab,
                                                                        artifacts):
     for name in NOTEBOOKS:
         page = browser_context.new_page()  # a new page a notebook: one notebook's cells on screen at a time
         try:
-            run_all(page, clone_lab, name)
+            run_every_cell(page, clone_lab, name)
             if name == "02-authorization-code-with-state":
                 login_link_opens_a_live_page(page, browser_context, artifacts)
             if name == "04-troubleshooting":
                 probe_is_not_all_refused(page, artifacts)
-            save(page)
+            save_notebook(page)
             expect()(page.locator(".jp-OutputArea-output").first).to_be_visible()  # outputs stay on screen
         except BaseException:
             page.screenshot(path=str(artifacts / f"run-all-{name}-failed.png"))
@@ -106,7 +93,7 @@ def login_link_opens_a_live_page(page, browser_context, artifacts):
     login = new_tab.value
     login.wait_for_load_state()
     expect()(login.locator("h1")).to_contain_text("Sign in to allow")
-    screenshot(login, artifacts, "run-all-02-login-page")
+    shot(login, artifacts, "run-all-02-login-page")
     login.close()
 
 
@@ -118,7 +105,7 @@ def probe_is_not_all_refused(page, artifacts):
     texts = rows.all_inner_texts()
     assert texts and not all("refused" in t for t in texts), texts
     assert any(re.search(r"\t(yes|no)\t", t) for t in texts), texts
-    screenshot(page, artifacts, "run-all-04-probe")
+    shot(page, artifacts, "run-all-04-probe")
 
 
 # -- the Voilà app ---------------------------------------------------------------------------------

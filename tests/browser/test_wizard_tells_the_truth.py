@@ -13,8 +13,9 @@ from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 import pytest
 
 from tests.browser.person import (
-    LONG, button, choose, expect, field, go_to, log_in, message, no_traceback, open_notebook_copy, press,
-    run_in_new_cell, set_field, shot, visible_step, wizard,
+    LONG, assert_holds_no_secret, build_link, button, choose, expect, field, go_to, log_in, log_in_and_land, message,
+    no_traceback, open_notebook_copy, paste_and_exchange, press, run_in_new_cell, save_notebook, set_field, shot,
+    visible_step, wizard,
 )
 
 pytestmark = pytest.mark.browser
@@ -46,29 +47,32 @@ def _closed_port() -> int:
         return s.getsockname()[1]
 
 
-def _to_run_with_link(page, browser_context, artifacts=None, name=""):
+def _to_run_with_link(page, browser_context):
     """OAuth Code, filled, on Run, with an authorize link logged in to; returns the landed address."""
     choose(page, "OAuth Code")
     press(page, "Next")
-    button(page, "Build authorize link").click()
-    link = visible_step(page).get_by_role("link", name=re.compile(r"state="))
-    expect()(link).to_be_visible(timeout=LONG)
-    tab = log_in(browser_context, link, artifacts=artifacts, name=name)
-    landed = tab.url
-    tab.close()
-    return landed
+    return log_in_and_land(browser_context, build_link(page))
 
 
-def _paste_and_exchange(page, text: str) -> None:
-    box = visible_step(page).get_by_placeholder(re.compile(r"callback\?code=|the code alone"))
-    box.fill(text)
-    button(page, "Exchange").click()
+def _token_by_client_credentials(page) -> None:
+    """OAuth Client Credentials, filled, on Run, with a token got."""
+    choose(page, "OAuth Client Credentials")
+    press(page, "Next")
+    button(page, "Get token").click()
+    expect()(message(page)).to_contain_text("Got a Bearer token", timeout=LONG)
+
+
+def _probe(page):
+    """Diagnose, Probe the provider: the (first) table its answers are to appear in."""
+    go_to(page, "Diagnose")
+    button(page, "Probe the provider").click()
+    return visible_step(page).locator("table").first
 
 
 # 1 -------------------------------------------------------------------------------------------
 def test_1_a_bare_code_is_never_reported_as_state_checked(page, browser_context, artifacts):
     landed = _to_run_with_link(page, browser_context)
-    _paste_and_exchange(page, _code_of(landed))
+    paste_and_exchange(page, _code_of(landed))
     expect()(message(page)).to_contain_text("its state cannot be checked", timeout=LONG)
     expect()(message(page)).not_to_contain_text("State checked")
     # The explicit choice, with its warning on screen before anything is exchanged. The demo
@@ -78,12 +82,12 @@ def test_1_a_bare_code_is_never_reported_as_state_checked(page, browser_context,
     expect()(visible_step(page).get_by_text("State will not be checked")).to_be_visible(timeout=LONG)
     expect()(visible_step(page).get_by_text("State will not be checked")).to_contain_text("it will refuse a bare code")
     shot(page, artifacts, "truth-1-bare-code-warning-before-exchange")
-    _paste_and_exchange(page, _code_of(landed))
+    paste_and_exchange(page, _code_of(landed))
     expect()(message(page)).to_contain_text("it was not exchanged", timeout=LONG)
     expect()(message(page)).not_to_contain_text("State checked")
     shot(page, artifacts, "truth-1-bare-code-refused")
     choice.uncheck()
-    _paste_and_exchange(page, landed)  # the link was not spent by either refusal
+    paste_and_exchange(page, landed)  # the link was not spent by either refusal
     expect()(message(page)).to_contain_text("State checked", timeout=LONG)
     # The transcript's rows of these pastes say the same: refused, refused, then ok (checked).
     go_to(page, "Results table")
@@ -97,7 +101,7 @@ def test_1_a_bare_code_is_never_reported_as_state_checked(page, browser_context,
 # 2 -------------------------------------------------------------------------------------------
 def test_2_a_token_obtained_by_hand_is_pasted_as_token_auth(page, browser_context, artifacts):
     landed = _to_run_with_link(page, browser_context)
-    _paste_and_exchange(page, landed)
+    paste_and_exchange(page, landed)
     expect()(message(page)).to_contain_text("State checked", timeout=LONG)
     go_to(page, "Diagnose")
     button(page, "Ready to paste").click()
@@ -111,10 +115,7 @@ def test_2_a_token_obtained_by_hand_is_pasted_as_token_auth(page, browser_contex
 
 # 3 -------------------------------------------------------------------------------------------
 def test_3_a_failed_run_does_not_show_an_earlier_delivery(page, artifacts):
-    choose(page, "OAuth Client Credentials")
-    press(page, "Next")
-    button(page, "Get token").click()
-    expect()(message(page)).to_contain_text("Got a Bearer token", timeout=LONG)
+    _token_by_client_credentials(page)
     press(page, "Next")
     button(page, "Send test webhook").click()
     expect()(message(page)).to_contain_text("receiver accepted the test delivery", timeout=LONG)
@@ -131,10 +132,7 @@ def test_3_a_failed_run_does_not_show_an_earlier_delivery(page, artifacts):
 
 
 def test_3_changed_settings_drop_the_old_token_and_a_success_clears_the_red(page, artifacts):
-    choose(page, "OAuth Client Credentials")
-    press(page, "Next")
-    button(page, "Get token").click()
-    expect()(message(page)).to_contain_text("Got a Bearer token", timeout=LONG)
+    _token_by_client_credentials(page)
     go_to(page, "Details")
     set_field(page, "Client ID", "another-client")
     go_to(page, "Run")
@@ -156,9 +154,7 @@ def test_3_changed_settings_drop_the_old_token_and_a_success_clears_the_red(page
 
 def test_3_the_probe_table_goes_with_the_provider_it_was_made_for(page, artifacts):
     choose(page, "OAuth Code")
-    go_to(page, "Diagnose")
-    button(page, "Probe the provider").click()
-    table = visible_step(page).locator("table").first
+    table = _probe(page)
     expect()(table).to_contain_text("state", timeout=LONG)
     go_to(page, "Details")
     set_field(page, "Token URL", f"http://127.0.0.1:{_closed_port()}/token")
@@ -172,11 +168,11 @@ def test_3_the_probe_table_goes_with_the_provider_it_was_made_for(page, artifact
 def test_4_a_mistyped_code_does_not_use_up_the_authorize_link(page, browser_context, artifacts):
     landed = _to_run_with_link(page, browser_context)
     code = _code_of(landed)
-    _paste_and_exchange(page, _with_code(landed, code[:-4] + ("aaaa" if not code.endswith("aaaa") else "bbbb")))
+    paste_and_exchange(page, _with_code(landed, code[:-4] + ("aaaa" if not code.endswith("aaaa") else "bbbb")))
     expect()(message(page)).to_contain_text("invalid_grant", timeout=LONG)
     expect()(message(page)).to_contain_text("the authorize link is still open")
     shot(page, artifacts, "truth-4-mistyped-code")
-    _paste_and_exchange(page, landed)
+    paste_and_exchange(page, landed)
     expect()(message(page)).to_contain_text("State checked", timeout=LONG)
     expect()(message(page)).not_to_contain_text("already used")
     shot(page, artifacts, "truth-4-right-address-after-a-mistyped-code")
@@ -199,9 +195,7 @@ def test_5_https_to_a_plain_http_port_hints_at_the_scheme_and_port(page, artifac
 # 6 -------------------------------------------------------------------------------------------
 def test_6_the_probe_never_claims_tls_over_plain_http(page, artifacts):
     choose(page, "OAuth Code")
-    go_to(page, "Diagnose")
-    button(page, "Probe the provider").click()
-    table = visible_step(page).locator("table").first
+    table = _probe(page)
     expect()(table).to_contain_text("plain http", timeout=LONG)
     expect()(table).not_to_contain_text("reachable over TLS")
     shot(page, artifacts, "truth-6-probe-plain-http")
@@ -212,8 +206,7 @@ def test_6_a_probe_where_everything_was_refused_is_not_a_green_done(page, artifa
     closed = f"http://127.0.0.1:{_closed_port()}"
     set_field(page, "Auth URL", closed + "/authorize")
     set_field(page, "Token URL", closed + "/token")
-    go_to(page, "Diagnose")
-    button(page, "Probe the provider").click()
+    _probe(page)
     said = message(page)
     expect()(said).to_contain_text("answered none", timeout=LONG)
     expect()(said).to_have_attribute("role", "alert")
@@ -256,9 +249,7 @@ def test_8_statuses_in_a_notebook_table_are_integers(page, artifacts):
 def test_9_after_deny_the_callback_page_does_not_say_it_exchanges_the_code(page, browser_context, artifacts):
     choose(page, "OAuth Code")
     press(page, "Next")
-    button(page, "Build authorize link").click()
-    link = visible_step(page).get_by_role("link", name=re.compile(r"state="))
-    tab = log_in(browser_context, link, approve=False, artifacts=artifacts, name="truth-9-after-deny")
+    tab = log_in(browser_context, build_link(page), approve=False, artifacts=artifacts, name="truth-9-after-deny")
     try:
         assert "error=access_denied" in tab.url
         heading = tab.get_by_role("heading", level=1)
@@ -271,18 +262,7 @@ def test_9_after_deny_the_callback_page_does_not_say_it_exchanges_the_code(page,
 
 # the canary, over everything above ---------------------------------------------------------
 def test_the_saved_notebook_holds_no_secret_after_all_of_the_above(page, lab_server):
-    import json
-
-    from tests.browser.conftest import CANARIES, JWT
-
-    page.locator(".jp-Notebook").first.click()
-    page.keyboard.press("Escape")
-    page.keyboard.press("Control+s")
-    expect()(page.locator(".jp-mod-dirty")).to_have_count(0, timeout=LONG)
+    save_notebook(page)
     text = (lab_server["root"] / "truth.ipynb").read_text()
-    assert json.loads(text)["cells"]
-    for canary in CANARIES.values():
-        assert canary not in text
-    assert "definitely-not-the-secret" not in text
-    assert not JWT.search(text)
+    assert_holds_no_secret(text)
     assert not re.search(r"[?&]code=(?!\*{4})[A-Za-z0-9_~.%-]{8,}", text)
