@@ -3,13 +3,11 @@ ID token never reach an output, a DEBUG log, a transcript export, a repr or an e
 
 from __future__ import annotations
 
-import base64
 import json
-from urllib.parse import quote, quote_plus
 
 import pytest
 
-from tests.support.canaries import CANARY_SECRET
+from tests.support.canaries import CANARY_SECRET, assert_clean
 from tests.support.jwks import TestKey, id_token_claims, jwks_of
 from tests.support.servers import Reply
 from widgets import DemoProvider, Transcript, WebhookAuthConfig
@@ -19,16 +17,6 @@ from widgets.core.errors import DeviceAccessDenied, IdTokenError
 from widgets.diagnose.id_token import IdTokenValidator
 
 CANARY_DEVICE_CODE = "canary-DEVICE-CODE-+/=-8a6c4e2f0b"
-
-
-def forms(secret):
-    return {secret, quote(secret, safe=""), quote_plus(secret), base64.b64encode(secret.encode()).decode()}
-
-
-def assert_clean(text, secrets):
-    for secret in secrets:
-        for form in forms(secret):
-            assert form not in text, f"secret leaked in form {form[:8]}..."
 
 
 def exports(transcript: Transcript) -> str:

@@ -1,12 +1,10 @@
 """Canary secrets through every path of the core: reprs, exceptions, DEBUG logs, transcripts."""
 
-import base64
 import logging
-from urllib.parse import quote, quote_plus
 
 import pytest
 
-from tests.support.canaries import CANARY_PASSWORD, CANARY_SECRET, CANARY_TOKEN
+from tests.support.canaries import CANARY_PASSWORD, CANARY_SECRET, CANARY_TOKEN, assert_clean
 from widgets import (
     AuthorizationCodeFlow,
     ClientCredentialsFlow,
@@ -17,17 +15,6 @@ from widgets import (
     send_test_webhook,
 )
 from widgets.core.redact import mask, redact_url, scrub
-
-
-def forms(secret):
-    """The ways a secret can appear on the wire or in a log."""
-    return {secret, quote(secret, safe=""), quote_plus(secret), base64.b64encode(secret.encode()).decode()}
-
-
-def assert_clean(text, secrets):
-    for secret in secrets:
-        for form in forms(secret):
-            assert form not in text, f"secret leaked in form {form[:6]}..."
 
 
 @pytest.fixture

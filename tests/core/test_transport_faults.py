@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from tests.support.servers import Reply
+from tests.support.servers import Reply, begin_json_answer, drip
 from widgets import ClientCredentialsFlow, TokenEndpointError, Transcript, TransportError, WebhookAuthConfig
 
 
@@ -66,19 +66,8 @@ def test_server_that_never_answers_times_out_within_the_timeout():
 
 def test_slow_trickle_is_cut_at_the_deadline(scripted):
     def trickle(handler, stop):
-        handler.send_response(200)
-        handler.send_header("Content-Type", "application/json")
-        handler.send_header("Content-Length", "100000")
-        handler.end_headers()
-        for _ in range(200):
-            if stop.is_set():
-                return
-            try:
-                handler.wfile.write(b" ")
-                handler.wfile.flush()
-            except OSError:
-                return
-            time.sleep(0.05)
+        begin_json_answer(handler, {"Content-Length": "100000"})
+        drip(handler, stop, [0] + [0.05] * 199)  # 200 bytes, one each 50 ms: 10 s, for a 0.5 s timeout
 
     scripted.routes["/token"] = Reply(action=trickle)
     flow = ClientCredentialsFlow(cfg_for(scripted.url("/token"), timeout=0.5))
@@ -111,10 +100,7 @@ def test_body_over_one_mib_is_refused(scripted):
 
 def test_body_over_one_mib_without_content_length_is_refused(scripted):
     def chunked(handler, stop):
-        handler.send_response(200)
-        handler.send_header("Content-Type", "application/json")
-        handler.send_header("Connection", "close")
-        handler.end_headers()
+        begin_json_answer(handler, {"Connection": "close"})
         try:
             for _ in range(40):
                 handler.wfile.write(b" " * 65536)

@@ -1,13 +1,12 @@
 """The probe's verdicts match how each provider is configured, with a fix in plain words."""
 
 import socket
-import subprocess
-import sys
 
 import pytest
 
 from tests.support.canaries import CANARY_SECRET
 from tests.support.configs import cc_config, code_config
+from tests.support.imports import loaded_by
 from tests.support.servers import Reply
 from widgets import Transcript
 from widgets.diagnose.discovery import discover
@@ -188,11 +187,9 @@ def test_report_lookup_by_key():
 
 
 def test_importing_the_diagnostics_loads_neither_pandas_nor_jwt():
-    code = ("import sys, widgets.diagnose.probe, widgets.diagnose.discovery, widgets.diagnose.inspect_token, widgets.diagnose.catcher, "
-            "widgets.diagnose.paste_ready, widgets.cli.commands; "
-            "print(','.join(m for m in ('pandas', 'ipywidgets', 'jwt', 'werkzeug') if m in sys.modules))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == ""
+    modules = ["widgets.diagnose.probe", "widgets.diagnose.discovery", "widgets.diagnose.inspect_token",
+               "widgets.diagnose.catcher", "widgets.diagnose.paste_ready", "widgets.cli.commands"]
+    assert loaded_by(modules, ("pandas", "ipywidgets", "jwt", "werkzeug")) == []
 
 
 # -- other servers' ways of answering ------------------------------------------------------------------

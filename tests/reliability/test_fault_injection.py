@@ -15,7 +15,7 @@ import requests
 from urllib3.exceptions import HTTPError as Urllib3Error
 
 from tests.support.reliability import TALLY
-from tests.support.servers import Reply
+from tests.support.servers import Reply, begin_json_answer, drip
 from widgets import ClientCredentialsFlow, TokenEndpointError, Transcript, TransportError, WebhookAuthConfig
 from widgets.core.errors import WebhookAuthError
 from widgets.core.transport import Boundary
@@ -156,35 +156,26 @@ def test_no_http_answer_is_a_transport_error(scripted, action, name):
     record(name, error, took, seen)
 
 
-def cut_after_headers(handler, stop):
-    handler.send_response(200)
-    handler.send_header("Content-Type", "application/json")
-    handler.send_header("Content-Length", "1000")
-    handler.end_headers()
-    handler.wfile.write(b'{"access_token": "abc')
-    handler.wfile.flush()
+HALF_A_TOKEN = b'{"access_token": "abc'
+
+
+def hang_up(handler) -> None:
     handler.connection.shutdown(socket.SHUT_RDWR)
     handler.close_connection = True
+
+
+def cut_after_headers(handler, stop):
+    begin_json_answer(handler, {"Content-Length": "1000"}, HALF_A_TOKEN)
+    hang_up(handler)
 
 
 def cut_mid_chunk(handler, stop):
-    handler.send_response(200)
-    handler.send_header("Content-Type", "application/json")
-    handler.send_header("Transfer-Encoding", "chunked")
-    handler.end_headers()
-    handler.wfile.write(b'40\r\n{"access_token": "abc')
-    handler.wfile.flush()
-    handler.connection.shutdown(socket.SHUT_RDWR)
-    handler.close_connection = True
+    begin_json_answer(handler, {"Transfer-Encoding": "chunked"}, b"40\r\n" + HALF_A_TOKEN)
+    hang_up(handler)
 
 
 def stall_mid_body(handler, stop):
-    handler.send_response(200)
-    handler.send_header("Content-Type", "application/json")
-    handler.send_header("Content-Length", "1000")
-    handler.end_headers()
-    handler.wfile.write(b'{"access_token": "abc')
-    handler.wfile.flush()
+    begin_json_answer(handler, {"Content-Length": "1000"}, HALF_A_TOKEN)
     stop.wait(TIMEOUT + 3)
 
 
@@ -220,18 +211,8 @@ DRIP_TIMEOUT = 2.0
 def drip_defeating_the_deadline(handler, stop):
     """Bytes until just before the body deadline (timeout + 0.5 s), then one more after a gap
     just under the read timeout: every read succeeds, the total overshoots."""
-    handler.send_response(200)
-    handler.send_header("Content-Type", "application/json")
-    handler.send_header("Content-Length", "1000")
-    handler.end_headers()
-    for gap in (0.5, 0.5, 0.5, 0.5, 1.6, 1.6):
-        if stop.wait(gap):
-            return
-        try:
-            handler.wfile.write(b" ")
-            handler.wfile.flush()
-        except OSError:
-            return
+    begin_json_answer(handler, {"Content-Length": "1000"})
+    drip(handler, stop, (0.5, 0.5, 0.5, 0.5, 1.6, 1.6))
 
 
 @pytest.mark.known_bug("B12")  # the deadline was checked only between reads

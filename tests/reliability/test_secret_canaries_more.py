@@ -5,14 +5,12 @@ checked: str/repr of the error and its hint, the transcript exports, DEBUG logs.
 
 from __future__ import annotations
 
-import base64
 import socket
 import traceback
-from urllib.parse import quote, quote_plus
 
 import pytest
 
-from tests.support.canaries import CANARY_PASSWORD, CANARY_TOKEN
+from tests.support.canaries import CANARY_PASSWORD, CANARY_TOKEN, wire_forms
 from tests.support.reliability import check_canary
 from tests.support.servers import Reply
 from widgets import (
@@ -28,12 +26,8 @@ from widgets import (
 QUERY_CANARY = "canary-QUERY-SECRET-8b6d4f2a0e"
 
 
-def forms(secret: str) -> list[str]:
-    return [secret, quote(secret, safe=""), quote_plus(secret), base64.b64encode(secret.encode()).decode()]
-
-
 def assert_no_canary(text: str, secret: str, where: str, **kwargs) -> None:
-    for form in forms(secret):
+    for form in wire_forms(secret):
         check_canary(text, form, where, **kwargs)
 
 

@@ -14,7 +14,7 @@ import json
 from urllib.parse import quote, quote_plus
 
 __all__ = ["CANARY_SECRET", "CANARY_PASSWORD", "CANARY_TOKEN", "base64_fragments", "forms_of", "strings_in",
-           "leaked_forms"]
+           "leaked_forms", "wire_forms", "assert_clean"]
 
 CANARY_SECRET = "canary-SECRET-+:%/ é-7f3a9c1e5b"
 CANARY_PASSWORD = "canary-PASSWORD-4d2b8e6a0c"
@@ -64,3 +64,16 @@ def strings_in(value) -> list[str]:
 def leaked_forms(secret: str, text: str) -> list[str]:
     """The forms of ``secret`` (:func:`forms_of`) that occur in ``text``, sorted; [] when none."""
     return sorted(form for form in forms_of(secret) if form in text)
+
+
+def wire_forms(secret: str) -> list[str]:
+    """The ways a secret can appear on the wire or in a log: as is, percent- and form-encoded, Base64
+    of it alone (the narrower set the core's canary tests look for; :func:`forms_of` is wider)."""
+    return [secret, quote(secret, safe=""), quote_plus(secret), base64.b64encode(secret.encode()).decode()]
+
+
+def assert_clean(text: str, secrets) -> None:
+    """None of ``secrets`` is in ``text`` in any of its :func:`wire_forms`."""
+    for secret in secrets:
+        for form in wire_forms(secret):
+            assert form not in text, f"secret leaked in form {form[:6]}..."

@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-__all__ = ["Reply", "ScriptedProvider", "wait_until"]
+__all__ = ["Reply", "ScriptedProvider", "wait_until", "begin_json_answer", "drip"]
 
 
 class Reply:
@@ -103,3 +103,30 @@ def wait_until(predicate: Callable[[], bool], timeout: float = 5.0) -> bool:
             return True
         time.sleep(0.01)
     return predicate()
+
+
+# -- pieces of a Reply's ``action(handler, stop)``: answers that go wrong halfway --------------
+
+def begin_json_answer(handler, framing: dict[str, str], first: bytes = b"") -> None:
+    """A 200 JSON answer's status line and headers (``framing``: Content-Length, Transfer-Encoding,
+    Connection...), then ``first`` bytes of its body; the action decides how the rest goes wrong."""
+    handler.send_response(200)
+    handler.send_header("Content-Type", "application/json")
+    for name, value in framing.items():
+        handler.send_header(name, value)
+    handler.end_headers()
+    if first:
+        handler.wfile.write(first)
+        handler.wfile.flush()
+
+
+def drip(handler, stop, gaps) -> None:
+    """One space of body after each gap (in seconds), until the test stops or the client hangs up."""
+    for gap in gaps:
+        if stop.wait(gap):
+            return
+        try:
+            handler.wfile.write(b" ")
+            handler.wfile.flush()
+        except OSError:
+            return

@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import time
 
 import pytest
 
 from tests.support.canaries import CANARY_SECRET, CANARY_TOKEN
+from tests.support.imports import loaded_by
 from widgets import AuthType, StateMismatchError, Token, Transcript, WebhookAuthConfig
 from widgets.ui.model import STEPS, WizardModel
 
 
 def test_model_module_imports_neither_ipywidgets_nor_pandas():
-    code = ("import sys, widgets.ui.model; bad = [m for m in ('ipywidgets', 'pandas') if m in sys.modules]; "
-            "print(','.join(bad))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == ""
+    assert loaded_by(["widgets.ui.model"], ("ipywidgets", "pandas")) == []
 
 
 def test_steps_move_forward_and_back_within_bounds():

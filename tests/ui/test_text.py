@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 
 import pytest
 
+from tests.support.imports import loaded_by
 from widgets import Token
 from widgets.core.durations import format_duration
 from widgets.diagnose.inspect_token import inspect_token
@@ -14,10 +13,7 @@ from widgets.ui.text import claim_rows, expiry_text, secret_hint
 
 
 def test_text_module_imports_neither_ipywidgets_nor_pandas():
-    code = ("import sys, widgets.ui.text; bad = [m for m in ('ipywidgets', 'pandas') if m in sys.modules]; "
-            "print(','.join(bad))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == ""
+    assert loaded_by(["widgets.ui.text"], ("ipywidgets", "pandas")) == []
 
 
 def test_the_package_still_exports_the_text_helpers_it_exported():
