@@ -6,13 +6,13 @@ own ``getaddrinfo`` maps to a recording listener on 127.0.0.1: whatever reaches 
 would have gone to a machine other than this one. No real resolver or outside host is used.
 """
 
-import socket
-import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import requests
 
+from tests.support.servers import answer_json, serve_in_background
+from tests.support.tls import resolve_to_loopback
 from widgets import ClientCredentialsFlow, ConfigError, Transcript, TransportError, WebhookAuthConfig, WebhookAuthError
 from widgets.core.config import url_problem
 from widgets.core.loopback import allow_loopback_http, is_loopback_url
@@ -78,12 +78,7 @@ def another_host(monkeypatch):
             body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
             seen.append({"path": self.path, "authorization": self.headers.get("Authorization"),
                          "body": body.decode("utf-8", "replace")})
-            answer = b'{"access_token": "from-elsewhere-0123456789", "token_type": "Bearer"}'
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(answer)))
-            self.end_headers()
-            self.wfile.write(answer)
+            answer_json(self, b'{"access_token": "from-elsewhere-0123456789", "token_type": "Bearer"}')
 
         do_GET = do_POST = _any
 
@@ -91,17 +86,8 @@ def another_host(monkeypatch):
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    real = socket.getaddrinfo
-    port = server.server_address[1]
-
-    def getaddrinfo(host, *args, **kwargs):
-        if isinstance(host, str) and host.rstrip(".").endswith(".invalid"):
-            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", port))]
-        return real(host, *args, **kwargs)
-
-    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    serve_in_background(server)
+    resolve_to_loopback(monkeypatch, ".invalid", to_port=server.server_address[1])
     for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
         monkeypatch.delenv(name, raising=False)
     server.seen = seen

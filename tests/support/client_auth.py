@@ -3,12 +3,10 @@ and a small TLS server that requires client certificates from a CA of the test's
 
 from __future__ import annotations
 
-import re
-import ssl
-import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+from tests.support.servers import answer_json, serve_in_background
 from widgets.demo import DemoProvider
 from widgets.demo.certificates import DemoCA
 
@@ -57,23 +55,16 @@ class MTLSFaultServer:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):
                 self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
+                answer_json(self, body)
 
             def log_message(self, *args):
                 pass
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
         self.server.handle_error = lambda request, address: None  # a refused handshake is the point
         self.server.socket = context.wrap_socket(self.server.socket, server_side=True,
                                                  do_handshake_on_connect=False)
-        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05},
-                                       daemon=True)
-        self.thread.start()
+        self.thread = serve_in_background(self.server)
 
     @property
     def token_url(self) -> str:

@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-__all__ = ["Reply", "ScriptedProvider", "wait_until", "begin_json_answer", "drip"]
+__all__ = ["Reply", "ScriptedProvider", "wait_until", "serve_in_background", "answer_json", "begin_json_answer", "drip"]
 
 
 class Reply:
@@ -103,6 +103,25 @@ def wait_until(predicate: Callable[[], bool], timeout: float = 5.0) -> bool:
             return True
         time.sleep(0.01)
     return predicate()
+
+
+# -- small servers of the tests' own ---------------------------------------------------------------
+
+def serve_in_background(server) -> threading.Thread:
+    """Serve ``server`` (an http.server one, already bound) from a daemon thread, a thread a request."""
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    return thread
+
+
+def answer_json(handler, body: bytes, status: int = 200) -> None:
+    """Answer the request ``handler`` serves with the JSON ``body``, its length said."""
+    handler.send_response(status)
+    handler.send_header("Content-Type", "application/json")
+    handler.send_header("Content-Length", str(len(body)))
+    handler.end_headers()
+    handler.wfile.write(body)
 
 
 # -- pieces of a Reply's ``action(handler, stop)``: answers that go wrong halfway --------------

@@ -13,9 +13,10 @@ import ipaddress
 import select
 import socket
 import ssl
-import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+
+from tests.support.servers import answer_json, serve_in_background
 
 TOKEN_BODY = b'{"access_token": "over-tls-0123456789abcdef", "token_type": "Bearer"}'
 
@@ -55,11 +56,7 @@ class TLSTokenServer:
             def _any(self):
                 self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 outer.seen.append((self.path, self.headers.get("Authorization")))
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
+                answer_json(self, body)
 
             do_GET = do_POST = _any
 
@@ -67,12 +64,10 @@ class TLSTokenServer:
                 pass
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         context.load_cert_chain(cert, key)
         self.server.socket = context.wrap_socket(self.server.socket, server_side=True)
-        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-        self.thread.start()
+        self.thread = serve_in_background(self.server)
 
     @property
     def port(self) -> int:
@@ -124,12 +119,7 @@ class RecordingProxy:
             def _absolute(self):
                 self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 outer.seen.append((self.command, self.path, self.headers.get("Authorization")))
-                body = b'{"access_token": "via-the-proxy-0123456789", "token_type": "Bearer"}'
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
+                answer_json(self, b'{"access_token": "via-the-proxy-0123456789", "token_type": "Bearer"}')
 
             do_GET = do_POST = _absolute
 
@@ -137,9 +127,7 @@ class RecordingProxy:
                 pass
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-        self.thread.start()
+        self.thread = serve_in_background(self.server)
 
     @property
     def url(self) -> str:
@@ -150,13 +138,14 @@ class RecordingProxy:
         self.server.server_close()
 
 
-def resolve_to_loopback(monkeypatch, suffix: str = ".test") -> None:
-    """Make names ending in ``suffix`` resolve to 127.0.0.1 (and nothing else changes)."""
+def resolve_to_loopback(monkeypatch, suffix: str = ".test", *, to_port: int | None = None) -> None:
+    """Make names ending in ``suffix`` resolve to 127.0.0.1 (and nothing else changes); with
+    ``to_port``, whatever port was asked for: the listener standing for that other host."""
     real = socket.getaddrinfo
 
     def getaddrinfo(host, port, *args, **kwargs):
         if isinstance(host, str) and host.rstrip(".").endswith(suffix):
-            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", int(port or 0)))]
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", to_port or int(port or 0)))]
         return real(host, port, *args, **kwargs)
 
     monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
