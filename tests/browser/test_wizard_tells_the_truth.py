@@ -62,6 +62,13 @@ def _token_by_client_credentials(page) -> None:
     expect()(message(page)).to_contain_text("Got a Bearer token", timeout=LONG)
 
 
+def _change_and_go_to_run(page, label: str, value: str) -> None:
+    """Back on Details, one field changed, then Run again."""
+    go_to(page, "Details")
+    set_field(page, label, value)
+    go_to(page, "Run")
+
+
 def _probe(page):
     """Diagnose, Probe the provider: the (first) table its answers are to appear in."""
     go_to(page, "Diagnose")
@@ -119,9 +126,7 @@ def test_3_a_failed_run_does_not_show_an_earlier_delivery(page, artifacts):
     press(page, "Next")
     button(page, "Send test webhook").click()
     expect()(message(page)).to_contain_text("receiver accepted the test delivery", timeout=LONG)
-    go_to(page, "Details")
-    set_field(page, "Client Secret", "definitely-not-the-secret")
-    go_to(page, "Run")
+    _change_and_go_to_run(page, "Client Secret", "definitely-not-the-secret")
     expect()(visible_step(page)).not_to_contain_text("Got a Bearer token")  # other settings now
     button(page, "Get token").click()
     expect()(message(page)).to_contain_text("invalid_client", timeout=LONG)
@@ -133,9 +138,7 @@ def test_3_a_failed_run_does_not_show_an_earlier_delivery(page, artifacts):
 
 def test_3_changed_settings_drop_the_old_token_and_a_success_clears_the_red(page, artifacts):
     _token_by_client_credentials(page)
-    go_to(page, "Details")
-    set_field(page, "Client ID", "another-client")
-    go_to(page, "Run")
+    _change_and_go_to_run(page, "Client ID", "another-client")
     expect()(visible_step(page)).not_to_contain_text("Got a Bearer token")
     go_to(page, "Result")
     expect()(visible_step(page)).to_contain_text("No token yet")
@@ -143,9 +146,7 @@ def test_3_changed_settings_drop_the_old_token_and_a_success_clears_the_red(page
     go_to(page, "Run")
     button(page, "Get token").click()
     expect()(message(page)).to_contain_text("invalid_client", timeout=LONG)
-    go_to(page, "Details")
-    set_field(page, "Client ID", "demo-client")
-    go_to(page, "Run")
+    _change_and_go_to_run(page, "Client ID", "demo-client")
     button(page, "Get token").click()
     expect()(message(page)).to_contain_text("Got a Bearer token", timeout=LONG)
     expect()(visible_step(page).locator("[role=alert]")).to_have_count(0)
