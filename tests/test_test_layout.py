@@ -16,9 +16,6 @@ import pytest
 
 TESTS = Path(__file__).resolve().parent
 CONFTESTS = sorted(TESTS.rglob("conftest.py"))
-#: The folder whose conftest still hands helpers to its tests: the connectors branch (h-te2), which
-#: owns tests/connectors, moves them to tests/support/connectors.py. Once merged: None.
-PENDING = "connectors"
 #: A name a test file imports from a conftest, by absolute or relative path.
 FROM_CONFTEST = re.compile(r"^\s*from\s+(?:tests(?:\.\w+)*\.|\.+)conftest\s+import\b|^\s*import\s+tests(?:\.\w+)*\.conftest\b",
                            re.M)
@@ -86,23 +83,14 @@ def not_fixtures(source: str) -> list[str]:
     return found
 
 
-def _param(path: Path):
-    relative = path.relative_to(TESTS.parent).as_posix()
-    if path.parent.name == PENDING:
-        # strict: the day it holds only fixtures this fails, and PENDING goes
-        return pytest.param(path, id=relative, marks=pytest.mark.xfail(
-            strict=True, reason=f"tests/{PENDING}/conftest.py holds helpers until h-te2 is merged"))
-    return pytest.param(path, id=relative)
-
-
-@pytest.mark.parametrize("path", [_param(p) for p in CONFTESTS])
+@pytest.mark.parametrize("path", CONFTESTS, ids=[p.relative_to(TESTS.parent).as_posix() for p in CONFTESTS])
 def test_a_conftest_holds_only_fixtures_and_hooks(path):
     assert not_fixtures(path.read_text()) == []
 
 
 def test_no_test_imports_from_a_conftest():
     importing = [p.relative_to(TESTS.parent).as_posix() for p in sorted(TESTS.rglob("*.py"))
-                 if p.name != "conftest.py" and p.relative_to(TESTS).parts[0] != PENDING
+                 if p.name != "conftest.py"
                  and FROM_CONFTEST.search(p.read_text())]
     assert importing == [], "helpers a test needs belong in tests/support, not a conftest"
 
