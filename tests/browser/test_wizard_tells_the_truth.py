@@ -94,6 +94,9 @@ def test_1_a_bare_code_is_never_reported_as_state_checked(page, browser_context,
     expect()(message(page)).not_to_contain_text("State checked")
     shot(page, artifacts, "truth-1-bare-code-refused")
     choice.uncheck()
+    # as a person sees the warning go before pasting: the kernel has had the change (a paste
+    # sent while it is unanswered can be held back by ipywidgets past the Exchange click)
+    expect()(visible_step(page).get_by_text("State will not be checked")).to_have_count(0, timeout=LONG)
     paste_and_exchange(page, landed)  # the link was not spent by either refusal
     expect()(message(page)).to_contain_text("State checked", timeout=LONG)
     # The transcript's rows of these pastes say the same: refused, refused, then ok (checked).
