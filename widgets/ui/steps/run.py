@@ -13,6 +13,7 @@ The handlers only call model actions; what the step shows is rendered from the m
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 import ipywidgets as ipw
@@ -28,6 +29,10 @@ from .device import DevicePanel
 
 #: Seconds a click on Exchange waits, inside a kernel, for the pasted text it overtook.
 PASTE_GRACE = 0.5
+#: How long a click on Exchange with an empty field stays wanted: the pasted text may still be on
+#: its way (held back by the front end behind an unanswered update); it is exchanged when it lands.
+#: Short, so that a paste a person makes later waits for their own click.
+PASTE_WAIT = 3.0
 
 __all__ = ["RunStep"]
 
@@ -73,6 +78,9 @@ class RunStep(Step):
                              style={"description_width": "230px"}, layout=ipw.Layout(width="760px"))
         self._paste.add_class("wal-paste")
         self._waited_for_paste = False
+        self._exchange_wanted: float | None = None  # monotonic time of a click that found no paste
+        self._exchanged_on_arrival: float | None = None  # ... and of the exchange its late paste made
+        self._paste.observe(self._on_paste_arrived, names="value")
         self._exchange = self._button("Exchange", "wal-exchange", style="primary", icon="exchange")
         self._exchange.on_click(self._on_exchange)
         # Optional: the answer caught by the kernel (through the Jupyter server when it can), no paste.
@@ -283,6 +291,10 @@ class RunStep(Step):
         # back while an earlier one is unanswered, whereas a click goes out at once: so a click can
         # reach the kernel before the text pasted just before it. Inside a kernel, give the text
         # one short turn of the event loop to arrive before deciding that nothing was pasted.
+        arrived = self._exchanged_on_arrival
+        if not self._paste.value and arrived is not None and time.monotonic() - arrived < PASTE_WAIT:
+            self._exchanged_on_arrival = None
+            return  # the click whose paste arrived first (and was exchanged): nothing more to do
         if not self._paste.value and not self._waited_for_paste:
             loop = kernel_loop()  # None outside a kernel (scripts, headless tests): nothing in flight
             if loop is not None:
@@ -290,11 +302,21 @@ class RunStep(Step):
                 loop.call_later(PASTE_GRACE, self._on_exchange)
                 return
         self._waited_for_paste = False
+        if not self._paste.value and kernel_loop() is not None:
+            self._exchange_wanted = time.monotonic()  # if the text lands after all, it is exchanged then
         self._exchange_pasted()
+
+    def _on_paste_arrived(self, change) -> None:
+        wanted, self._exchange_wanted = self._exchange_wanted, None
+        if change["new"] and wanted is not None and time.monotonic() - wanted < PASTE_WAIT:
+            self._exchanged_on_arrival = time.monotonic()
+            self._exchange_pasted()
 
     @handler
     def _exchange_pasted(self) -> None:
         pasted = self._paste.value
+        if pasted:
+            self._exchange_wanted = None
         self._paste.value = ""  # it carries a one-time code: not kept in the widget
         with self.working(self._exchange, "Checking the state, exchanging the code…"):
             self._model.complete_authorization(pasted)
