@@ -143,8 +143,9 @@ def test_allowed_algorithms_are_asymmetric_and_the_keys_own(jwk, expected):
 
 def test_times_are_shown_in_utc_and_local_with_the_time_left(make_demo):
     provider = make_demo(access_token_ttl=600)
-    _, claims, _ = parts(demo_token(provider).access_token)
-    result = inspect_token(demo_token(provider).access_token, now=claims["iat"])
+    access_token = demo_token(provider).access_token  # one token: two could straddle a second
+    _, claims, _ = parts(access_token)
+    result = inspect_token(access_token, now=claims["iat"])
     assert result.times["exp"]["utc"] == datetime.fromtimestamp(claims["exp"], timezone.utc).isoformat()
     assert result.times["exp"]["local"] == datetime.fromtimestamp(claims["exp"], timezone.utc).astimezone().isoformat()
     assert set(result.times) == {"iat", "exp"}
