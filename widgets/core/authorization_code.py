@@ -298,20 +298,26 @@ class AuthorizationCodeFlow:
                 self.transcript.record(step, outcome="warning",
                                        note="openid was requested but the answer has no id_token.")
             return
+        self._keep_id_token_result(step, self._validate_id_token(token, request.nonce))
+
+    def _validate_id_token(self, token: Token, nonce: str | None) -> IdTokenValidation:
+        """The flow's validator (signature and claims), or the claim checks alone without one."""
         if self.id_token_validator is not None:
-            result = self.id_token_validator(token.id_token, nonce=request.nonce, access_token=token.access_token)
-        else:
-            result = validate_claims_only(token.id_token, issuer=self.config.issuer, client_id=self.config.client_id,
-                                          nonce=request.nonce, access_token=token.access_token)
+            return self.id_token_validator(token.id_token, nonce=nonce, access_token=token.access_token)
+        return validate_claims_only(token.id_token, issuer=self.config.issuer, client_id=self.config.client_id,
+                                    nonce=nonce, access_token=token.access_token)
+
+    def _keep_id_token_result(self, step: str, result: IdTokenValidation) -> None:
+        """Keep ``result``, record every check in the transcript, raise IdTokenError if one failed."""
         self.id_token_validation = result
-        outcome = "ok" if result.verified else ("refused" if not result.ok else "warning")
         details = ", ".join(f"{check} {word}" for check, word, _ in result.rows())  # no "key: value": signature is a secret-looking name
         try:
             result.raise_for_failure()
         except IdTokenError as exc:
             self.transcript.record(step, outcome="refused", error=exc, note=details)
             raise
-        self.transcript.record(step, outcome=outcome, note=f"{result.summary()} ({details})")
+        self.transcript.record(step, outcome="ok" if result.verified else "warning",
+                               note=f"{result.summary()} ({details})")
 
     def _check(self, answer: PastedRedirect) -> tuple[AuthorizationRequest, list[str]]:
         """Steps 1-3 of the module docstring; consumes the state.
@@ -401,24 +407,11 @@ class AuthorizationCodeFlow:
         nonce was sent) and must name the same issuer, subject and audience as the login's."""
         if new.id_token is None:
             return
-        step = "OpenID Connect: ID token (refresh)"
-        if self.id_token_validator is not None:
-            result = self.id_token_validator(new.id_token, nonce=None, access_token=new.access_token)
-        else:
-            result = validate_claims_only(new.id_token, issuer=self.config.issuer, client_id=self.config.client_id,
-                                          access_token=new.access_token)
+        result = self._validate_id_token(new, None)  # no nonce is sent with a refresh
         login = decode_unverified(old.id_token) if old.id_token else None
         if login is not None and result.claims:
             result = with_checks(result, check_refreshed(login[1], result.claims))
-        self.id_token_validation = result
-        details = ", ".join(f"{check} {word}" for check, word, _ in result.rows())
-        try:
-            result.raise_for_failure()
-        except IdTokenError as exc:
-            self.transcript.record(step, outcome="refused", error=exc, note=details)
-            raise
-        outcome = "ok" if result.verified else "warning"
-        self.transcript.record(step, outcome=outcome, note=f"{result.summary()} ({details})")
+        self._keep_id_token_result("OpenID Connect: ID token (refresh)", result)
 
     def __repr__(self) -> str:
         return (f"AuthorizationCodeFlow({redact_url(self.config.auth_url)!r}, client_id={self.config.client_id!r}, "
