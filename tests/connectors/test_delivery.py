@@ -51,6 +51,7 @@ def test_each_connector_is_delivered_to_with_its_own_credentials_and_the_answer_
     stand_in.add_connector(bearer_connector(narrow, target=provider.webhook_url, name="narrow scope"))
     stand_in.add_connector(code_connector(provider, token=login.access_token, name="code"))
     stand_in.add_connector(client_credentials_connector(provider, name="cc without token"))
+    stand_in.add_connector(client_credentials_connector(provider, secret="not-the-secret-4f1e", name="cc refused"))
     stand_in.add_connector(basic_connector(provider, name="good password"))
     stand_in.add_connector(basic_connector(provider, password="not-the-password-77", name="refused password"))
     provider.reset_records()
@@ -58,18 +59,46 @@ def test_each_connector_is_delivered_to_with_its_own_credentials_and_the_answer_
     rows = by_name(report)
     assert {n: (r.delivery, r.delivery_status) for n, r in rows.items()} == {
         "pasted": ("yes", 200), "rejected": ("no", 401), "narrow scope": ("no", 403), "code": ("yes", 200),
-        "cc without token": ("skipped", None), "good password": ("yes", 200), "refused password": ("no", 401)}
+        "cc without token": ("yes", 200), "cc refused": ("no", None),
+        "good password": ("yes", 200), "refused password": ("no", 401)}
     assert "insufficient_scope" in rows["narrow scope"].delivery_reason
     assert "refused the credentials" in rows["rejected"].delivery_reason
-    assert "no stored token" in rows["cc without token"].delivery_reason
+    # client credentials, as the platform does: a token fetched with the stored client, not kept
+    assert [r["grant_type"] for r in provider.token_requests] == ["client_credentials", "client_credentials"]
+    assert "refused the stored client" in rows["cc refused"].delivery_reason
     # What the receiver saw: one sample alert per connector sent, each with its own scheme.
     seen = provider.webhook_deliveries
-    assert len(seen) == report.deliveries == 6
-    assert sorted(d["auth_scheme"] for d in seen) == ["Basic", "Basic", "Bearer", "Bearer", "Bearer", "Bearer"]
+    assert len(seen) == 7
+    assert sorted(d["auth_scheme"] for d in seen) == ["Basic", "Basic"] + ["Bearer"] * 5
     assert {d["json"]["eventType"] for d in seen} == {"ALERT_NOTIFICATION_TRIGGER"}
-    assert "6 test deliveries of which the receivers accepted 3" in report.summary()
+    assert report.deliveries == 7  # "cc refused" got no token, so nothing was sent
+    assert "7 test deliveries of which the receivers accepted 4" in report.summary(), report.summary()
     frame = report.to_dataframe()
     assert {"delivery", "delivery_status", "delivery_reason"} <= set(frame.columns)
+
+
+def test_the_connectors_own_headers_go_with_the_alert_but_never_replace_its_authorization(stand_in, te, login,
+                                                                                         scripted):
+    scripted.routes["/hook"] = Reply(200, {"ok": True})
+    connector = bearer_connector(login.access_token, target=scripted.url("/hook"))
+    connector["headers"] += [{"name": "Authorization", "value": "Basic bm8tb25lOmF0LWFsbA=="},
+                             {"name": "X-Api-Key", "value": "receiver-key-7d2c91e0a4"}]
+    stand_in.add_connector(connector)
+    row = audit(te, probe=False, deliver=True, progress=False).rows[0]
+    sent = scripted.requests[0]["headers"]
+    assert row.delivery == "yes"
+    assert sent["X-Team"] == "noc" and sent["X-Api-Key"] == "receiver-key-7d2c91e0a4"
+    assert sent["Authorization"] == "Bearer " + login.access_token and sent["Content-Type"] == "application/json"
+
+
+def test_a_connector_header_that_cannot_be_sent_skips_the_delivery(stand_in, te, login, scripted):
+    scripted.routes["/hook"] = Reply(200, {"ok": True})
+    connector = bearer_connector(login.access_token, target=scripted.url("/hook"))
+    connector["headers"] = [{"name": "X-Split", "value": "a\r\nX-Injected: 1"}]
+    stand_in.add_connector(connector)
+    row = audit(te, probe=False, deliver=True, progress=False).rows[0]
+    assert row.delivery == "skipped" and "X-Split" in row.delivery_reason
+    assert scripted.requests == []
 
 
 def test_a_plain_http_target_on_another_host_is_never_sent_to(stand_in, te, login):

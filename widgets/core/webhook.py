@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
@@ -19,7 +20,7 @@ from .client_credentials import ClientCredentialsFlow
 from .config import AuthType, WebhookAuthConfig
 from .errors import ConfigError
 from .loopback import allow_loopback_http
-from .redact import redact_headers, remember
+from .redact import redact_headers, remember, scrub
 from .token import Token
 from .token_endpoint import AssertionSigner
 from .token_response import preview
@@ -52,6 +53,10 @@ class DeliveryResult:
     content_type: str
     headers_sent: dict[str, str] = field(default_factory=dict)
     hint: str = ""
+
+
+# Headers a delivery sets itself; a connector's own headers of these names are not sent.
+_DELIVERY_OWN_HEADERS = frozenset({"authorization", "content-type"})
 
 
 def sample_alert(test_name: str = "webhook-oauth-lab test delivery") -> dict:
@@ -126,24 +131,38 @@ def send_test_webhook(
     *,
     token: Token | str | None = None,
     client_assertion: AssertionSigner | None = None,
+    headers: Mapping[str, str] | None = None,
 ) -> DeliveryResult:
     """POST a sample alert to ``config.webhook_url`` with the configured authentication.
 
     For client credentials a token is fetched first (recorded in the transcript too), signing
-    a client assertion with ``client_assertion`` when the config's method needs one. An HTTP
+    a client assertion with ``client_assertion`` when the config's method needs one. ``headers``:
+    more headers the platform adds to each delivery (a connector's own); ``Authorization`` and
+    ``Content-Type`` are the delivery's and are not replaced. An HTTP
     answer of any status is returned as a :class:`DeliveryResult` (with a hint when it is not
     2xx); no answer at all raises :class:`~widgets.errors.TransportError`.
     """
     problems = _delivery_config(config, token).problems()
     if not config.webhook_url:
         problems.setdefault("webhook_url", []).append("is required to send a test delivery")
+    extra = {}
+    for name, value in (headers or {}).items():
+        try:
+            if not (isinstance(name, str) and isinstance(value, str)):
+                raise TypeError(name)
+            requests.utils.check_header_validity((name, value))  # no CR/LF, no leading space, a name
+        except (requests.exceptions.InvalidHeader, TypeError, ValueError):
+            problems.setdefault("headers", []).append(f"{scrub(repr(name))[:60]} is not a header that can be sent")
+            continue
+        if name.lower() not in _DELIVERY_OWN_HEADERS:
+            extra[name] = value
     if problems:
         raise ConfigError(problems)
     transcript = transcript if transcript is not None else Transcript()
     header = authorization_for(config, transcript, token, client_assertion=client_assertion)
     session = requests.Session()
     boundary = Boundary(session, transcript, timeout=config.timeout, verify=config.verify_tls)
-    headers = {"Authorization": header, "Content-Type": "application/json", "Accept": "application/json, */*"}
+    headers = {**extra, "Authorization": header, "Content-Type": "application/json", "Accept": "application/json, */*"}
     started = time.monotonic()
     with allow_loopback_http(), boundary.step("webhook: test delivery", "POST", config.webhook_url):
         response = session.post(config.webhook_url, json=payload if payload is not None else sample_alert(),
