@@ -44,6 +44,17 @@ def test_the_webhook_url_changes_the_delivery_not_the_token(model):
     assert model.delivery is None and model.notice("result") is None
 
 
+def test_each_test_delivery_gets_its_own_numbered_answer(model):
+    # Two clicks, two answers a person can tell apart: the second is not the first one left on screen.
+    filled(model, AuthType.OAUTH_CLIENT_CREDENTIALS)
+    model.fetch_token()
+    model.send_test_webhook()
+    assert model.notice("result").text == "The receiver accepted test delivery 1 (HTTP 200)."
+    model.send_test_webhook()
+    assert model.notice("result").text == "The receiver accepted test delivery 2 (HTTP 200)."
+    assert sum(1 for e in model.transcript if e.step == "webhook: test delivery") == 2
+
+
 def test_a_failed_run_drops_the_earlier_delivery_message(model):
     filled(model, AuthType.OAUTH_CLIENT_CREDENTIALS)
     model.fetch_token()

@@ -754,10 +754,13 @@ class WizardModel(HasTraits):
         with self._noting("result"):
             result = send_test_webhook(self.config, self.transcript, token=token)
         self._keep("delivery", result, "delivery")
+        # Numbered from the transcript, so that a second click visibly gets its own answer.
+        number = sum(1 for entry in self.transcript if entry.step == "webhook: test delivery")
         if result.ok:
-            self.notify("result", f"The receiver accepted the test delivery (HTTP {result.status}).", "ok")
+            self.notify("result", f"The receiver accepted test delivery {number} (HTTP {result.status}).", "ok")
         else:
-            self.notify("result", f"The receiver answered HTTP {result.status}.", "error", result.hint or "")
+            self.notify("result", f"The receiver answered HTTP {result.status} to test delivery {number}.", "error",
+                        result.hint or "")
         return result
 
     # -- the record ----------------------------------------------------------------------------
