@@ -77,7 +77,6 @@ class RunStep(Step):
                              placeholder="https://…/callback?code=…&state=…",
                              style={"description_width": "230px"}, layout=ipw.Layout(width="760px"))
         self._paste.add_class("wal-paste")
-        self._waited_for_paste = False
         self._exchange_wanted: float | None = None  # monotonic time of a click that found no paste
         self._exchanged_on_arrival: float | None = None  # ... and of the exchange its late paste made
         self._paste.observe(self._on_paste_arrived, names="value")
@@ -289,22 +288,24 @@ class RunStep(Step):
     def _on_exchange(self, _button=None) -> None:
         # The field syncs on blur (continuous_update=False), and ipywidgets may hold that update
         # back while an earlier one is unanswered, whereas a click goes out at once: so a click can
-        # reach the kernel before the text pasted just before it. Inside a kernel, give the text
-        # one short turn of the event loop to arrive before deciding that nothing was pasted.
-        arrived = self._exchanged_on_arrival
-        if not self._paste.value and arrived is not None and time.monotonic() - arrived < PASTE_WAIT:
-            self._exchanged_on_arrival = None
-            return  # the click whose paste arrived first (and was exchanged): nothing more to do
-        if not self._paste.value and not self._waited_for_paste:
+        # reach the kernel before the text pasted just before it. Inside a kernel, such a click is
+        # wanted for PASTE_WAIT s: the text is exchanged when it lands (_on_paste_arrived), and
+        # after PASTE_GRACE s with nothing there the person reads that nothing was pasted.
+        if not self._paste.value:
+            now, arrived = time.monotonic(), self._exchanged_on_arrival
+            if arrived is not None and now - arrived < PASTE_WAIT:
+                self._exchanged_on_arrival = None
+                return  # the click whose paste arrived first (and was exchanged): nothing more to do
             loop = kernel_loop()  # None outside a kernel (scripts, headless tests): nothing in flight
             if loop is not None:
-                self._waited_for_paste = True
-                loop.call_later(PASTE_GRACE, self._on_exchange)
+                self._exchange_wanted = now
+                loop.call_later(PASTE_GRACE, self._nothing_arrived)
                 return
-        self._waited_for_paste = False
-        if not self._paste.value and kernel_loop() is not None:
-            self._exchange_wanted = time.monotonic()  # if the text lands after all, it is exchanged then
         self._exchange_pasted()
+
+    def _nothing_arrived(self) -> None:
+        if self._exchange_wanted is not None and not self._paste.value:
+            self._exchange_pasted()  # "Nothing was pasted"; the click stays wanted until PASTE_WAIT
 
     def _on_paste_arrived(self, change) -> None:
         wanted, self._exchange_wanted = self._exchange_wanted, None
